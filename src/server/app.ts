@@ -1,0 +1,85 @@
+/** The HTTP app: routes, access control, and the one place where errors become JSON responses. */
+import cors from '@fastify/cors';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { createAuthorizer, type Access } from './auth';
+import type { Config } from './config';
+import { ClientError, StoreUnavailableError, errorBody } from './errors';
+import { dimensionRoutes } from './routes/dimensions';
+import { exportRoutes } from './routes/export';
+import { healthRoutes } from './routes/health';
+import { openapiRoutes } from './routes/openapi';
+import { queryRoutes } from './routes/query';
+import { usageRoutes } from './routes/usage';
+import type { Store } from './storage/engine';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call the route; routes that say nothing need a read token. */
+    access?: Access;
+  }
+}
+
+export interface AppDeps {
+  config: Readonly<Config>;
+  store: Store;
+  logger: Logger;
+}
+
+/** Fastify's own 4xx errors, reworded to say what to send instead. */
+const FASTIFY_ERRORS: Record<string, { code: string; message: (e: FastifyError) => string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_json', message: (e) => `body is not valid JSON (${e.message})` },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_json', message: () => 'body is empty; send a JSON object' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'body_too_large', message: () => 'body is too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', message: () => 'unsupported Content-Type; send application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request', message: () => 'Content-Length does not match the body' },
+};
+
+export async function buildApp({ config, store, logger }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // Request URLs may carry filter values (API keys); log the path only.
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  });
+  const authorizer = createAuthorizer(config);
+
+  if (config.corsOrigin) await app.register(cors, { origin: config.corsOrigin, allowedHeaders: ['authorization', 'content-type'] });
+
+  app.addHook('onRequest', async (request) => {
+    authorizer.check(request.routeOptions.config?.access ?? 'read', request.headers.authorization);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
+  app.setErrorHandler((err: FastifyError | ClientError | StoreUnavailableError, request, reply) => {
+    if (err instanceof ClientError) return reply.status(err.status).send(errorBody(err.code, err.message));
+    if (err instanceof StoreUnavailableError) return reply.status(503).send(errorBody(err.code, err.message));
+    const known = 'code' in err && err.code ? FASTIFY_ERRORS[err.code] : undefined;
+    const status = 'statusCode' in err ? (err.statusCode ?? 500) : 500;
+    if (known) return reply.status(status).send(errorBody(known.code, known.message(err as FastifyError)));
+    if (status >= 400 && status < 500) return reply.status(status).send(errorBody('bad_request', err.message));
+    request.log.error({ err }, 'unhandled error');
+    return reply.status(500).send(errorBody('internal', `internal error (request id ${request.id})`));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}; see /api/v1/openapi.json`));
+  });
+
+  const deps = { config, store };
+  await app.register(usageRoutes(deps));
+  await app.register(queryRoutes(deps));
+  await app.register(dimensionRoutes(deps));
+  await app.register(exportRoutes(deps));
+  await app.register(healthRoutes(deps));
+  await app.register(openapiRoutes());
+  return app;
+}

@@ -1,0 +1,17 @@
+/** `tokenscope serve`: runs the backend. */
+import type { Command } from 'commander';
+import { loadConfig } from '../config';
+import { closeOnSignals, startServer } from '../main';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the backend (configuration from TOKENSCOPE_* variables; options win)')
+    .option('--port <port>', 'port to listen on (TOKENSCOPE_PORT, default 8080)')
+    .option('--host <host>', 'address to listen on (TOKENSCOPE_HOST)')
+    .option('--db <file>', 'DuckDB file (TOKENSCOPE_DB, default ./data/tokenscope.duckdb)')
+    .action(async (options: { port?: string; host?: string; db?: string }) => {
+      const config = loadConfig(process.env, { TOKENSCOPE_PORT: options.port, TOKENSCOPE_HOST: options.host, TOKENSCOPE_DB: options.db });
+      closeOnSignals(await startServer(config));
+    });
+}

@@ -1,0 +1,94 @@
+/** Server configuration: read once from the environment (and CLI overrides), validated, frozen. */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { formatIssues } from '../shared';
+
+export interface Config {
+  /** TOKENSCOPE_PORT, default 8080. */
+  port: number;
+  /** TOKENSCOPE_HOST: 127.0.0.1 when auth is off (the only host allowed then), else 0.0.0.0. */
+  host: string;
+  /** TOKENSCOPE_STORE: `duckdb` (default) or a store URL; picks the storage engine. */
+  store: string;
+  /** TOKENSCOPE_DB: the DuckDB file, default ./data/tokenscope.duckdb. */
+  db: string;
+  /** TOKENSCOPE_INGEST_TOKENS: comma-separated bearer tokens that may send usage. */
+  ingestTokens: readonly string[];
+  /** TOKENSCOPE_READ_TOKENS: comma-separated bearer tokens that may query. */
+  readTokens: readonly string[];
+  /** True when tokens are configured; without them the server only listens on loopback. */
+  authEnabled: boolean;
+  /** TOKENSCOPE_MAX_BODY_BYTES: largest ingest body, default 32 MiB; larger ones get 413. */
+  maxBodyBytes: number;
+  /** TOKENSCOPE_REQUEST_TIMEOUT_MS: a request must arrive whole within this, default 60,000. */
+  requestTimeoutMs: number;
+  /** TOKENSCOPE_LOG_LEVEL: pino level, default info. */
+  logLevel: string;
+  /** TOKENSCOPE_CORS_ORIGIN: an origin allowed to call the API from a browser; off by default. */
+  corsOrigin: string | null;
+  /** The package version. */
+  version: string;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+const tokenList = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
+  .refine((tokens) => tokens.every((t) => t.length >= 16), { error: 'each token must be at least 16 characters' });
+const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const envSchema = z.object({
+  TOKENSCOPE_PORT: intIn(0, 65535).default(8080),
+  TOKENSCOPE_HOST: z.string().min(1).optional(),
+  TOKENSCOPE_STORE: z.string().min(1).default('duckdb'),
+  TOKENSCOPE_DB: z.string().min(1).default('./data/tokenscope.duckdb'),
+  TOKENSCOPE_INGEST_TOKENS: tokenList,
+  TOKENSCOPE_READ_TOKENS: tokenList,
+  TOKENSCOPE_MAX_BODY_BYTES: intIn(1024, 2 ** 31).default(32 * 1024 * 1024),
+  TOKENSCOPE_REQUEST_TIMEOUT_MS: intIn(1000, 3_600_000).default(60_000),
+  TOKENSCOPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TOKENSCOPE_CORS_ORIGIN: z.string().min(1).optional(),
+});
+
+/** Values given on the command line win over the environment. */
+export type ConfigOverrides = Partial<Record<keyof z.input<typeof envSchema>, string | number>>;
+
+/** Reads and checks the configuration; throws an Error naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Readonly<Config> {
+  const merged: Record<string, unknown> = { ...env };
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) merged[k] = String(v);
+  const parsed = envSchema.safeParse(merged);
+  if (!parsed.success) throw new Error(`invalid configuration: ${formatIssues(parsed.error.issues).join('; ')}`);
+  const e = parsed.data;
+  const authEnabled = e.TOKENSCOPE_INGEST_TOKENS.length > 0 || e.TOKENSCOPE_READ_TOKENS.length > 0;
+  if (authEnabled && (e.TOKENSCOPE_INGEST_TOKENS.length === 0 || e.TOKENSCOPE_READ_TOKENS.length === 0)) {
+    throw new Error('invalid configuration: set both TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS, or neither (auth off, loopback only)');
+  }
+  const shared = e.TOKENSCOPE_INGEST_TOKENS.filter((t) => e.TOKENSCOPE_READ_TOKENS.includes(t));
+  if (shared.length) throw new Error('invalid configuration: a token appears in both TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS');
+  const host = e.TOKENSCOPE_HOST ?? (authEnabled ? '0.0.0.0' : '127.0.0.1');
+  if (!authEnabled && !LOOPBACK.has(host)) {
+    throw new Error(`invalid configuration: TOKENSCOPE_HOST=${host} needs auth; set TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS, or listen on 127.0.0.1`);
+  }
+  return Object.freeze({
+    port: e.TOKENSCOPE_PORT,
+    host,
+    store: e.TOKENSCOPE_STORE,
+    db: e.TOKENSCOPE_DB,
+    ingestTokens: Object.freeze(e.TOKENSCOPE_INGEST_TOKENS),
+    readTokens: Object.freeze(e.TOKENSCOPE_READ_TOKENS),
+    authEnabled,
+    maxBodyBytes: e.TOKENSCOPE_MAX_BODY_BYTES,
+    requestTimeoutMs: e.TOKENSCOPE_REQUEST_TIMEOUT_MS,
+    logLevel: e.TOKENSCOPE_LOG_LEVEL,
+    corsOrigin: e.TOKENSCOPE_CORS_ORIGIN ?? null,
+    version: packageVersion(),
+  });
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

@@ -1,0 +1,28 @@
+/** The server's error types: a client mistake (4xx) or an unavailable store (503); anything else is a 500. */
+
+/** A request the client must change: the message says what to send instead. */
+export class ClientError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 401 | 403 | 404 | 408 | 413 | 415 = 400,
+    readonly code: string = 'bad_request',
+  ) {
+    super(message);
+    this.name = 'ClientError';
+  }
+}
+
+/** The store cannot read or write right now (disk full, read-only, database down); retrying later may work. */
+export class StoreUnavailableError extends Error {
+  readonly status = 503;
+  readonly code = 'store_unavailable';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** The JSON body of every error response. */
+export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
+  return { error: { code, message } };
+}

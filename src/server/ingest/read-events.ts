@@ -1,0 +1,109 @@
+/**
+ * Reads an ingest body, a JSON array or NDJSON, into valid events and per-index rejections. NDJSON is
+ * parsed line by line as it arrives; nothing is stored until the whole body is read, so a body over the
+ * size limit, or one cut off, stores nothing.
+ */
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { ClientError } from '../errors';
+import type { StoredEvent } from '../storage/engine';
+import { toStoredEvent } from './event-schema';
+
+/** Most rejections listed in a response; `rejected_total` counts them all. */
+export const MAX_LISTED_REJECTIONS = 1000;
+
+export interface Rejection {
+  index: number;
+  error: string;
+}
+
+export interface ReadEvents {
+  events: StoredEvent[];
+  rejected: Rejection[];
+  rejectedTotal: number;
+}
+
+export type BodyFormat = 'json' | 'ndjson';
+
+/** The body format for a Content-Type, or null when it is not one we read. */
+export function bodyFormat(contentType: string | undefined): BodyFormat | null {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (type === 'application/json') return 'json';
+  if (['', 'application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'text/plain'].includes(type)) return 'ndjson';
+  return null;
+}
+
+export async function readEvents(body: Readable, format: BodyFormat, maxBytes: number): Promise<ReadEvents> {
+  const out: ReadEvents = { events: [], rejected: [], rejectedTotal: 0 };
+  const add = (index: number, value: unknown) => {
+    const result = toStoredEvent(value);
+    if ('event' in result) out.events.push(result.event);
+    else reject(out, index, result.error);
+  };
+  const chunks = limitBytes(body, maxBytes);
+  if (format === 'json') {
+    const text = await readText(chunks);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw new ClientError(`body is not valid JSON (${(err as Error).message}); send a JSON array of events or NDJSON`, 400, 'invalid_json');
+    }
+    if (Array.isArray(value)) value.forEach((v, i) => add(i, v));
+    else if (value !== null && typeof value === 'object') add(0, value);
+    else throw new ClientError('body must be a JSON array of events (or one event object), or NDJSON', 400, 'invalid_body');
+    return out;
+  }
+  let index = 0;
+  for await (const line of lines(chunks)) {
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (err) {
+      reject(out, index++, `line is not valid JSON (${(err as Error).message})`);
+      continue;
+    }
+    add(index++, value);
+  }
+  return out;
+}
+
+function reject(out: ReadEvents, index: number, error: string): void {
+  out.rejectedTotal++;
+  if (out.rejected.length < MAX_LISTED_REJECTIONS) out.rejected.push({ index, error });
+}
+
+/** Passes the body through, failing with 413 once more than `maxBytes` have arrived. */
+async function* limitBytes(body: Readable, maxBytes: number): AsyncGenerator<Buffer> {
+  let seen = 0;
+  for await (const chunk of body) {
+    seen += (chunk as Buffer).length;
+    if (seen > maxBytes) throw bodyTooLarge(maxBytes);
+    yield chunk as Buffer;
+  }
+}
+
+/** Lines of UTF-8 text split on \n (a trailing \r is dropped), as the chunks arrive. */
+async function* lines(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of chunks) {
+    const text = rest + decoder.write(chunk);
+    const parts = text.split('\n');
+    rest = parts.pop()!;
+    for (const part of parts) yield part.endsWith('\r') ? part.slice(0, -1) : part;
+  }
+  rest += decoder.end();
+  if (rest) yield rest;
+}
+
+async function readText(chunks: AsyncIterable<Buffer>): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  return Buffer.concat(parts).toString('utf8');
+}
+
+export function bodyTooLarge(maxBytes: number): ClientError {
+  return new ClientError(`body is larger than ${maxBytes} bytes; send the events in smaller batches`, 413, 'body_too_large');
+}

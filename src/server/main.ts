@@ -1,0 +1,56 @@
+/** Starts the server: configuration, logger, store, HTTP app; closes them in order on SIGINT/SIGTERM. */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from './app';
+import type { Config } from './config';
+import { createLogger } from './logger';
+import { openStore } from './storage/open-store';
+import type { Store } from './storage/engine';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  logger: Logger;
+  /** The address it listens on, e.g. http://127.0.0.1:8080. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Readonly<Config>, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const store = await openStore(config, logger);
+  const app = await buildApp({ config, store, logger });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url, engine: store.engine, db: config.store === 'duckdb' ? config.db : undefined, version: config.version }, 'tokenscope listening');
+  if (!config.authEnabled) logger.warn('auth is off: no TOKENSCOPE_INGEST_TOKENS / TOKENSCOPE_READ_TOKENS set, listening on loopback only');
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    store,
+    logger,
+    url,
+    close: () =>
+      (closing ??= (async () => {
+        await app.close();
+        await store.close();
+      })()),
+  };
+}
+
+/** Closes the server on SIGINT/SIGTERM, then exits. */
+export function closeOnSignals(server: RunningServer): void {
+  const stop = (signal: string) => {
+    server.logger.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (err) => {
+        server.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

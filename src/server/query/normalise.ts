@@ -1,0 +1,37 @@
+/** Resolves what a validated query leaves open: `auto` granularity, stored API-key ids, the bucket limit. */
+import { GRANULARITIES, LIMITS, type FixedGranularity, type ResolvedApiQuery } from '../../shared';
+import { ClientError } from '../errors';
+import { protectApiKey } from '../ingest/api-keys';
+import { bucketCount } from './buckets';
+
+/** A query ready to plan: every field resolved. */
+export interface NormalizedQuery extends Omit<ResolvedApiQuery, 'granularity'> {
+  granularity: FixedGranularity;
+}
+
+export function normaliseQuery(q: ResolvedApiQuery): NormalizedQuery {
+  const filters = { ...q.filters };
+  // A raw key in a filter matches the id it is stored under.
+  if (filters.api_key) filters.api_key = filters.api_key.map((k) => protectApiKey(k).id);
+  const granularity = q.granularity === 'auto' ? autoGranularity(q) : q.granularity;
+  if (q.type === 'trend') checkBucketCount(q.from, q.to, granularity);
+  return { ...q, filters, granularity };
+}
+
+/** The finest granularity at least as coarse as Grafana's interval and the range spread over maxDataPoints. */
+function autoGranularity(q: ResolvedApiQuery): FixedGranularity {
+  const wanted = Math.max(q.intervalMs ?? 0, (q.to - q.from) / q.maxDataPoints);
+  return (GRANULARITIES.find((g) => g.ms >= wanted) ?? GRANULARITIES[GRANULARITIES.length - 1]).id;
+}
+
+function checkBucketCount(from: number, to: number, granularity: FixedGranularity): void {
+  const count = bucketCount(from, to, granularity);
+  if (count <= LIMITS.maxBuckets) return;
+  const fits = GRANULARITIES.find((g) => bucketCount(from, to, g.id) <= LIMITS.maxBuckets);
+  const advice = fits ? `use granularity '${fits.id}' or coarser` : 'shorten the time range';
+  throw new ClientError(
+    `granularity: '${granularity}' gives about ${count.toLocaleString('en-US')} buckets over this range, more than ${LIMITS.maxBuckets.toLocaleString('en-US')}; ${advice}`,
+    400,
+    'too_many_buckets',
+  );
+}

@@ -1,0 +1,49 @@
+/** Totals and rankings: sums over the whole range, split by a dimension with the rest folded into `other`. */
+import { DEFAULTS, type BaseSums, type DimensionId, type MetricId, type RankingResponse, type TotalsResponse } from '../../shared';
+import type { AggregateRow, Store } from '../storage/engine';
+import { addSums, metricValue, metricValues, zeroSums } from './metric-values';
+import type { NormalizedQuery } from './normalise';
+import { planRange } from './plan';
+
+export async function runTotals(store: Store, q: NormalizedQuery): Promise<TotalsResponse> {
+  const rows = await store.aggregate({ pieces: planRange(q.from, q.to), filters: q.filters });
+  const sums = rows.reduce((acc, r) => addSums(acc, r.sums), zeroSums());
+  return { type: 'totals', from: q.from, to: q.to, totals: metricValues(q.metrics, sums, q.to - q.from) };
+}
+
+/** Every value of a dimension over the range with its sums, largest first by `orderBy`. */
+export async function rankedKeys(
+  store: Store,
+  q: Pick<NormalizedQuery, 'from' | 'to' | 'filters'>,
+  dimension: DimensionId,
+  orderBy: MetricId,
+): Promise<AggregateRow[]> {
+  const rows = await store.aggregate({ pieces: planRange(q.from, q.to), filters: q.filters, groupBy: dimension });
+  const span = q.to - q.from;
+  const score = (r: AggregateRow) => metricValue(orderBy, r.sums, span) ?? -1;
+  return rows
+    .filter((r) => r.key !== null)
+    .sort((a, b) => score(b) - score(a) || (a.key! < b.key! ? -1 : a.key! > b.key! ? 1 : 0));
+}
+
+export async function runRanking(store: Store, q: NormalizedQuery): Promise<RankingResponse> {
+  const span = q.to - q.from;
+  const first = q.metrics[0];
+  const dimension = q.dimension ?? DEFAULTS.dimension;
+  const ranked = await rankedKeys(store, q, dimension, first);
+  const total = ranked.reduce((acc, r) => addSums(acc, r.sums), zeroSums());
+  const totalFirst = metricValue(first, total, span) ?? 0;
+  const share = (sums: BaseSums) => (totalFirst > 0 ? (metricValue(first, sums, span) ?? 0) / totalFirst : 0);
+  const top = ranked.slice(0, q.limit);
+  const rest = ranked.slice(q.limit);
+  const restSums = rest.reduce((acc, r) => addSums(acc, r.sums), zeroSums());
+  return {
+    type: 'ranking',
+    from: q.from,
+    to: q.to,
+    dimension,
+    rows: top.map((r) => ({ key: r.key!, label: r.label ?? r.key!, metrics: metricValues(q.metrics, r.sums, span), share: share(r.sums) })),
+    other: rest.length ? { count: rest.length, metrics: metricValues(q.metrics, restSums, span), share: share(restSums) } : null,
+    totals: metricValues(q.metrics, total, span),
+  };
+}

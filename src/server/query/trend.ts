@@ -1,0 +1,93 @@
+/** Trends: zero-filled buckets aligned in the query's time zone, one series per metric or per top-N value. */
+import type { BaseSums, DimensionId, MetricId, TrendResponse, TrendSeries } from '../../shared';
+import type { AggregateRow, Store } from '../storage/engine';
+import { bucketBoundaries } from './buckets';
+import { addSums, metricValue, zeroSums } from './metric-values';
+import type { NormalizedQuery } from './normalise';
+import { planBuckets } from './plan';
+import { rankedKeys } from './ranking';
+
+/** The rows a trend is built from, with its buckets: shared by the trend response and the CSV export. */
+export interface TrendData {
+  /** Bucket starts, then the end of the last bucket. */
+  boundaries: number[];
+  /** Each bucket's milliseconds inside [from, to): the per-minute and concurrency denominators. */
+  spans: number[];
+  /** Split keys in ranking order, each with its label; `null` stands for the folded rest. */
+  keys: { key: string | null; label: string | null }[];
+  /** Sums per key, one entry per bucket. */
+  sums: Map<string | null, BaseSums[]>;
+}
+
+/** Buckets and sums of a trend; split by `q.dimension` (top `q.limit` values plus the rest) when it is set. */
+export async function trendData(store: Store, q: NormalizedQuery): Promise<TrendData> {
+  const boundaries = bucketBoundaries(q.from, q.to, q.granularity, q.timezone);
+  const n = boundaries.length - 1;
+  const spans = Array.from({ length: n }, (_, i) => Math.min(boundaries[i + 1], q.to) - Math.max(boundaries[i], q.from));
+  const pieces = planBuckets(q.from, q.to, boundaries);
+
+  let keys: TrendData['keys'] = [{ key: null, label: null }];
+  let rows: AggregateRow[];
+  if (q.dimension) {
+    const ranked = await rankedKeys(store, q, q.dimension, q.metrics[0]);
+    const top = ranked.slice(0, q.limit);
+    keys = top.map((r) => ({ key: r.key, label: r.label ?? r.key }));
+    if (ranked.length > top.length) keys.push({ key: null, label: null });
+    rows = top.length ? await store.aggregate({ pieces, filters: q.filters, groupBy: q.dimension, keep: top.map((r) => r.key!) }) : [];
+  } else {
+    rows = await store.aggregate({ pieces, filters: q.filters });
+  }
+
+  const index = new Map(boundaries.slice(0, n).map((b, i) => [b, i]));
+  const sums = new Map<string | null, BaseSums[]>(keys.map((k) => [k.key, Array.from({ length: n }, zeroSums)]));
+  for (const row of rows) {
+    const i = index.get(row.bucket);
+    const series = sums.get(row.key);
+    if (i === undefined || !series) throw new Error(`store returned bucket ${row.bucket} / key ${row.key} outside the plan`);
+    addSums(series[i], row.sums);
+  }
+  return { boundaries, spans, keys, sums };
+}
+
+export async function runTrend(store: Store, q: NormalizedQuery): Promise<TrendResponse> {
+  const data = await trendData(store, q);
+  const dimension = q.dimension;
+  const series: TrendSeries[] = [];
+  for (const metric of q.metrics) {
+    for (const { key, label } of data.keys) {
+      series.push(seriesOf(metric, data.sums.get(key)!, data.spans, dimension ? { key, label, dimension } : null));
+    }
+  }
+  return {
+    type: 'trend',
+    from: q.from,
+    to: q.to,
+    granularity: q.granularity,
+    timezone: q.timezone,
+    buckets: data.boundaries.slice(0, -1),
+    series,
+  };
+}
+
+function seriesOf(
+  metric: MetricId,
+  sums: BaseSums[],
+  spans: number[],
+  split: { key: string | null; label: string | null; dimension: DimensionId } | null,
+): TrendSeries {
+  const values = sums.map((s, i) => metricValue(metric, s, spans[i]));
+  const present = values.filter((v): v is number => v !== null);
+  const stats = present.length
+    ? { min: Math.min(...present), max: Math.max(...present), avg: present.reduce((a, b) => a + b, 0) / present.length }
+    : { min: null, max: null, avg: null };
+  if (!split) return { metric, key: null, labels: {}, values, ...stats };
+  const isOther = split.key === null;
+  return {
+    metric,
+    key: isOther ? 'other' : split.key,
+    labels: { [split.dimension]: isOther ? 'other' : (split.label ?? split.key!) },
+    ...(isOther ? { isOther: true } : {}),
+    values,
+    ...stats,
+  };
+}

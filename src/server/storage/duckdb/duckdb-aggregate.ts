@@ -1,0 +1,92 @@
+/** Compiles an AggregateRequest into one DuckDB statement: a UNION ALL of tier scans joined to the dims. */
+import { LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { BASE_SUMS, DIMENSION_IDS, type DimensionId } from '../../../shared';
+import type { AggregateRequest, ScanPiece } from '../engine';
+import { rollupTable } from './duckdb-schema';
+
+export interface CompiledAggregate {
+  sql: string;
+  values: Record<string, DuckDBValue>;
+  types: Record<string, DuckDBType>;
+}
+
+/** The dims column holding each dimension, and the one holding what a person reads. */
+const DIMENSION_COLUMN: Record<DimensionId, { key: string; label: string }> = {
+  service: { key: 'service', label: 'service' },
+  model: { key: 'model', label: 'model' },
+  model_type: { key: 'model_type', label: 'model_type' },
+  api_key: { key: 'api_key', label: 'api_key_label' },
+};
+
+/** Raw events hold one call per row; these give them the rollup columns. */
+const RAW_SUMS: Record<(typeof BASE_SUMS)[number], string> = {
+  input_tokens: 'input_tokens',
+  output_tokens: 'output_tokens',
+  cache_read_tokens: 'cache_read_tokens',
+  cache_write_tokens: 'cache_write_tokens',
+  requests: '1',
+  duration_ms: 'coalesce(duration_ms, 0)',
+  timed_requests: '(duration_ms IS NOT NULL)::INTEGER',
+};
+
+/** Numbers in pieces come from the planner, never from a client; they are still checked before inlining. */
+function int(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new Error(`not a safe integer: ${n}`);
+  return String(n);
+}
+
+function bucketExpression(piece: ScanPiece, slot: string): string {
+  const { origin, step } = piece;
+  if (step === null || Math.floor((piece.from - origin) / step) === Math.floor((piece.to - 1 - origin) / step)) {
+    return step === null ? int(origin) : int(origin + Math.floor((piece.from - origin) / step) * step);
+  }
+  return `(${slot} - ${int(origin)}) // ${int(step)} * ${int(step)} + ${int(origin)}`;
+}
+
+function scan(piece: ScanPiece): string {
+  const raw = piece.tier === 'raw';
+  const slot = raw ? 'ts' : 'slot';
+  const table = piece.tier === 'raw' ? 'events' : rollupTable(piece.tier);
+  const sums = BASE_SUMS.map((c) => `sum(${raw ? RAW_SUMS[c] : c}) AS ${c}`).join(', ');
+  return `SELECT ${bucketExpression(piece, slot)} AS bucket, dims_id, ${sums}
+    FROM ${table} WHERE ${slot} >= ${int(piece.from)} AND ${slot} < ${int(piece.to)} AND dims_id IN (SELECT id FROM d)
+    GROUP BY ALL`;
+}
+
+export function compileAggregate(request: AggregateRequest): CompiledAggregate {
+  const values: Record<string, DuckDBValue> = {};
+  const types: Record<string, DuckDBType> = {};
+  const bindList = (name: string, list: readonly string[]) => {
+    values[name] = listValue([...list]);
+    types[name] = LIST(VARCHAR);
+    return `$${name}`;
+  };
+
+  const where: string[] = [];
+  for (const dim of DIMENSION_IDS) {
+    const list = request.filters[dim];
+    if (list && list.length > 0) where.push(`list_contains(${bindList(`f_${dim}`, list)}, ${DIMENSION_COLUMN[dim].key})`);
+  }
+
+  let key = 'NULL::VARCHAR';
+  let label = 'NULL::VARCHAR';
+  if (request.groupBy) {
+    const col = DIMENSION_COLUMN[request.groupBy];
+    if (request.keep) {
+      const keep = bindList('keep', request.keep);
+      key = `CASE WHEN list_contains(${keep}, ${col.key}) THEN ${col.key} END`;
+      label = `CASE WHEN list_contains(${keep}, ${col.key}) THEN ${col.label} END`;
+    } else {
+      key = col.key;
+      label = col.label;
+    }
+  }
+
+  const pieces = request.pieces.map(scan).join('\nUNION ALL\n');
+  const sums = BASE_SUMS.map((c) => `sum(p.${c})::BIGINT AS ${c}`).join(', ');
+  const sql = `WITH d AS (SELECT id, ${key} AS key, ${label} AS label FROM dims ${where.length ? `WHERE ${where.join(' AND ')}` : ''})
+SELECT p.bucket::BIGINT AS bucket, d.key, any_value(d.label) AS label, ${sums}
+FROM (${pieces}) p JOIN d ON p.dims_id = d.id
+GROUP BY p.bucket, d.key`;
+  return { sql, values, types };
+}

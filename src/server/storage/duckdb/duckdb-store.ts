@@ -1,0 +1,131 @@
+/** The embedded DuckDB engine: one file, one writer connection with group commit, a few reader connections. */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { Logger } from 'pino';
+import { BASE_SUMS, type BaseSums } from '../../../shared';
+import { StoreUnavailableError } from '../../errors';
+import type { AggregateRequest, AggregateRow, IngestResult, Store, StoredEvent } from '../engine';
+import { compileAggregate } from './duckdb-aggregate';
+import { DuckDBCompactor } from './duckdb-compactor';
+import { DuckDBDims } from './duckdb-dims';
+import { migrateDuckDB } from './duckdb-schema';
+import { DuckDBWriter } from './duckdb-writer';
+
+export interface DuckDBStoreOptions {
+  /** Database file, or `:memory:`. Its folder is created if missing. */
+  path: string;
+  logger: Logger;
+  /** Reader connections; default 4. */
+  readers?: number;
+  /** Unmerged rollup rows before a merge is considered; default 50,000. */
+  compactAfterRows?: number;
+  /** Quiet time after which all unmerged rollup rows are merged; default 2,000 ms. */
+  idleCompactMs?: number;
+}
+
+class ConnectionPool {
+  private readonly free: DuckDBConnection[];
+  private readonly waiting: ((c: DuckDBConnection) => void)[] = [];
+  constructor(readonly all: DuckDBConnection[]) {
+    this.free = [...all];
+  }
+  async use<T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    const conn = this.free.pop() ?? (await new Promise<DuckDBConnection>((resolve) => this.waiting.push(resolve)));
+    try {
+      return await work(conn);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(conn);
+      else this.free.push(conn);
+    }
+  }
+}
+
+export async function openDuckDBStore(options: DuckDBStoreOptions): Promise<Store> {
+  const { path, logger } = options;
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path);
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/lock/i.test(message)) {
+      throw new Error(`the database ${path} is in use by another process (is another tokenscope serve running on it?)`, { cause: err });
+    }
+    throw new Error(`could not open the database ${path}: ${message}`, { cause: err });
+  }
+  const writerConn = await instance.connect();
+  await migrateDuckDB(writerConn);
+  const dims = await DuckDBDims.load(writerConn);
+  const compactor = new DuckDBCompactor(writerConn, logger, { minDirtyRows: options.compactAfterRows });
+  await compactor.scan();
+
+  let idleTimer: NodeJS.Timeout | undefined;
+  const idleCompactMs = options.idleCompactMs ?? 2000;
+  const writer: DuckDBWriter = await DuckDBWriter.open(writerConn, dims, logger, {
+    onCommitted: (appended) => {
+      compactor.note(appended);
+      if (compactor.wants()) void writer.exclusive(() => compactor.compact());
+    },
+    onIdle: () => {
+      clearTimeout(idleTimer);
+      if (!compactor.wants(true)) return;
+      idleTimer = setTimeout(() => {
+        if (writer.idle) void writer.exclusive(() => compactor.compact(true)).catch(() => {});
+      }, idleCompactMs);
+      idleTimer.unref();
+    },
+  });
+  if (compactor.wants(true)) void writer.exclusive(() => compactor.compact(true));
+
+  const readers = new ConnectionPool(await Promise.all(Array.from({ length: options.readers ?? 4 }, () => instance.connect())));
+  let closed = false;
+
+  const read = async <T>(what: string, work: (c: DuckDBConnection) => Promise<T>): Promise<T> => {
+    if (closed) throw new StoreUnavailableError('the store is closed');
+    try {
+      return await readers.use(work);
+    } catch (err) {
+      logger.error({ err, what }, 'duckdb read failed');
+      throw new StoreUnavailableError(`could not read from the store: ${(err as Error).message}`, { cause: err });
+    }
+  };
+
+  return {
+    engine: 'duckdb',
+
+    ingest(events: readonly StoredEvent[]): Promise<IngestResult> {
+      if (closed) return Promise.reject(new StoreUnavailableError('the store is closed'));
+      return writer.write(events);
+    },
+
+    async aggregate(request: AggregateRequest): Promise<AggregateRow[]> {
+      if (request.pieces.length === 0) return [];
+      const { sql, values, types } = compileAggregate(request);
+      const started = performance.now();
+      const rows = await read('aggregate', async (c) => (await c.runAndReadAll(sql, values, types)).getRowObjectsJS());
+      logger.debug({ pieces: request.pieces.length, rows: rows.length, ms: Math.round(performance.now() - started) }, 'duckdb aggregate');
+      return rows.map((r) => {
+        const sums = {} as BaseSums;
+        for (const c of BASE_SUMS) sums[c] = Number(r[c]);
+        return { bucket: Number(r.bucket), key: (r.key as string | null) ?? null, label: (r.label as string | null) ?? null, sums };
+      });
+    },
+
+    async eventCount(): Promise<number> {
+      const rows = await read('count', async (c) => (await c.runAndReadAll('SELECT coalesce(sum(requests), 0)::BIGINT FROM rollup_1d')).getRowsJS());
+      return Number(rows[0][0]);
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      clearTimeout(idleTimer);
+      await writer.close();
+      closed = true;
+      await writerConn.run('CHECKPOINT').catch((err) => logger.warn({ err }, 'duckdb checkpoint at close failed'));
+      for (const c of [...readers.all, writerConn]) c.closeSync();
+      instance.closeSync();
+    },
+  };
+}

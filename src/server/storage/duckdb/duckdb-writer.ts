@@ -1,0 +1,210 @@
+/**
+ * The single DuckDB writer. Batches from concurrent requests queue up and are written together in one
+ * transaction (group commit), so each commit's fsync is shared; maintenance tasks run between groups.
+ */
+import { DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import type { Logger } from 'pino';
+import { StoreUnavailableError } from '../../errors';
+import { DEDUPE_WINDOW_MS, type IngestResult, type StoredEvent } from '../engine';
+import type { DuckDBDims } from './duckdb-dims';
+import { ROLLUP_TIERS, STAGING_DDL, SUMMED_BASE_SUMS, rollupTable } from './duckdb-schema';
+
+/** Rows appended to each rollup table by one commit, and the slot range they cover. */
+export interface AppendedRollups {
+  rows: Map<string, number>;
+  minTs: number;
+  maxTs: number;
+}
+
+interface Batch {
+  kind: 'batch';
+  events: readonly StoredEvent[];
+  resolve: (r: IngestResult) => void;
+  reject: (e: unknown) => void;
+}
+interface Task {
+  kind: 'task';
+  run: () => Promise<void>;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+const STAGING_TYPES = [INTEGER, INTEGER, DOUBLE, INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, VARCHAR];
+const CHUNK_ROWS = 2048;
+
+export interface DuckDBWriterOptions {
+  /** Most events written in one transaction; a larger single batch is still written whole. Default 200,000. */
+  maxGroupEvents?: number;
+  /** Called after each commit with what it appended to the rollups. */
+  onCommitted?: (appended: AppendedRollups) => void;
+  /** Called when the queue runs empty. */
+  onIdle?: () => void;
+}
+
+export class DuckDBWriter {
+  private readonly queue: (Batch | Task)[] = [];
+  private draining = false;
+  private closed = false;
+
+  private constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly dims: DuckDBDims,
+    private readonly logger: Logger,
+    private readonly options: DuckDBWriterOptions,
+  ) {}
+
+  static async open(conn: DuckDBConnection, dims: DuckDBDims, logger: Logger, options: DuckDBWriterOptions = {}): Promise<DuckDBWriter> {
+    await conn.run(STAGING_DDL);
+    return new DuckDBWriter(conn, dims, logger, options);
+  }
+
+  /** Stores a batch; resolves once it is committed. */
+  write(events: readonly StoredEvent[]): Promise<IngestResult> {
+    if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'batch', events, resolve, reject }));
+  }
+
+  /** Runs a task with the writer connection to itself, between groups. */
+  exclusive(run: () => Promise<void>): Promise<void> {
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'task', run, resolve, reject }));
+  }
+
+  /** Waits for queued work, then refuses more. */
+  async close(): Promise<void> {
+    await this.exclusive(async () => {});
+    this.closed = true;
+  }
+
+  get idle(): boolean {
+    return !this.draining && this.queue.length === 0;
+  }
+
+  private enqueue(item: Batch | Task): void {
+    if (this.closed) {
+      item.reject(new StoreUnavailableError('the store is closing'));
+      return;
+    }
+    this.queue.push(item);
+    if (!this.draining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const head = this.queue[0];
+        if (head.kind === 'task') {
+          this.queue.shift();
+          await head.run().then(head.resolve, head.reject);
+          continue;
+        }
+        const group: Batch[] = [];
+        let size = 0;
+        const max = this.options.maxGroupEvents ?? 200_000;
+        while (this.queue.length > 0 && this.queue[0].kind === 'batch' && (group.length === 0 || size + (this.queue[0] as Batch).events.length <= max)) {
+          const b = this.queue.shift() as Batch;
+          group.push(b);
+          size += b.events.length;
+        }
+        await this.writeGroup(group);
+      }
+    } finally {
+      this.draining = false;
+    }
+    this.options.onIdle?.();
+  }
+
+  private async writeGroup(group: Batch[]): Promise<void> {
+    const started = performance.now();
+    let minTs = Infinity;
+    let maxTs = -Infinity;
+    const eventCount = group.reduce((n, b) => n + b.events.length, 0);
+    try {
+      await this.conn.run('DELETE FROM staging');
+      const columns: unknown[][] = STAGING_TYPES.map(() => new Array(eventCount));
+      let row = 0;
+      group.forEach((batch, req) => {
+        for (const e of batch.events) {
+          columns[0][row] = req;
+          columns[1][row] = row;
+          columns[2][row] = e.ts;
+          columns[3][row] = this.dims.idFor(e);
+          columns[4][row] = e.inputTokens;
+          columns[5][row] = e.outputTokens;
+          columns[6][row] = e.cacheReadTokens;
+          columns[7][row] = e.cacheWriteTokens;
+          columns[8][row] = e.durationMs;
+          columns[9][row] = e.id;
+          if (e.ts < minTs) minTs = e.ts;
+          if (e.ts > maxTs) maxTs = e.ts;
+          row++;
+        }
+      });
+      const appender = await this.conn.createAppender('staging', null, 'temp');
+      for (let start = 0; start < eventCount; start += CHUNK_ROWS) {
+        const n = Math.min(CHUNK_ROWS, eventCount - start);
+        const chunk = DuckDBDataChunk.create(STAGING_TYPES, n);
+        chunk.setColumns(columns.map((c) => c.slice(start, start + n)) as never);
+        appender.appendDataChunk(chunk);
+      }
+      appender.closeSync();
+
+      await this.conn.run('BEGIN');
+      await this.dims.writePending(this.conn);
+      const appended = await this.commitStaged(minTs, maxTs);
+      await this.conn.run('COMMIT');
+      this.dims.commit();
+
+      const accepted = new Array<number>(group.length).fill(0);
+      for (const [req, n] of (await this.conn.runAndReadAll('SELECT req, count(*) FROM fresh GROUP BY req')).getRowsJS()) {
+        accepted[Number(req)] = Number(n);
+      }
+      group.forEach((b, i) => b.resolve({ accepted: accepted[i], duplicates: b.events.length - accepted[i] }));
+      this.logger.debug({ events: eventCount, requests: group.length, ms: Math.round(performance.now() - started) }, 'duckdb write');
+      this.options.onCommitted?.({ rows: appended, minTs, maxTs });
+    } catch (err) {
+      await this.conn.run('ROLLBACK').catch(() => {});
+      this.dims.rollback();
+      this.logger.error({ err, events: eventCount }, 'duckdb write failed');
+      const failure = new StoreUnavailableError(`could not store the events: ${(err as Error).message}`, { cause: err });
+      for (const b of group) b.reject(failure);
+    }
+  }
+
+  /** Moves staged rows that are not duplicates into events and the rollups; returns rows appended per tier. */
+  private async commitStaged(minTs: number, maxTs: number): Promise<Map<string, number>> {
+    const lo = Math.max(0, minTs - DEDUPE_WINDOW_MS);
+    const hi = maxTs + DEDUPE_WINDOW_MS;
+    // First occurrence of each id in the group, and only if no stored event near its time has that id.
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE fresh AS
+      SELECT s.req, s.ts::BIGINT AS ts, s.dims_id,
+             s.input_tokens::BIGINT AS input_tokens, s.output_tokens::BIGINT AS output_tokens,
+             s.cache_read_tokens::BIGINT AS cache_read_tokens, s.cache_write_tokens::BIGINT AS cache_write_tokens,
+             s.duration_ms::BIGINT AS duration_ms, s.id, s.id_hash
+      FROM (
+        SELECT *, md5_number(id) AS id_hash, row_number() OVER (PARTITION BY id ORDER BY seq) AS nth FROM staging
+      ) s
+      WHERE s.id IS NULL OR (s.nth = 1 AND NOT EXISTS (
+        SELECT 1 FROM events e
+        WHERE e.ts BETWEEN ${lo} AND ${hi}
+          AND e.id_hash = s.id_hash
+          AND e.ts BETWEEN s.ts::BIGINT - ${DEDUPE_WINDOW_MS} AND s.ts::BIGINT + ${DEDUPE_WINDOW_MS}
+      ))
+      ORDER BY s.ts`);
+    await this.conn.run(`INSERT INTO events
+      SELECT ts, dims_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, duration_ms, id, id_hash FROM fresh`);
+        // The finest rollup is summed from the fresh events; each coarser one from the finest.
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE fresh_minutes AS
+      SELECT ts - ts % 60000 AS slot, dims_id,
+             input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+             1 AS requests, coalesce(duration_ms, 0) AS duration_ms, (duration_ms IS NOT NULL)::INTEGER AS timed_requests
+      FROM fresh`);
+    const appended = new Map<string, number>();
+    for (const tier of ROLLUP_TIERS) {
+      const result = await this.conn.run(`INSERT INTO ${rollupTable(tier.id)}
+        SELECT slot - slot % ${tier.ms} AS slot, dims_id, ${SUMMED_BASE_SUMS} FROM fresh_minutes GROUP BY ALL ORDER BY slot`);
+      appended.set(tier.id, Number(result.rowsChanged));
+    }
+    return appended;
+  }
+}

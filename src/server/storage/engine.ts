@@ -1,0 +1,99 @@
+/** The Store contract every storage engine implements; the query layer knows nothing else about engines. */
+import type { BaseSums, DimensionId, Filters } from '../../shared';
+
+/** One validated usage event, as the ingest layer hands it to a store. */
+export interface StoredEvent {
+  /** Epoch milliseconds, >= 0. */
+  ts: number;
+  service: string;
+  model: string;
+  modelType: string;
+  /** The key's stored id: the name as sent, or a one-way id for a secret-looking key. */
+  apiKey: string;
+  /** What a person sees for the key: the name as sent, or a masked form such as `sk-…a1b2`. */
+  apiKeyLabel: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  /** Request duration in whole milliseconds, or null when the event carried none. */
+  durationMs: number | null;
+  /** Idempotency key, or null. */
+  id: string | null;
+}
+
+/** Outcome of storing a batch: events newly stored, and events whose id was already stored. */
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+}
+
+/**
+ * Storage tiers: raw events, and rollups of the base sums per slot of a fixed size. Slots are aligned to
+ * the Unix epoch (so `1d` slots are UTC days). Each size divides the next, which lets the planner read
+ * the coarsest tier that lines up with the buckets and fill the edges from finer ones.
+ */
+export const TIERS = [
+  { id: 'raw', ms: 1 },
+  { id: '1m', ms: 60_000 },
+  { id: '15m', ms: 900_000 },
+  { id: '1h', ms: 3_600_000 },
+  { id: '1d', ms: 86_400_000 },
+] as const;
+export type TierId = (typeof TIERS)[number]['id'];
+
+/**
+ * A span [from, to) to read from one tier, and how its rows map to output buckets: a row whose slot
+ * starts at `t` belongs to bucket `origin + floor((t - origin) / step) * step`, or to `origin` when `step`
+ * is null. The planner guarantees that no slot of the tier straddles a bucket boundary or the span's ends.
+ */
+export interface ScanPiece {
+  tier: TierId;
+  from: number;
+  to: number;
+  origin: number;
+  step: number | null;
+}
+
+/** What to aggregate: the pieces to read, the filters, and how to split the result. */
+export interface AggregateRequest {
+  pieces: readonly ScanPiece[];
+  filters: Filters;
+  /** Split by this dimension; without it, one row per bucket with key null. */
+  groupBy?: DimensionId;
+  /** With groupBy: keep only these values; every other value is folded into one row with key null. */
+  keep?: readonly string[];
+}
+
+/** Base sums for one bucket and one dimension value (key null: no split, or the folded "other"). */
+export interface AggregateRow {
+  bucket: number;
+  key: string | null;
+  /** What a person reads for the key (a masked API key); equals key for other dimensions. */
+  label: string | null;
+  sums: BaseSums;
+}
+
+/**
+ * A storage engine. Engines store events durably, keep their own rollups, and answer aggregate requests
+ * exactly: the same request gives the same rows on every engine.
+ */
+export interface Store {
+  /** Engine name reported by the health endpoint, e.g. `duckdb`. */
+  readonly engine: string;
+  /**
+   * Stores events durably before resolving. An event whose id is already stored (among events within
+   * `DEDUPE_WINDOW_MS` of its timestamp), or that repeats an id earlier in the batch, counts as a duplicate.
+   * Rejects with `StoreUnavailableError` when the store cannot write.
+   */
+  ingest(events: readonly StoredEvent[]): Promise<IngestResult>;
+  /** Sums per (bucket, key), rows in no particular order; buckets without events are absent. */
+  aggregate(request: AggregateRequest): Promise<AggregateRow[]>;
+  /** Number of events stored. */
+  eventCount(): Promise<number>;
+  /** Flushes and closes; the store is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/** How far apart in time two events with the same id may be and still count as one. */
+export const DEDUPE_WINDOW_MS = 86_400_000;

@@ -1,0 +1,187 @@
+/** The query API's request model: one zod schema, the types derived from it, defaults and error wording. */
+import { z } from 'zod';
+import {
+  DIMENSION_IDS,
+  GRANULARITY_IDS,
+  METRIC_IDS,
+  QUERY_TYPE_IDS,
+  type DimensionId,
+  type Granularity,
+  type MetricId,
+  type QueryType,
+} from './catalogue';
+import { isTimeZone, parseInstant } from './time';
+
+/** Limits every engine honours. */
+export const LIMITS = {
+  /** Most buckets one trend series may have; more is a 400 naming a coarser granularity. */
+  maxBuckets: 50_000,
+  /** Largest Top-N. */
+  maxLimit: 1000,
+  /** Most values in one filter list. */
+  maxFilterValues: 1000,
+  /** Longest filter value, in characters. */
+  maxValueLength: 512,
+} as const;
+
+/** Defaults applied to every query field that is left out. */
+export const DEFAULTS = {
+  /** Top-N for rankings and split trends. */
+  limit: 10,
+  granularity: 'auto' as Granularity,
+  /** IANA zone that trend buckets align to. */
+  timezone: 'UTC',
+  /** Dimension of a ranking that names none. */
+  dimension: 'model' as DimensionId,
+  /** Used by `auto` granularity when the caller sends no maxDataPoints. */
+  maxDataPoints: 1000,
+  metrics: {
+    totals: ['total_tokens', 'input_tokens', 'output_tokens'],
+    ranking: ['total_tokens', 'input_tokens', 'output_tokens'],
+    trend: ['total_tokens'],
+  } satisfies Record<QueryType, MetricId[]>,
+};
+
+const list = (values: readonly string[]) => values.join(', ');
+
+const metricId = z.string().refine((v): v is MetricId => (METRIC_IDS as readonly string[]).includes(v), {
+  error: (issue) => `unknown metric '${String(issue.input)}'; valid metrics: ${list(METRIC_IDS)}`,
+});
+const dimensionId = z.string().refine((v): v is DimensionId => (DIMENSION_IDS as readonly string[]).includes(v), {
+  error: (issue) => `unknown dimension '${String(issue.input)}'; valid dimensions: ${list(DIMENSION_IDS)}`,
+});
+const filterValues = z
+  .array(z.string().max(LIMITS.maxValueLength, { error: `a value is longer than ${LIMITS.maxValueLength} characters` }), {
+    error: 'must be a list of strings',
+  })
+  .max(LIMITS.maxFilterValues, { error: `at most ${LIMITS.maxFilterValues} values` });
+
+/** Filters: for each dimension, the values to keep. Absent or empty means all. */
+export const filtersSchema = z.strictObject(
+  Object.fromEntries(DIMENSION_IDS.map((d) => [d, filterValues.optional()])) as Record<DimensionId, z.ZodOptional<typeof filterValues>>,
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown filter ${issue.keys.map((k) => `'${k}'`).join(', ')}; valid filters: ${list(DIMENSION_IDS)}`
+        : 'must be an object such as {"model": ["glm-5"]}',
+  },
+);
+export type Filters = Partial<Record<DimensionId, string[]>>;
+
+const instant = z.union([z.number(), z.string()], { error: 'must be epoch milliseconds or RFC 3339 text' }).transform((value, ctx) => {
+  const parsed = parseInstant(value);
+  if ('error' in parsed) {
+    ctx.addIssue({ code: 'custom', message: parsed.error });
+    return z.NEVER;
+  }
+  return parsed.ms;
+});
+
+/**
+ * The body of `POST /api/v1/query`. Unknown top-level fields are ignored (Grafana adds its own), unknown
+ * filter keys, metrics and dimensions are rejected with the list of valid ones.
+ */
+export const apiQuerySchema = z
+  .object({
+    /** `totals`, `ranking` or `trend`. */
+    type: z.enum(QUERY_TYPE_IDS as [QueryType, ...QueryType[]], {
+      error: (issue) => `unknown query type '${String(issue.input)}'; valid types: ${list(QUERY_TYPE_IDS)}`,
+    }),
+    /** Range start, inclusive: epoch ms or RFC 3339, e.g. `1767225600000` or `2026-01-01T00:00:00Z`. */
+    from: instant,
+    /** Range end, exclusive. */
+    to: instant,
+    /** Metric ids, e.g. `["total_tokens"]`; the first orders a ranking. */
+    metrics: z.array(metricId, { error: 'must be a list of metric ids' }).min(1, { error: 'name at least one metric' }).max(METRIC_IDS.length * 2).optional(),
+    /** `service`, `model`, `api_key` or `model_type`: what a ranking ranks and a trend splits by. */
+    dimension: dimensionId.optional(),
+    filters: filtersSchema.optional(),
+    /** `auto`, `1m`, `5m`, `1h` or `1d`. */
+    granularity: z
+      .enum(GRANULARITY_IDS as [Granularity, ...Granularity[]], {
+        error: (issue) => `unknown granularity '${String(issue.input)}'; valid granularities: ${list(GRANULARITY_IDS)}`,
+      })
+      .optional(),
+    /** Top-N, 1 to 1000; default 10. */
+    limit: z
+      .number({ error: 'must be a whole number from 1 to 1000' })
+      .int({ error: 'must be a whole number from 1 to 1000' })
+      .min(1, { error: 'must be a whole number from 1 to 1000' })
+      .max(LIMITS.maxLimit, { error: 'must be a whole number from 1 to 1000' })
+      .optional(),
+    /** IANA time zone for bucket alignment, e.g. `Europe/Berlin`; default `UTC`. */
+    timezone: z
+      .string()
+      .refine(isTimeZone, { error: (issue) => `unknown time zone '${String(issue.input).slice(0, 64)}'; use an IANA name such as 'Europe/Berlin' or 'UTC'` })
+      .optional(),
+    /** Grafana's suggested interval in ms, used by `auto`. */
+    intervalMs: z.number({ error: 'must be a number of milliseconds' }).positive({ error: 'must be positive' }).optional(),
+    /** Grafana's maximum number of points, used by `auto`. */
+    maxDataPoints: z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).positive({ error: 'must be positive' }).optional(),
+  })
+  .superRefine((q, ctx) => {
+    if (q.from >= q.to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must be before to' });
+  });
+
+export type ApiQueryInput = z.input<typeof apiQuerySchema>;
+/** A validated query: instants resolved to epoch ms; optional fields still optional (see `withDefaults`). */
+export type ApiQuery = z.output<typeof apiQuerySchema>;
+
+/** A validated query with every default filled in. */
+export interface ResolvedApiQuery {
+  type: QueryType;
+  from: number;
+  to: number;
+  metrics: MetricId[];
+  /** Always set for rankings (default `model`); for trends, set only when the series are split by it. */
+  dimension?: DimensionId;
+  filters: Filters;
+  granularity: Granularity;
+  limit: number;
+  timezone: string;
+  intervalMs?: number;
+  maxDataPoints: number;
+}
+
+/** Fills in the defaults of a validated query. */
+export function withDefaults(q: ApiQuery): ResolvedApiQuery {
+  const filters: Filters = {};
+  for (const d of DIMENSION_IDS) {
+    const values = q.filters?.[d];
+    if (values && values.length > 0) filters[d] = [...new Set(values)];
+  }
+  return {
+    type: q.type,
+    from: q.from,
+    to: q.to,
+    metrics: (q.metrics ?? DEFAULTS.metrics[q.type]) as MetricId[],
+    dimension: q.dimension ?? (q.type === 'ranking' ? DEFAULTS.dimension : undefined),
+    filters,
+    granularity: q.granularity ?? DEFAULTS.granularity,
+    limit: q.limit ?? DEFAULTS.limit,
+    timezone: q.timezone ?? DEFAULTS.timezone,
+    intervalMs: q.intervalMs,
+    maxDataPoints: q.maxDataPoints ?? DEFAULTS.maxDataPoints,
+  };
+}
+
+/** Validates and resolves a query: the resolved query, or one message per problem, each `field: reason`. */
+export function parseApiQuery(input: unknown): { ok: true; query: ResolvedApiQuery } | { ok: false; errors: string[] } {
+  const parsed = apiQuerySchema.safeParse(input);
+  if (!parsed.success) return { ok: false, errors: formatIssues(parsed.error.issues) };
+  return { ok: true, query: withDefaults(parsed.data) };
+}
+
+/** `field: reason` for each zod issue, with paths like `metrics[0]` or `filters.service`. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const path = formatPath(issue.path);
+    return path ? `${path}: ${issue.message}` : issue.message;
+  });
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out ? `.${String(part)}` : String(part);
+  return out;
+}
