@@ -2,4 +2,5 @@
 export * from './catalogue';
 export * from './query';
 export * from './responses';
+export * from './saved-query';
 export * from './time';
