@@ -26,6 +26,8 @@ export interface StoredEvent {
 export interface IngestResult {
   accepted: number;
   duplicates: number;
+  /** The events that were stored (the batch minus its duplicates), in batch order; for live metrics. */
+  stored: readonly StoredEvent[];
 }
 
 /**

@@ -60,7 +60,7 @@ export class DuckDBWriter {
 
   /** Stores a batch; resolves once it is committed. */
   write(events: readonly StoredEvent[]): Promise<IngestResult> {
-    if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
+    if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0, stored: [] });
     return new Promise((resolve, reject) => this.enqueue({ kind: 'batch', events, resolve, reject }));
   }
 
@@ -155,11 +155,8 @@ export class DuckDBWriter {
       await this.conn.run('COMMIT');
       this.dims.commit();
 
-      const accepted = new Array<number>(group.length).fill(0);
-      for (const [req, n] of (await this.conn.runAndReadAll('SELECT req, count(*) FROM fresh GROUP BY req')).getRowsJS()) {
-        accepted[Number(req)] = Number(n);
-      }
-      group.forEach((b, i) => b.resolve({ accepted: accepted[i], duplicates: b.events.length - accepted[i] }));
+      const results = await this.results(group);
+      group.forEach((b, i) => b.resolve(results[i]));
       this.logger.debug({ events: eventCount, requests: group.length, ms: Math.round(performance.now() - started) }, 'duckdb write');
       this.options.onCommitted?.({ rows: appended, minTs, maxTs });
     } catch (err) {
@@ -171,13 +168,34 @@ export class DuckDBWriter {
     }
   }
 
+  /** Per batch of the group: what was stored. Only batches that had duplicates need their rows looked up. */
+  private async results(group: Batch[]): Promise<IngestResult[]> {
+    const accepted = new Array<number>(group.length).fill(0);
+    for (const [req, n] of (await this.conn.runAndReadAll('SELECT req, count(*) FROM fresh GROUP BY req')).getRowsJS()) {
+      accepted[Number(req)] = Number(n);
+    }
+    const partial = group.map((b, i) => i).filter((i) => accepted[i] < group[i].events.length);
+    const keptRows = new Set<number>();
+    if (partial.length > 0) {
+      const rows = await this.conn.runAndReadAll(`SELECT seq FROM fresh WHERE req IN (${partial.join(',')})`);
+      for (const [seq] of rows.getRowsJS()) keptRows.add(Number(seq));
+    }
+    let firstRow = 0;
+    return group.map((b, i) => {
+      const start = firstRow;
+      firstRow += b.events.length;
+      const stored = accepted[i] === b.events.length ? b.events : b.events.filter((_, k) => keptRows.has(start + k));
+      return { accepted: accepted[i], duplicates: b.events.length - accepted[i], stored };
+    });
+  }
+
   /** Moves staged rows that are not duplicates into events and the rollups; returns rows appended per tier. */
   private async commitStaged(minTs: number, maxTs: number): Promise<Map<string, number>> {
     const lo = Math.max(0, minTs - DEDUPE_WINDOW_MS);
     const hi = maxTs + DEDUPE_WINDOW_MS;
     // First occurrence of each id in the group, and only if no stored event near its time has that id.
     await this.conn.run(`CREATE OR REPLACE TEMP TABLE fresh AS
-      SELECT s.req, s.ts::BIGINT AS ts, s.dims_id,
+      SELECT s.req, s.seq, s.ts::BIGINT AS ts, s.dims_id,
              s.input_tokens::BIGINT AS input_tokens, s.output_tokens::BIGINT AS output_tokens,
              s.cache_read_tokens::BIGINT AS cache_read_tokens, s.cache_write_tokens::BIGINT AS cache_write_tokens,
              s.duration_ms::BIGINT AS duration_ms, s.id, s.id_hash
