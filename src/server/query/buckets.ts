@@ -11,18 +11,47 @@ import { granularityDefinition, type FixedGranularity } from '../../shared';
 export function bucketBoundaries(from: number, to: number, granularity: FixedGranularity, timezone: string): number[] {
   if (granularity === '1d') return dayBoundaries(from, to, timezone);
   const step = granularityDefinition(granularity).ms;
-  const zone = IANAZone.create(timezone);
-  const alignDown = (t: number) => {
-    const offset = zone.offset(t) * 60_000;
-    return Math.floor((t + offset) / step) * step - offset;
-  };
-  const out = [alignDown(from)];
-  while (out[out.length - 1] < to) {
-    const last = out[out.length - 1];
-    const next = alignDown(last + step);
-    out.push(next > last ? next : last + step);
+  // Within a stretch of constant UTC offset, buckets start where the wall clock is a multiple of the step;
+  // an offset change (DST) also starts a bucket, unless it falls on such a point anyway.
+  const out: number[] = [];
+  for (const { start, end, offsetMs } of offsetStretches(from, to, timezone)) {
+    const first = Math.max(start, Math.floor((Math.max(start, from) + offsetMs) / step) * step - offsetMs);
+    if (out.length === 0 || first > out[out.length - 1]) out.push(first);
+    for (let t = Math.floor((first + offsetMs) / step) * step - offsetMs + step; t < end && out[out.length - 1] < to; t += step) out.push(t);
+    if (out[out.length - 1] >= to) break;
+    if (end > out[out.length - 1]) out.push(end);
+    if (end >= to) break;
   }
   return out;
+}
+
+/** No real zone changes its offset twice within this long, so sampling at this pace finds every change. */
+const SAMPLE_MS = 6 * 3_600_000;
+
+/** Stretches of constant offset covering [from, to], found by sampling and then bisecting each change. */
+function offsetStretches(from: number, to: number, timezone: string): { start: number; end: number; offsetMs: number }[] {
+  const zone = IANAZone.create(timezone);
+  const offset = (t: number) => zone.offset(t) * 60_000;
+  const stretches = [{ start: -Infinity, end: Infinity, offsetMs: offset(from) }];
+  let prev = from;
+  for (let t = Math.min(from + SAMPLE_MS, to); ; t = Math.min(t + SAMPLE_MS, to)) {
+    const current = offset(t);
+    const last = stretches[stretches.length - 1];
+    if (current !== last.offsetMs) {
+      let [lo, hi] = [prev, t]; // offset(lo) is the old one, offset(hi) the new one
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (offset(mid) === last.offsetMs) lo = mid;
+        else hi = mid;
+      }
+      last.end = hi;
+      stretches.push({ start: hi, end: Infinity, offsetMs: current });
+    }
+    if (t >= to) break;
+    prev = t;
+  }
+  // The first bucket may start before `from`, in an earlier stretch: the caller only looks back one step.
+  return stretches;
 }
 
 function dayBoundaries(from: number, to: number, timezone: string): number[] {

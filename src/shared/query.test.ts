@@ -1,0 +1,43 @@
+import { describe, expect, test } from 'vitest';
+import { METRIC_IDS } from './catalogue';
+import { DEFAULTS, parseApiQuery } from './query';
+
+const base = { from: 1_000, to: 2_000 };
+
+describe('parseApiQuery', () => {
+  test('fills defaults; a trend without dimension is not split, a ranking ranks by model', () => {
+    const trend = parseApiQuery({ ...base, type: 'trend' });
+    const ranking = parseApiQuery({ ...base, type: 'ranking' });
+    expect(trend).toMatchObject({ ok: true, query: { granularity: 'auto', limit: 10, timezone: 'UTC', metrics: DEFAULTS.metrics.trend } });
+    expect(trend.ok && trend.query.dimension).toBeUndefined();
+    expect(ranking.ok && ranking.query.dimension).toBe('model');
+  });
+
+  test('accepts RFC 3339 instants and drops empty and repeated filter values', () => {
+    const r = parseApiQuery({ type: 'totals', from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00+01:00', filters: { model: ['a', 'a'], service: [] } });
+    expect(r).toMatchObject({ ok: true, query: { from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 0, 1, 23), filters: { model: ['a'] } } });
+    expect(r.ok && r.query.filters.service).toBeUndefined();
+  });
+
+  test('ignores fields Grafana adds', () => {
+    expect(parseApiQuery({ ...base, type: 'totals', refId: 'A', datasource: { uid: 'x' } }).ok).toBe(true);
+  });
+
+  test.each([
+    [{ type: 'totals', metrics: ['tokens_of_doom'] }, 'metrics[0]: unknown metric', METRIC_IDS.join(', ')],
+    [{ type: 'ranking', dimension: 'planet' }, 'dimension: unknown dimension', 'service, model, api_key, model_type'],
+    [{ type: 'totals', filters: { planet: ['x'] } }, "filters: unknown filter 'planet'", 'service'],
+    [{ type: 'everything' }, "type: unknown query type 'everything'", 'totals, ranking, trend'],
+    [{ type: 'trend', granularity: '7s' }, "granularity: unknown granularity '7s'", 'auto, 1m, 5m, 1h, 1d'],
+    [{ type: 'ranking', limit: 0 }, 'limit: must be a whole number from 1 to 1000', ''],
+    [{ type: 'trend', timezone: 'Mars/Base' }, "timezone: unknown time zone 'Mars/Base'", 'IANA'],
+    [{ type: 'totals', from: 5_000, to: 1_000 }, 'from: must be before to', ''],
+    [{ type: 'totals', from: 'soon' }, 'from:', 'RFC 3339'],
+  ])('%j is refused with a message naming the field and the valid choices', (q, message, valid) => {
+    const r = parseApiQuery({ ...base, ...q });
+    expect(r.ok).toBe(false);
+    const text = !r.ok ? r.errors.join('; ') : '';
+    expect(text).toContain(message);
+    expect(text).toContain(valid);
+  });
+});
