@@ -1,0 +1,111 @@
+/** The "Usage Ranking" dashboard: totals, the Top-N list with a CSV download, and stacked bars per interval. */
+import { LegendDisplayMode, type Dashboard } from '@grafana/schema';
+import { DIMENSIONS, GRANULARITIES, MODEL_TYPES, type DimensionId, type MetricId } from '../../src/shared';
+import { tokenscopeDashboard } from './dashboard';
+import { exportUrl } from './export-link';
+import { metricInfo, panelLink, rankingBarGaugePanel, statPanel, target, timeSeriesPanel, type Target } from './panels';
+import { customVariable, dimensionVariable } from './variables';
+
+export const USAGE_RANKING_UID = 'tokenscope-usage-ranking';
+
+/** The dimensions the page ranks by, in its order (model type is a filter here, not a ranking). */
+const RANKED: readonly DimensionId[] = ['service', 'model', 'api_key'];
+const TOP_N = ['5', '10', '20', '50'] as const;
+/** The model type a language-model ranking starts from. */
+const DEFAULT_MODEL_TYPE = MODEL_TYPES[0].id;
+
+const modelTypeFilter = { model_type: ['$model_type'] };
+
+function totalsTarget(metric: MetricId): Target {
+  return target({ queryType: 'totals', metrics: [metric], filters: modelTypeFilter });
+}
+
+export function usageRankingDashboard(): Dashboard {
+  const total = metricInfo('total_tokens');
+  const input = metricInfo('input_tokens');
+  const output = metricInfo('output_tokens');
+  const rankingQuery = { metrics: ['total_tokens'], dimension: '$dimension', limit: '$topN', filters: modelTypeFilter };
+
+  return tokenscopeDashboard({
+    uid: USAGE_RANKING_UID,
+    title: 'Tokenscope · Usage Ranking',
+    description: 'Token consumption of language models over the selected range: totals, the Top-N services, models or API keys, and when they used it.',
+    time: { from: 'now-7d', to: 'now' },
+    variables: [
+      customVariable({
+        name: 'dimension',
+        label: 'Statistical dimension',
+        description: 'What the ranking and the trend are broken down by.',
+        choices: RANKED.map((id) => ({ text: DIMENSIONS.find((d) => d.id === id)!.byName, value: id })),
+        current: 'model',
+      }),
+      customVariable({
+        name: 'topN',
+        label: 'Top N',
+        description: 'How many resources the ranking lists; the trend stacks them and puts the rest in "other".',
+        choices: TOP_N.map((n) => ({ text: n, value: n })),
+        current: '10',
+      }),
+      customVariable({
+        name: 'granularity',
+        label: 'Granularity',
+        description: 'Length of one bar of the trend (Auto follows the panel width and the range).',
+        choices: [{ text: 'Auto', value: 'auto' }, ...GRANULARITIES.map((g) => ({ text: g.id, value: g.id }))],
+        current: 'auto',
+      }),
+      dimensionVariable({
+        dimension: 'model_type',
+        description: 'The ranking is for language models (text generation) unless another model type is chosen.',
+        multi: false,
+        current: DEFAULT_MODEL_TYPE,
+      }),
+    ],
+    panels: [
+      statPanel({
+        title: 'Total Tokens Consumed',
+        description: `${total.name}: ${total.description}`,
+        unit: total.unit,
+        gridPos: { x: 0, y: 0, w: 8, h: 4 },
+        targets: [totalsTarget('total_tokens')],
+      }),
+      statPanel({
+        title: input.name,
+        description: input.description,
+        unit: input.unit,
+        gridPos: { x: 8, y: 0, w: 8, h: 4 },
+        targets: [totalsTarget('input_tokens')],
+      }),
+      statPanel({
+        title: output.name,
+        description: output.description,
+        unit: output.unit,
+        gridPos: { x: 16, y: 0, w: 8, h: 4 },
+        targets: [totalsTarget('output_tokens')],
+      }),
+      rankingBarGaugePanel({
+        title: 'Top ${topN} · ${dimension:text}',
+        description: `The top N by ${total.name} over the selected range, largest first. ${total.name}: ${total.description} "Download detailed data" (link icon) saves one CSV row per resource per interval with every metric.`,
+        unit: total.unit,
+        field: total.name,
+        gridPos: { x: 0, y: 4, w: 9, h: 14 },
+        targets: [target({ queryType: 'ranking', ...rankingQuery })],
+        links: [
+          panelLink(
+            'Download detailed data',
+            exportUrl({ dimension: '${dimension}', limit: '${topN}', granularity: '${granularity}', filters: { model_type: '${model_type}' } }),
+            'CSV from the Tokenscope backend: the current range, dimension, Top N, granularity and model type',
+          ),
+        ],
+      }),
+      timeSeriesPanel({
+        title: 'Token consumption per interval · ${dimension:text}',
+        description: `${total.name} per interval at the chosen granularity, one colour per resource, the rest stacked as "other", to show peak periods. ${total.description}`,
+        unit: total.unit,
+        style: 'stackedBars',
+        legend: { showLegend: true, displayMode: LegendDisplayMode.List, placement: 'bottom', calcs: [] },
+        gridPos: { x: 9, y: 4, w: 15, h: 14 },
+        targets: [target({ queryType: 'trend', ...rankingQuery, granularity: '$granularity' })],
+      }),
+    ],
+  });
+}
