@@ -5,9 +5,11 @@ import type { Logger } from 'pino';
 import { createAuthorizer, type Access } from './auth';
 import type { Config } from './config';
 import { ClientError, StoreUnavailableError, errorBody } from './errors';
+import { createAppMetrics } from './metrics/app-metrics';
 import { dimensionRoutes } from './routes/dimensions';
 import { exportRoutes } from './routes/export';
 import { healthRoutes } from './routes/health';
+import { metricsRoutes } from './routes/metrics';
 import { openapiRoutes } from './routes/openapi';
 import { queryRoutes } from './routes/query';
 import { usageRoutes } from './routes/usage';
@@ -47,11 +49,17 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
     forceCloseConnections: true,
   });
   const authorizer = createAuthorizer(config);
+  const metrics = createAppMetrics(config, logger);
 
   if (config.corsOrigin) await app.register(cors, { origin: config.corsOrigin, allowedHeaders: ['authorization', 'content-type'] });
 
   app.addHook('onRequest', async (request) => {
     authorizer.check(request.routeOptions.config?.access ?? 'read', request.headers.authorization);
+  });
+  // A request refused before its body was read in full closes the connection, so a client still uploading
+  // gets the answer instead of waiting on a server that no longer reads.
+  app.addHook('onError', async (request, reply) => {
+    if (!request.raw.readableEnded) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
@@ -59,6 +67,7 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
       'request',
     );
   });
+  app.addHook('onResponse', async (request, reply) => metrics.observeRequest(request, reply));
 
   app.setErrorHandler((err: FastifyError | ClientError | StoreUnavailableError, request, reply) => {
     if (err instanceof ClientError) return reply.status(err.status).send(errorBody(err.code, err.message));
@@ -74,12 +83,13 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
     reply.status(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}; see /api/v1/openapi.json`));
   });
 
-  const deps = { config, store };
+  const deps = { config, store, metrics };
   await app.register(usageRoutes(deps));
   await app.register(queryRoutes(deps));
   await app.register(dimensionRoutes(deps));
   await app.register(exportRoutes(deps));
   await app.register(healthRoutes(deps));
+  await app.register(metricsRoutes(deps));
   await app.register(openapiRoutes());
   return app;
 }

@@ -1,18 +1,111 @@
-/** The OpenAPI 3.1 document of the HTTP API; request schemas come from the shared zod schemas. */
+/** The OpenAPI 3.1 document of the HTTP API; the query schema comes from the shared zod schema itself. */
 import { z } from 'zod';
-import { apiQuerySchema } from '../shared';
+import { DIMENSION_IDS, GRANULARITY_IDS, METRIC_IDS, apiQuerySchema } from '../shared';
 
+const error = { $ref: '#/components/schemas/Error' };
+const errors = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [String(c), { description: DESCRIPTIONS[c], content: { 'application/json': { schema: error } } }]));
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'The request is invalid; the message names the field and the reason.',
+  401: 'No or wrong bearer token (when auth is on).',
+  403: 'The token may not use this route (an ingest token on a read route, or the reverse).',
+  413: 'The body is larger than TOKENSCOPE_MAX_BODY_BYTES.',
+  415: 'Unsupported Content-Type.',
+  503: 'The store cannot read or write right now.',
+};
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const param = (name: string, description: string, schema: object = { type: 'string' }, where = 'query') => ({ name, in: where, description, schema });
+const rangeParams = [
+  param('from', 'Range start, inclusive: epoch ms or RFC 3339.'),
+  param('to', 'Range end, exclusive: epoch ms or RFC 3339.'),
+  ...DIMENSION_IDS.map((d) => param(d, `Keep only these ${d} values; repeat the parameter or separate with commas.`, { type: 'array', items: { type: 'string' } })),
+  param('filters', 'All filters as JSON, e.g. {"model":["glm-5"]}, for values that contain commas.'),
+];
+
+/** Built once at start. */
 export function openapiDocument(): Record<string, unknown> {
   return {
     openapi: '3.1.0',
-    info: { title: 'Tokenscope API', version: '1' },
-    paths: {
-      '/api/v1/query': {
-        post: {
-          summary: 'Totals, rankings and trends',
-          requestBody: { content: { 'application/json': { schema: z.toJSONSchema(apiQuerySchema, { io: 'input', unrepresentable: 'any' }) } } },
+    info: { title: 'Tokenscope API', version: '1', description: 'LLM token usage: ingest, totals, rankings, trends, export.' },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An ingest token (POST /api/v1/usage) or a read token (everything else).' } },
+      schemas: {
+        Error: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } } },
+        Query: z.toJSONSchema(apiQuerySchema, { io: 'input', unrepresentable: 'any' }),
+        UsageEvent: {
+          type: 'object',
+          required: ['timestamp', 'service', 'model', 'input_tokens', 'output_tokens'],
+          properties: {
+            timestamp: { description: 'RFC 3339 with any offset, YYYY-MM-DD HH:MM:SS[.fraction] (UTC), or epoch ms; at most a day in the future.', oneOf: [{ type: 'string' }, { type: 'integer' }] },
+            service: { type: 'string', maxLength: 256 },
+            model: { type: 'string', maxLength: 256 },
+            model_type: { type: 'string', default: 'text_generation', pattern: '^[a-z][a-z0-9_]{0,63}$' },
+            api_key: { type: 'string', default: 'unknown', description: 'Key id or name; secret-looking keys are stored as a one-way id and shown masked.' },
+            input_tokens: { type: 'integer', minimum: 0, description: 'Prompt tokens, cached tokens included.' },
+            output_tokens: { type: 'integer', minimum: 0 },
+            cache_read_tokens: { type: 'integer', minimum: 0, default: 0, description: 'At most input_tokens.' },
+            cache_write_tokens: { type: 'integer', minimum: 0, default: 0, description: 'At most input_tokens.' },
+            id: { type: 'string', description: 'Idempotency key: an id already stored counts once.' },
+            duration_ms: { type: 'number', minimum: 0, maximum: 86_400_000, description: 'Request duration, for concurrency.' },
+          },
         },
       },
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      '/api/v1/usage': {
+        post: {
+          summary: 'Store usage events',
+          requestBody: {
+            content: {
+              'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/UsageEvent' } } },
+              'application/x-ndjson': { schema: { $ref: '#/components/schemas/UsageEvent' } },
+            },
+          },
+          responses: {
+            200: json({
+              type: 'object',
+              properties: {
+                accepted: { type: 'integer' },
+                duplicates: { type: 'integer' },
+                rejected: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, error: { type: 'string' } } } },
+                rejected_total: { type: 'integer' },
+              },
+            }),
+            ...errors(400, 401, 403, 413, 415, 503),
+          },
+        },
+      },
+      '/api/v1/query': {
+        post: {
+          summary: 'Totals, rankings (top N + other) and trends (zero-filled buckets in a time zone)',
+          requestBody: json({ $ref: '#/components/schemas/Query' }),
+          responses: { 200: { description: 'A totals, ranking or trend response (see README).' }, ...errors(400, 401, 403, 503) },
+        },
+      },
+      '/api/v1/dimensions/{dimension}/values': {
+        get: {
+          summary: 'Distinct values of a dimension in the range, for variables and filters',
+          parameters: [param('dimension', 'The dimension.', { enum: DIMENSION_IDS }, 'path'), ...rangeParams],
+          responses: { 200: json({ type: 'object', properties: { values: { type: 'array', items: { type: 'object', properties: { value: { type: 'string' }, label: { type: 'string' } } } } } }), ...errors(400, 401, 403, 503) },
+        },
+      },
+      '/api/v1/export': {
+        get: {
+          summary: 'The detailed ranking data as CSV: one row per resource per bucket with every metric',
+          parameters: [
+            ...rangeParams,
+            param('dimension', 'Resource dimension, default model.', { enum: DIMENSION_IDS }),
+            param('limit', 'Top N resources; the rest is one "other" resource. Default 10.', { type: 'integer' }),
+            param('granularity', 'Bucket size, default auto.', { enum: GRANULARITY_IDS }),
+            param('timezone', 'IANA zone for buckets and the time column, default UTC.'),
+            param('metrics', 'Metric ids (default all), comma-separated.', { type: 'array', items: { enum: METRIC_IDS } }),
+          ],
+          responses: { 200: { description: 'CSV attachment.', content: { 'text/csv': { schema: { type: 'string' } } } }, ...errors(400, 401, 403, 503) },
+        },
+      },
+      '/api/v1/health': { get: { summary: 'Status, version, engine and event count (read token)', responses: { 200: { description: 'Healthy.' }, ...errors(401, 403, 503) } } },
+      '/healthz': { get: { summary: 'Liveness, without auth', security: [], responses: { 200: { description: 'Alive.' } } } },
     },
   };
 }

@@ -14,7 +14,7 @@ export interface IngestResponse {
 }
 
 export const usageRoutes =
-  ({ config, store }: RouteDeps): FastifyPluginAsync =>
+  ({ config, store, metrics }: RouteDeps): FastifyPluginAsync =>
   async (app) => {
     // The body is read here, as a stream, whatever its type: no parser buffers it first.
     app.removeAllContentTypeParsers();
@@ -30,6 +30,7 @@ export const usageRoutes =
       const body = (request.body as Readable | undefined) ?? request.raw;
       const read = await readEvents(body, format, config.maxBodyBytes);
       const stored = await store.ingest(read.events);
+      metrics.recordIngest(stored.stored, stored.duplicates, read.rejectedTotal);
       return { accepted: stored.accepted, duplicates: stored.duplicates, rejected: read.rejected, rejected_total: read.rejectedTotal };
     });
   };
