@@ -3,8 +3,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Config } from './config';
 import { ClientError } from './errors';
 
-/** What a route needs: `public` routes need nothing. */
-export type Access = 'ingest' | 'read' | 'public';
+/** What a route needs: `public` routes need nothing; `metrics` (GET /metrics) takes a read or a metrics token. */
+export type Access = 'ingest' | 'read' | 'metrics' | 'public';
+
+const NEEDED: Record<Exclude<Access, 'public'>, string> = { ingest: 'an ingest', read: 'a read', metrics: 'a read or metrics' };
 
 const digest = (token: string) => createHash('sha256').update(token).digest();
 
@@ -13,9 +15,10 @@ export interface Authorizer {
   check(access: Access, authorization: string | undefined): void;
 }
 
-export function createAuthorizer(config: Pick<Config, 'authEnabled' | 'ingestTokens' | 'readTokens'>): Authorizer {
+export function createAuthorizer(config: Pick<Config, 'authEnabled' | 'ingestTokens' | 'readTokens' | 'metricsTokens'>): Authorizer {
   const ingest = config.ingestTokens.map(digest);
   const read = config.readTokens.map(digest);
+  const scrape = config.metricsTokens.map(digest);
   // Every stored digest is compared, whatever matches, so timing says nothing about which token it was.
   const matches = (candidate: Buffer, tokens: Buffer[]) => tokens.reduce((hit, t) => timingSafeEqual(candidate, t) || hit, false);
 
@@ -24,14 +27,15 @@ export function createAuthorizer(config: Pick<Config, 'authEnabled' | 'ingestTok
       if (!config.authEnabled || access === 'public') return;
       const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
       if (!token) {
-        throw new ClientError(`missing bearer token: send 'Authorization: Bearer <token>' with ${access === 'read' ? 'a read' : 'an ingest'} token`, 401, 'unauthorized');
+        throw new ClientError(`missing bearer token: send 'Authorization: Bearer <token>' with ${NEEDED[access]} token`, 401, 'unauthorized');
       }
       const candidate = digest(token);
       const isIngest = matches(candidate, ingest);
       const isRead = matches(candidate, read);
-      if ((access === 'ingest' && isIngest) || (access === 'read' && isRead)) return;
-      if (isIngest || isRead) {
-        throw new ClientError(`this token may only ${isIngest ? 'send usage' : 'read'}; use ${access === 'read' ? 'a read' : 'an ingest'} token`, 403, 'forbidden');
+      const isScrape = matches(candidate, scrape);
+      if ((access === 'ingest' && isIngest) || (access === 'read' && isRead) || (access === 'metrics' && (isRead || isScrape))) return;
+      if (isIngest || isRead || isScrape) {
+        throw new ClientError(`this token may only ${isIngest ? 'send usage' : isRead ? 'read' : 'scrape /metrics'}; use ${NEEDED[access]} token`, 403, 'forbidden');
       }
       throw new ClientError('invalid bearer token', 401, 'unauthorized');
     },

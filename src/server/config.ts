@@ -26,6 +26,14 @@ export interface Config {
   logLevel: string;
   /** TOKENSCOPE_CORS_ORIGIN: an origin allowed to call the API from a browser; off by default. */
   corsOrigin: string | null;
+  /** TOKENSCOPE_METRICS_TOKENS: comma-separated bearer tokens that may only scrape GET /metrics (read tokens may too). */
+  metricsTokens: readonly string[];
+  /** TOKENSCOPE_METRICS_WINDOW_MS: live counters count only events stamped within this of now, default 600,000 (10 min). */
+  metricsWindowMs: number;
+  /** TOKENSCOPE_METRICS_API_KEY_LABEL: `on` (default) or `off`; off drops the api_key label from /metrics. */
+  metricsApiKeyLabel: boolean;
+  /** TOKENSCOPE_METRICS_MAX_LABEL_SETS: most label sets in the live counters, default 1,000; beyond it they fold into "other". */
+  metricsMaxLabelSets: number;
   /** The package version. */
   version: string;
 }
@@ -38,6 +46,9 @@ const tokenList = z
   .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
   .refine((tokens) => tokens.every((t) => t.length >= 16), { error: 'each token must be at least 16 characters' });
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const onOff = z
+  .enum(['on', 'off', 'true', 'false', '1', '0'], { error: 'must be on or off' })
+  .transform((v) => v === 'on' || v === 'true' || v === '1');
 
 const envSchema = z.object({
   TOKENSCOPE_PORT: intIn(0, 65535).default(8080),
@@ -50,6 +61,10 @@ const envSchema = z.object({
   TOKENSCOPE_REQUEST_TIMEOUT_MS: intIn(1000, 3_600_000).default(60_000),
   TOKENSCOPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TOKENSCOPE_CORS_ORIGIN: z.string().min(1).optional(),
+  TOKENSCOPE_METRICS_TOKENS: tokenList,
+  TOKENSCOPE_METRICS_WINDOW_MS: intIn(1000, 86_400_000).default(600_000),
+  TOKENSCOPE_METRICS_API_KEY_LABEL: onOff.default(true),
+  TOKENSCOPE_METRICS_MAX_LABEL_SETS: intIn(1, 1_000_000).default(1000),
 });
 
 /** Values given on the command line win over the environment. */
@@ -68,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   }
   const shared = e.TOKENSCOPE_INGEST_TOKENS.filter((t) => e.TOKENSCOPE_READ_TOKENS.includes(t));
   if (shared.length) throw new Error('invalid configuration: a token appears in both TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS');
+  checkMetricsTokens(e.TOKENSCOPE_METRICS_TOKENS, authEnabled, [...e.TOKENSCOPE_INGEST_TOKENS, ...e.TOKENSCOPE_READ_TOKENS]);
   const host = e.TOKENSCOPE_HOST ?? (authEnabled ? '0.0.0.0' : '127.0.0.1');
   if (!authEnabled && !LOOPBACK.has(host)) {
     throw new Error(`invalid configuration: TOKENSCOPE_HOST=${host} needs auth; set TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS, or listen on 127.0.0.1`);
@@ -84,8 +100,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     requestTimeoutMs: e.TOKENSCOPE_REQUEST_TIMEOUT_MS,
     logLevel: e.TOKENSCOPE_LOG_LEVEL,
     corsOrigin: e.TOKENSCOPE_CORS_ORIGIN ?? null,
+    metricsTokens: Object.freeze(e.TOKENSCOPE_METRICS_TOKENS),
+    metricsWindowMs: e.TOKENSCOPE_METRICS_WINDOW_MS,
+    metricsApiKeyLabel: e.TOKENSCOPE_METRICS_API_KEY_LABEL,
+    metricsMaxLabelSets: e.TOKENSCOPE_METRICS_MAX_LABEL_SETS,
     version: packageVersion(),
   });
+}
+
+// A scrape token only narrows access when auth is on, and must not double as a token with more rights.
+function checkMetricsTokens(tokens: readonly string[], authEnabled: boolean, others: readonly string[]): void {
+  if (tokens.length && !authEnabled) {
+    throw new Error('invalid configuration: TOKENSCOPE_METRICS_TOKENS needs auth on; set TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS too, or leave it unset');
+  }
+  if (tokens.some((t) => others.includes(t))) {
+    throw new Error('invalid configuration: a token in TOKENSCOPE_METRICS_TOKENS also appears in TOKENSCOPE_INGEST_TOKENS or TOKENSCOPE_READ_TOKENS');
+  }
 }
 
 function packageVersion(): string {

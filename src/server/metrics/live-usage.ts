@@ -1,0 +1,116 @@
+/**
+ * Live usage counters for alerting: the tokens and requests of stored events whose timestamp lies within a window
+ * of now, so that Prometheus sees traffic as it happens and an import or backfill of old events never looks like
+ * a spike. Label sets are capped; beyond the cap, events are counted in one overflow set.
+ */
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import type { StoredEvent } from '../storage/engine';
+import { createLabelSetCap } from './label-set-cap';
+
+/** Every label of the overflow set takes this value once the cap is reached. */
+export const OVERFLOW_LABEL_VALUE = 'other';
+
+/** The `token_type` label values; cache_read and cache_write are parts of input, so total = input + output. */
+export const TOKEN_TYPES = ['input', 'output', 'cache_read', 'cache_write'] as const;
+
+export interface LiveUsageOptions {
+  registry: Registry;
+  logger: Logger;
+  /** Events stamped further than this from now (either way) are not counted. */
+  windowMs: number;
+  /** Whether the counters carry the `api_key` label (the stored id, never the key as sent). */
+  apiKeyLabel: boolean;
+  /** Most label sets (service, model, model_type[, api_key]); events beyond go to the all-"other" set. */
+  maxLabelSets: number;
+  /** The clock; tests pass their own. */
+  now?: () => number;
+}
+
+export interface LiveUsage {
+  /** Counts the events a store reports as stored (duplicates already excluded). */
+  record(events: readonly StoredEvent[]): void;
+}
+
+interface BatchSums {
+  labels: Record<string, string>;
+  requests: number;
+  input: number;
+  output: number;
+  cache_read: number;
+  cache_write: number;
+}
+
+export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLabelSets, now = Date.now }: LiveUsageOptions): LiveUsage {
+  const setLabels = apiKeyLabel ? ['service', 'model', 'model_type', 'api_key'] : ['service', 'model', 'model_type'];
+  const registers = [registry];
+  const tokens = new Counter({
+    name: 'tokenscope_tokens_total',
+    help: `Tokens of stored usage events stamped within ${windowMs} ms of now; token_type input|output|cache_read|cache_write (cache tokens are part of input, so total = input + output).`,
+    labelNames: [...setLabels, 'token_type'],
+    registers,
+  });
+  const requests = new Counter({
+    name: 'tokenscope_requests_total',
+    help: `Stored usage events (model calls) stamped within ${windowMs} ms of now.`,
+    labelNames: setLabels,
+    registers,
+  });
+  const outsideWindow = new Counter({
+    name: 'tokenscope_live_events_outside_window_total',
+    help: `Stored usage events left out of the live counters because they are stamped more than ${windowMs} ms from now (imports, backfills, clock skew).`,
+    registers,
+  });
+  const overflow = new Counter({
+    name: 'tokenscope_live_overflow_events_total',
+    help: `Usage events counted under the overflow label set (every label "${OVERFLOW_LABEL_VALUE}") because the label-set cap of ${maxLabelSets} was reached.`,
+    registers,
+  });
+  const cap = createLabelSetCap(maxLabelSets, () =>
+    logger.warn(
+      { limit: maxLabelSets, setting: 'TOKENSCOPE_METRICS_MAX_LABEL_SETS' },
+      `metrics label-set cap of ${maxLabelSets} reached: events with new label sets are counted under ${setLabels.map((l) => `${l}="${OVERFLOW_LABEL_VALUE}"`).join(',')}; raise TOKENSCOPE_METRICS_MAX_LABEL_SETS or set TOKENSCOPE_METRICS_API_KEY_LABEL=off (per-key rankings stay in the query API)`,
+    ),
+  );
+  const overflowValues = setLabels.map(() => OVERFLOW_LABEL_VALUE);
+
+  return {
+    record(events) {
+      const at = now();
+      // Summed per label set first: one counter update per set and token type, not per event.
+      const batch = new Map<string, BatchSums>();
+      let stale = 0;
+      let folded = 0;
+      for (const e of events) {
+        if (Math.abs(at - e.ts) > windowMs) {
+          stale++;
+          continue;
+        }
+        let values = apiKeyLabel ? [e.service, e.model, e.modelType, e.apiKey] : [e.service, e.model, e.modelType];
+        // Names cannot contain control characters (ingest rejects them), so NUL separates values unambiguously.
+        let key = values.join('\u0000');
+        if (!cap.admit(key)) {
+          folded++;
+          values = overflowValues;
+          key = values.join('\u0000');
+        }
+        let sums = batch.get(key);
+        if (!sums) {
+          sums = { labels: Object.fromEntries(setLabels.map((l, i) => [l, values[i]])), requests: 0, input: 0, output: 0, cache_read: 0, cache_write: 0 };
+          batch.set(key, sums);
+        }
+        sums.requests++;
+        sums.input += e.inputTokens;
+        sums.output += e.outputTokens;
+        sums.cache_read += e.cacheReadTokens;
+        sums.cache_write += e.cacheWriteTokens;
+      }
+      for (const sums of batch.values()) {
+        requests.inc(sums.labels, sums.requests);
+        for (const type of TOKEN_TYPES) tokens.inc({ ...sums.labels, token_type: type }, sums[type]);
+      }
+      if (stale) outsideWindow.inc(stale);
+      if (folded) overflow.inc(folded);
+    },
+  };
+}
