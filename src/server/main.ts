@@ -16,8 +16,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Readonly<Config>, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  const store = await openStore(config, logger);
+/** Opens the configured store (or takes one already open, e.g. seeded by `tokenscope demo`) and listens. */
+export async function startServer(config: Readonly<Config>, logger: Logger = createLogger(config.logLevel), openedStore?: Store): Promise<RunningServer> {
+  const store = openedStore ?? (await openStore(config, logger));
   const app = await buildApp({ config, store, logger });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

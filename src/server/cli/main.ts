@@ -1,12 +1,20 @@
 /** The `tokenscope` command line: serve, demo, import, top, trend. */
 import { Command } from 'commander';
+import { registerDemo } from './demo';
+import { registerImport } from './import';
 import { registerServe } from './serve';
+import { registerTop } from './top';
+import { registerTrend } from './trend';
 
 const program = new Command()
   .name('tokenscope')
   .description('LLM token-usage statistics: aggregation backend and tools')
   .showHelpAfterError();
 registerServe(program);
+registerDemo(program);
+registerImport(program);
+registerTop(program);
+registerTrend(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   console.error(`tokenscope: ${err.message}`);

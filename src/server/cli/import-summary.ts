@@ -1,0 +1,49 @@
+/** What an import did, and the server's rejection reasons grouped so that a thousand bad rows read as a few lines. */
+
+export interface ImportSummary {
+  /** Rows sent to the server. */
+  rows: number;
+  batches: number;
+  accepted: number;
+  duplicates: number;
+  /** Rows rejected by the server, plus rows that could not be read from the file. */
+  rejected: number;
+  /** Largest group first. */
+  reasons: RejectionReason[];
+  /** CSV header columns that fed no event field. */
+  ignoredColumns: string[];
+  ms: number;
+}
+
+export interface RejectedRow {
+  /** Line number in the file (1-based). */
+  line: number;
+  reason: string;
+}
+
+export interface RejectionReason {
+  reason: string;
+  count: number;
+  /** The first few line numbers. */
+  lines: number[];
+}
+
+const EXAMPLE_LINES = 5;
+
+/**
+ * Groups rejections whose messages differ only in the values they quote or the parser detail in
+ * parentheses (`timestamp: 'x' is not …`, `line is not valid JSON (Unexpected token …)`).
+ * `unlisted`: rejections the server counted but did not list (it lists at most 1000 per request).
+ */
+export function groupRejections(rows: readonly RejectedRow[], unlisted = 0): RejectionReason[] {
+  const groups = new Map<string, RejectionReason>();
+  for (const row of [...rows].sort((a, b) => a.line - b.line)) {
+    const reason = row.reason.replace(/'[^']*'/g, "'…'").replace(/\s*\([^)]*\)/g, '');
+    let group = groups.get(reason);
+    if (!group) groups.set(reason, (group = { reason, count: 0, lines: [] }));
+    group.count++;
+    if (group.lines.length < EXAMPLE_LINES) group.lines.push(row.line);
+  }
+  if (unlisted > 0) groups.set('', { reason: 'reason not listed by the server (it lists the first 1000 per batch; use a smaller --batch-size)', count: unlisted, lines: [] });
+  return [...groups.values()].sort((a, b) => b.count - a.count);
+}
