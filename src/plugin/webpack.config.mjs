@@ -1,0 +1,91 @@
+/**
+ * Builds the plugin into dist/: one AMD module.js (what Grafana loads) with Grafana's shared libraries left
+ * external, plus plugin.json with %VERSION%/%TODAY% filled in, the logo, README and CHANGELOG.
+ * JSX is compiled to React.createElement (classic runtime), so the bundle needs no react/jsx-runtime from
+ * Grafana: that external exists only from Grafana 11.6.11 / 12.0.10 / 12.1.7 / 12.2.5 / 12.3 on, and
+ * createElement behaves the same on React 18 and 19.
+ */
+import CopyWebpackPlugin from 'copy-webpack-plugin';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const { id: pluginId } = JSON.parse(readFileSync(path.join(here, 'plugin.json'), 'utf8'));
+
+/** Modules Grafana shares with plugins at run time; importing one of them must never bundle a copy. */
+export const GRAFANA_EXTERNALS = [
+  'react',
+  'react-dom',
+  'react/jsx-runtime',
+  '@grafana/data',
+  '@grafana/ui',
+  '@grafana/runtime',
+  'rxjs',
+  'rxjs/operators',
+  'lodash',
+  '@emotion/css',
+  '@emotion/react',
+  'moment',
+  'i18next',
+  'd3',
+  'redux',
+  'react-redux',
+  'react-router',
+  'react-router-dom',
+  'slate',
+  'prismjs',
+  'jquery',
+];
+
+/** swc-loader settings shared with the browser test's harness. */
+export const swcRule = {
+  test: /\.[cm]?[jt]sx?$/,
+  exclude: /node_modules/,
+  use: {
+    loader: 'swc-loader',
+    options: {
+      jsc: {
+        parser: { syntax: 'typescript', tsx: true },
+        target: 'es2020',
+        transform: { react: { runtime: 'classic', pragma: 'React.createElement', pragmaFrag: 'React.Fragment' } },
+      },
+    },
+  },
+};
+
+const withMetadata = (content) =>
+  content.toString().replaceAll('%VERSION%', version).replaceAll('%TODAY%', new Date().toISOString().slice(0, 10));
+
+export default (env = {}) => ({
+  mode: env.development ? 'development' : 'production',
+  target: 'web',
+  context: here,
+  entry: { module: './module.ts' },
+  output: {
+    path: path.join(root, 'dist'),
+    filename: '[name].js',
+    library: { type: 'amd' },
+    publicPath: `public/plugins/${pluginId}/`,
+    uniqueName: pluginId,
+    clean: true,
+  },
+  externals: GRAFANA_EXTERNALS,
+  resolve: { extensions: ['.ts', '.tsx', '.js', '.mjs'] },
+  module: { rules: [swcRule] },
+  devtool: 'source-map',
+  performance: { hints: false },
+  plugins: [
+    new CopyWebpackPlugin({
+      patterns: [
+        { from: 'plugin.json', transform: withMetadata },
+        { from: 'img', to: 'img' },
+        { from: 'README.md' },
+        { from: 'CHANGELOG.md' },
+        { from: path.join(root, 'LICENSE'), noErrorOnMissing: true },
+      ],
+    }),
+  ],
+});
