@@ -31,14 +31,14 @@ export interface RejectionReason {
 const EXAMPLE_LINES = 5;
 
 /**
- * Groups rejections whose messages differ only in the values they quote or the parser detail in
- * parentheses (`timestamp: 'x' is not …`, `line is not valid JSON (Unexpected token …)`).
+ * Groups rejections whose messages differ only in the value they quote first (`timestamp: 'x' is not …`)
+ * or the parser detail in parentheses (`line is not valid JSON (Unexpected token …)`).
  * `unlisted`: rejections the server counted but did not list (it lists at most 1000 per request).
  */
 export function groupRejections(rows: readonly RejectedRow[], unlisted = 0): RejectionReason[] {
   const groups = new Map<string, RejectionReason>();
   for (const row of [...rows].sort((a, b) => a.line - b.line)) {
-    const reason = row.reason.replace(/'[^']*'/g, "'…'").replace(/\s*\([^)]*\)/g, '');
+    const reason = row.reason.replace(/(^|; )([\w.]+: )'[^']*'/g, "$1$2'…'").replace(/\s*\([^)]*\)/g, '');
     let group = groups.get(reason);
     if (!group) groups.set(reason, (group = { reason, count: 0, lines: [] }));
     group.count++;

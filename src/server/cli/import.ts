@@ -21,7 +21,7 @@ export interface ImportOptions {
 }
 
 /** One row of the file, ready to send: its NDJSON line, or why it could not be read. */
-type Row = { line: number; json: string } | { line: number; error: string };
+type Row = ({ json: string } | { error: string }) & { line: number; /** Bytes of the file read up to the end of this row. */ offset: number };
 
 const DEFAULT_BATCH_SIZE = 5000;
 /** A batch is also cut at this size, well under the server's default body limit (32 MiB). */
@@ -70,7 +70,7 @@ export async function runImport(file: string, options: ImportOptions, client: Ap
   const rejected: RejectedRow[] = [];
   let unlisted = 0;
 
-  let batch: { lines: number[]; json: string[] } = { lines: [], json: [] };
+  let batch: { lines: number[]; json: string[]; offset: number } = { lines: [], json: [], offset: 0 };
   let batchBytes = 0;
   let confirmedRows = 0;
   // One batch travels while the next is read; a failure is kept and raised at the next wait, so it is never unhandled.
@@ -89,12 +89,12 @@ export async function runImport(file: string, options: ImportOptions, client: Ap
     summary.rejected += result.rejected_total;
     for (const r of result.rejected) rejected.push({ line: b.lines[r.index], reason: r.error });
     unlisted += result.rejected_total - result.rejected.length;
-    progress?.update(stream.bytesRead / Math.max(1, size), `${formatNumber(summary.rows)} rows`);
+    progress?.update(b.offset / Math.max(1, size), `${formatNumber(confirmedRows)} rows`);
   };
   const flush = async () => {
     if (batch.json.length === 0) return;
     const full = batch;
-    batch = { lines: [], json: [] };
+    batch = { lines: [], json: [], offset: 0 };
     batchBytes = 0;
     await settle();
     inFlight = send(full).catch((err: Error) => {
@@ -112,6 +112,7 @@ export async function runImport(file: string, options: ImportOptions, client: Ap
     summary.rows++;
     batch.lines.push(row.line);
     batch.json.push(row.json);
+    batch.offset = row.offset;
     batchBytes += row.json.length + 1;
     if (batch.json.length >= batchSize || batchBytes >= MAX_BATCH_BYTES) await flush();
   }
@@ -125,9 +126,11 @@ export async function runImport(file: string, options: ImportOptions, client: Ap
 /** Non-blank lines, passed through as they are: the server parses and validates them. */
 async function* ndjsonRows(stream: ReadStream): AsyncGenerator<Row> {
   let line = 0;
+  let offset = 0;
   for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
     line++;
-    if (text.trim() !== '') yield { line, json: text };
+    offset += Buffer.byteLength(text) + 1;
+    if (text.trim() !== '') yield { line, offset, json: text };
   }
 }
 
@@ -141,25 +144,25 @@ async function* csvRows(stream: ReadStream, mapping: Map<string, string>, summar
       skip_empty_lines: true,
       skip_records_with_error: true,
       on_skip: (err: CsvError | undefined) => {
-        if (err) unreadable.push({ line: Number((err as { lines?: number }).lines ?? 0), error: `CSV: ${err.message.replace(/\s+(on|at) line \d+.*$/, '')}` });
+        if (err) unreadable.push({ line: Number((err as { lines?: number }).lines ?? 0), offset: parser.info.bytes, error: `CSV: ${err.message.replace(/\s+(on|at) line \d+.*$/, '')}` });
         return undefined;
       },
     }),
   );
   let plan: ReturnType<typeof planColumns> | undefined;
-  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; bytes: number } }>) {
     if (!plan) {
       plan = planColumns(Object.keys(record), mapping);
       summary.ignoredColumns = plan.ignored;
     }
     yield* unreadable.splice(0);
-    yield { line: info.lines, json: JSON.stringify(rowToEvent(record, plan)) };
+    yield { line: info.lines, offset: info.bytes, json: JSON.stringify(rowToEvent(record, plan)) };
   }
   yield* unreadable.splice(0);
 }
 
 export function formatImportSummary(file: string, s: ImportSummary): string {
-  const lines = [`sent ${formatNumber(s.rows)} rows of ${file} in ${formatNumber(s.batches)} batches (${(s.ms / 1000).toFixed(1)} s)`];
+  const lines = [`sent ${formatNumber(s.rows)} rows of ${file} in ${formatNumber(s.batches)} batch${s.batches === 1 ? '' : 'es'} (${(s.ms / 1000).toFixed(1)} s)`];
   if (s.ignoredColumns.length > 0) lines.push(`ignored columns: ${s.ignoredColumns.join(', ')} (map them with --map field=column)`);
   const width = formatNumber(Math.max(s.accepted, s.duplicates, s.rejected)).length;
   lines.push(`  accepted    ${formatNumber(s.accepted).padStart(width)}`);
