@@ -26,6 +26,14 @@ export interface ProxiedDataSource {
 
 export const PROXY_PREFIX = '/api/datasources/proxy/uid/';
 
+/** A request as it left the proxy for the backend. */
+export interface ProxiedCall {
+  method: string;
+  /** The upstream URL, query string included. */
+  url: string;
+  body?: unknown;
+}
+
 /** What Grafana puts in `instanceSettings.url` for a data source with access `proxy`. */
 export function proxyUrlOf(uid: string): string {
   return PROXY_PREFIX + uid;
@@ -76,16 +84,19 @@ function fillTemplate(text: string, ds: ProxiedDataSource): string {
  * A BackendSrv whose `fetch` serves `/api/datasources/proxy/uid/<uid>/…` for the given data sources through the
  * routes of our plugin.json, using Node's fetch. Anything else is a 404, as Grafana would answer.
  */
-export function createProxyFetchSrv(dataSources: ProxiedDataSource[], routes: readonly PluginRoute[] = pluginJson.routes): FetchSrv & { calls: string[] } {
-  const calls: string[] = [];
+export function createProxyFetchSrv(dataSources: ProxiedDataSource[], routes: readonly PluginRoute[] = pluginJson.routes): FetchSrv & { calls: ProxiedCall[] } {
+  const calls: ProxiedCall[] = [];
   const nodeFetch = globalThis.fetch;
   return {
     calls,
     fetch<T>(options: BackendSrvRequest): Observable<FetchResponse<T>> {
       return new Observable<FetchResponse<T>>((subscriber) => {
-        const abort = new AbortController();
-        const fail = (status: number, statusText: string, data: unknown) =>
-          subscriber.error({ status, statusText, data, config: options });
+        // Unsubscribing (Grafana cancelling a superseded request) drops the answer; no AbortSignal, since under
+        // jsdom the global AbortController is the page's, which Node's fetch does not accept.
+        let cancelled = false;
+        const fail = (status: number, statusText: string, data: unknown) => {
+          if (!cancelled) subscriber.error({ status, statusText, data, config: options });
+        };
         (async () => {
           const ds = dataSources.find((d) => options.url.startsWith(proxyUrlOf(d.uid) + '/'));
           if (!ds) return fail(404, 'Not Found', { message: 'Data source not found' });
@@ -94,23 +105,22 @@ export function createProxyFetchSrv(dataSources: ProxiedDataSource[], routes: re
           if (!target) return fail(404, 'Not Found', { message: 'no route' });
           const params = new URLSearchParams(options.params ?? {}).toString();
           const url = target.url + (params ? `?${params}` : '');
-          calls.push(`${options.method ?? 'GET'} ${url}`);
+          calls.push({ method: options.method ?? 'GET', url, body: options.data });
           let response: Response;
           try {
             response = await nodeFetch(url, {
               method: options.method ?? 'GET',
               headers: { ...(options.data !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers, ...target.headers },
               body: options.data === undefined ? undefined : JSON.stringify(options.data),
-              signal: abort.signal,
             });
           } catch (error) {
-            if (abort.signal.aborted) return;
             return fail(502, 'Bad Gateway', { message: `proxy error: ${(error as Error).message}` });
           }
           if (response.status === 401) return fail(400, 'Bad Request', 'Authentication to data source failed');
           const text = await response.text();
           const data = (response.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text;
           if (!response.ok) return fail(response.status, response.statusText, data);
+          if (cancelled) return;
           subscriber.next({
             data: data as T,
             status: response.status,
@@ -124,7 +134,9 @@ export function createProxyFetchSrv(dataSources: ProxiedDataSource[], routes: re
           });
           subscriber.complete();
         })().catch((error) => subscriber.error(error));
-        return () => abort.abort();
+        return () => {
+          cancelled = true;
+        };
       });
     },
   };
