@@ -1,15 +1,13 @@
 /** The URL of the backend's CSV export (GET /api/v1/export) through Grafana's data source proxy, for panel links. */
+import { ROUTE_PATH } from '../../src/plugin/api-client';
 import { DATASOURCE_UID } from './panels';
 
 /**
- * The plugin route (plugin.json `routes[].path`) that Grafana's proxy swaps for the backend URL and to which it
- * adds the token, so the browser never holds it.
+ * Where the browser fetches `<backend><apiPath>` through Grafana: the proxy by data source uid (never by numeric
+ * id), then the plugin route, which Grafana swaps for the backend URL while adding the token server-side.
  */
-export const PROXY_ROUTE_PATH = 'api';
-
-/** Where the browser fetches `<backend>/<path>` through Grafana: the proxy by data source uid, never by numeric id. */
-export function proxiedBackendPath(path: string): string {
-  return `/api/datasources/proxy/uid/${DATASOURCE_UID}/${PROXY_ROUTE_PATH}/${path.replace(/^\//, '')}`;
+export function proxiedBackendPath(apiPath: string): string {
+  return `/api/datasources/proxy/uid/${DATASOURCE_UID}/${ROUTE_PATH}${apiPath}`;
 }
 
 /**

@@ -96,10 +96,13 @@ export function statPanel(base: PanelBase & { unit: string }): Panel {
   });
 }
 
-/** One bar per row of a ranking frame (`reduceOptions.values`), in the frame's (descending) order. */
-export function rankingBarGaugePanel(base: PanelBase & { unit: string; field: string }): Panel {
+/**
+ * One bar per row of a ranking frame (`reduceOptions.values`), in the frame's (descending) order. The frame should
+ * hold one number field besides the names: with more, Grafana appends the field's name to every bar's name.
+ */
+export function rankingBarGaugePanel(base: PanelBase & { unit: string }): Panel {
   const options: BarGaugeOptions = {
-    reduceOptions: { calcs: [], fields: base.field, values: true, limit: 1000 },
+    reduceOptions: { calcs: [], fields: '', values: true, limit: 1000 },
     orientation: VizOrientation.Horizontal,
     displayMode: BarGaugeDisplayMode.Basic,
     valueMode: BarGaugeValueMode.Text,

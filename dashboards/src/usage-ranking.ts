@@ -86,9 +86,14 @@ export function usageRankingDashboard(): Dashboard {
         title: 'Top ${topN} · ${dimension:text}',
         description: `The top N by ${total.name} over the selected range, largest first. ${total.name}: ${total.description} "Download detailed data" (link icon) saves one CSV row per resource per interval with every metric.`,
         unit: total.unit,
-        field: total.name,
         gridPos: { x: 0, y: 4, w: 9, h: 14 },
         targets: [target({ queryType: 'ranking', ...rankingQuery })],
+        transformations: [
+          // The bars are the resources: drop the share column, and the "other" row (always last, and only
+          // present when there are more than Top N resources).
+          { id: 'organize', options: { excludeByName: { share: true } } },
+          { id: 'limit', options: { limitField: '$topN' } },
+        ],
         links: [
           panelLink(
             'Download detailed data',

@@ -1,6 +1,7 @@
 /** Typed builders for the dashboards' template variables: fixed lists, and dimension values from the data source. */
 import { VariableHide, VariableRefresh, VariableSort, type VariableModel, type VariableOption } from '@grafana/schema';
 import { dimensionDefinition, type DimensionId } from '../../src/shared';
+import type { TokenscopeVariableQuery } from '../../src/plugin/types';
 import { DATASOURCE } from './panels';
 
 /** The value Grafana stores for "All" in a multi-value variable; the plugin turns it into "no filter". */
@@ -65,5 +66,6 @@ export function dimensionVariable(spec: {
 }
 
 function variableQuery(dimension: DimensionId, filters: Partial<Record<DimensionId, string[]>>): Record<string, unknown> {
-  return { refId: 'variable', dimension, filters };
+  const query: TokenscopeVariableQuery = { refId: `${dimension}-values`, dimension, filters };
+  return { ...query };
 }
