@@ -87,6 +87,14 @@ describe('provisioning', () => {
     for (const file of files) expect((parseYaml(read(file)) as { apiVersion?: number }).apiVersion, file).toBe(1);
   });
 
+  test('across all provisioned data sources, uids are unique and exactly one is the default (Grafana refuses two)', () => {
+    const all = yamlFilesUnder('provisioning/datasources').flatMap(
+      (f) => (parseYaml(read(f)) as { datasources?: Array<{ uid: string; isDefault?: boolean }> }).datasources ?? [],
+    );
+    expect(new Set(all.map((d) => d.uid)).size).toBe(all.length);
+    expect(all.filter((d) => d.isDefault).map((d) => d.uid)).toEqual([DATASOURCE_UID]);
+  });
+
   test('the data source is the plugin, with the uid every dashboard panel names', () => {
     expect(datasources.datasources).toHaveLength(1);
     expect(tokenscope).toMatchObject({ type: pluginJson.id, uid: DATASOURCE_UID, access: 'proxy' });
