@@ -27,8 +27,13 @@ if (typeof window !== 'undefined') {
   window.ResizeObserver ??= NoopObserver as unknown as typeof ResizeObserver;
   window.IntersectionObserver ??= NoopObserver as unknown as typeof IntersectionObserver;
   Element.prototype.scrollIntoView ??= () => {};
+  // Combobox sizes its menu from measured text; jsdom has no canvas, so text measures 8px per character.
+  HTMLCanvasElement.prototype.getContext = function getContext() {
+    return { font: '', measureText: (text: string) => ({ width: text.length * 8 }) };
+  } as unknown as typeof HTMLCanvasElement.prototype.getContext;
   // jsdom lays nothing out, so every element measures 0 and virtualised lists (Combobox menus) render no rows.
   // A fixed size per element lets them render their options as a browser would.
-  Object.defineProperty(HTMLElement.prototype, 'offsetHeight', { configurable: true, get: () => 600 });
-  Object.defineProperty(HTMLElement.prototype, 'offsetWidth', { configurable: true, get: () => 600 });
+  for (const property of ['offsetHeight', 'offsetWidth', 'clientHeight', 'clientWidth']) {
+    Object.defineProperty(HTMLElement.prototype, property, { configurable: true, get: () => 600 });
+  }
 }
