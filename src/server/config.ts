@@ -2,13 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { formatIssues } from '../shared';
+import { storeSettingProblem } from './storage/store-setting';
 
 export interface Config {
   /** TOKENSCOPE_PORT, default 8080. */
   port: number;
   /** TOKENSCOPE_HOST: 127.0.0.1 when auth is off (the only host allowed then), else 0.0.0.0. */
   host: string;
-  /** TOKENSCOPE_STORE: `duckdb` (default) or a store URL; picks the storage engine. */
+  /** TOKENSCOPE_STORE: `duckdb` (default) or a ClickHouse URL `clickhouse://user:password@host:8123/db[?cluster=name&nodes=host2:8123]`. */
   store: string;
   /** TOKENSCOPE_DB: the DuckDB file, default ./data/tokenscope.duckdb. */
   db: string;
@@ -53,7 +54,14 @@ const onOff = z
 const envSchema = z.object({
   TOKENSCOPE_PORT: intIn(0, 65535).default(8080),
   TOKENSCOPE_HOST: z.string().min(1).optional(),
-  TOKENSCOPE_STORE: z.string().min(1).default('duckdb'),
+  TOKENSCOPE_STORE: z
+    .string()
+    .min(1)
+    .default('duckdb')
+    .superRefine((value, ctx) => {
+      const problem = storeSettingProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   TOKENSCOPE_DB: z.string().min(1).default('./data/tokenscope.duckdb'),
   TOKENSCOPE_INGEST_TOKENS: tokenList,
   TOKENSCOPE_READ_TOKENS: tokenList,

@@ -1,0 +1,49 @@
+/** Compiles an AggregateRequest into one ClickHouse statement: a UNION ALL of tier reads, summed per bucket and key. */
+import { BASE_SUMS, type DimensionId } from '../../../shared';
+import type { AggregateRequest, ScanPiece } from '../engine';
+import type { ClickHouseLayout } from './clickhouse-schema';
+import { filtersCondition, spanCondition, tierRows, timeColumn } from './clickhouse-sources';
+import { quoteInt, quoteList, quoteString } from './clickhouse-sql';
+
+/** A result row: 64-bit numbers arrive as decimal strings; `keyed` 0 means key null (no split, or `other`). */
+export type ClickHouseAggregateRow = { bucket: string; key: string; keyed: number; label: string } & Record<(typeof BASE_SUMS)[number], string>;
+
+/** The bucket a row at `slot` belongs to, by the piece's arithmetic (see ScanPiece). */
+function bucketExpression(piece: ScanPiece): string {
+  const { origin, step, from, to } = piece;
+  if (step === null) return `toInt64(${quoteInt(origin)})`;
+  // intDiv truncates toward zero, which is floor only for slots at or after the origin.
+  if (from < origin) throw new Error(`scan piece starts at ${from}, before its origin ${origin}`);
+  const first = Math.floor((from - origin) / step);
+  if (first === Math.floor((to - 1 - origin) / step)) return `toInt64(${quoteInt(origin + first * step)})`;
+  return `toInt64(${quoteInt(origin)} + intDiv(slot - ${quoteInt(origin)}, ${quoteInt(step)}) * ${quoteInt(step)})`;
+}
+
+/** key, keyed and label expressions for the request's split. */
+function keyExpressions(groupBy: DimensionId | undefined, keep: readonly string[] | undefined): { key: string; keyed: string; label: string } {
+  if (!groupBy) return { key: "''", keyed: 'toUInt8(0)', label: "''" };
+  const label = groupBy === 'api_key' ? 'label' : groupBy;
+  if (!keep) return { key: groupBy, keyed: 'toUInt8(1)', label };
+  const kept = keep.length ? `toUInt8(${groupBy} IN ${quoteList(keep, quoteString)})` : 'toUInt8(0)';
+  return { key: `if(${kept}, ${groupBy}, '')`, keyed: kept, label: `if(${kept}, ${label}, '')` };
+}
+
+function pieceSql(layout: ClickHouseLayout, piece: ScanPiece, filters: string | null, split: ReturnType<typeof keyExpressions>): string {
+  const range = spanCondition(timeColumn(piece.tier), piece);
+  const where = filters ? `(${range}) AND ${filters}` : range;
+  const sums = BASE_SUMS.map((c) => `toUInt64(sum(s_${c})) AS p_${c}`).join(', ');
+  return `SELECT ${bucketExpression(piece)} AS bucket, ${split.key} AS key, ${split.keyed} AS keyed, min(${split.label}) AS p_label, ${sums}
+  FROM (${tierRows(layout, piece.tier, where)})
+  GROUP BY bucket, key, keyed`;
+}
+
+/** The statement for a request with at least one piece. */
+export function compileAggregate(layout: ClickHouseLayout, request: AggregateRequest): string {
+  const filters = filtersCondition(request.filters);
+  const split = keyExpressions(request.groupBy, request.keep);
+  const pieces = request.pieces.map((p) => pieceSql(layout, p, filters, split)).join('\nUNION ALL\n');
+  const sums = BASE_SUMS.map((c) => `sum(p_${c}) AS ${c}`).join(', ');
+  return `SELECT bucket, key, keyed, min(p_label) AS label, ${sums}
+FROM (${pieces})
+GROUP BY bucket, key, keyed`;
+}

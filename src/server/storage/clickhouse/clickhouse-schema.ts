@@ -1,0 +1,153 @@
+/**
+ * ClickHouse tables: raw events (MergeTree; duplicates removed when read) and one rollup table per tier
+ * (ReplacingMergeTree by a version that only grows with what the row has seen). With a cluster, each is a
+ * local table on every node plus a Distributed table over them. Created and checked on start, idempotently.
+ */
+import { BASE_SUMS } from '../../../shared';
+import { TIERS, type TierId } from '../engine';
+import type { ClickHouseConnection } from './clickhouse-client';
+import { quoteIdentifier, quoteString } from './clickhouse-sql';
+
+/** Version of the table layout; a database written by a newer version is refused. */
+export const CLICKHOUSE_SCHEMA_VERSION = 1;
+
+export type RollupTierId = Exclude<TierId, 'raw'>;
+/** Rollup tiers, finest first, each with the tier it is summed from. */
+export const ROLLUP_TIERS = TIERS.filter((t) => t.id !== 'raw').map((t, i, all) => ({
+  id: t.id as RollupTierId,
+  ms: t.ms,
+  source: (i === 0 ? 'raw' : all[i - 1].id) as TierId,
+}));
+
+/** The dimension columns, in sort-key order; with `ts`/`slot` they identify a rollup row. */
+export const DIMS = ['service', 'model', 'model_type', 'api_key'] as const;
+
+/** Partitions of 30 days: few enough parts per partition, and independent of any server's time zone. */
+const PARTITION_MS = 30 * 86_400_000;
+
+/** Where the tables live, and how statements name them. */
+export class ClickHouseLayout {
+  constructor(
+    readonly database: string,
+    readonly cluster: string | null,
+  ) {}
+
+  /** The table statements read and write: the Distributed table with a cluster, else the table itself. */
+  table(name: LogicalTable): string {
+    return `${quoteIdentifier(this.database)}.${quoteIdentifier(name)}`;
+  }
+
+  /** The table that holds the rows on a node. */
+  localTable(name: LogicalTable): string {
+    return `${quoteIdentifier(this.database)}.${quoteIdentifier(this.cluster ? `${name}_local` : name)}`;
+  }
+
+  /** Settings for writes: with Distributed tables, an insert returns only once every shard has its rows. */
+  get writeSettings(): Record<string, number> {
+    return this.cluster ? { insert_distributed_sync: 1 } : {};
+  }
+}
+
+export type LogicalTable = 'events' | `rollup_${RollupTierId}`;
+export const rollupTable = (tier: RollupTierId): LogicalTable => `rollup_${tier}`;
+
+const EVENTS_COLUMNS = `
+  ts Int64,
+  event_key UInt64,
+  id String,
+  service String,
+  model String,
+  model_type String,
+  api_key String,
+  api_key_label String,
+  input_tokens UInt64,
+  output_tokens UInt64,
+  cache_read_tokens UInt64,
+  cache_write_tokens UInt64,
+  duration_ms Int64`;
+
+const ROLLUP_COLUMNS = `
+  slot Int64,
+  ${DIMS.map((d) => `${d} String`).join(',\n  ')},
+  api_key_label String,
+  ${BASE_SUMS.map((c) => `${c} UInt64`).join(',\n  ')},
+  version UInt64`;
+
+/**
+ * Raw events. `event_key` is a hash of the event's id (random for events without one); an event sent twice
+ * to two replicas at once is stored twice with the same (ts, event_key, dims) and counted once when read.
+ * `id` is '' when the event had none (ids are never empty); `duration_ms` is -1 when the event had none.
+ */
+const eventsEngine = `MergeTree PARTITION BY intDiv(ts, ${PARTITION_MS}) ORDER BY (ts, event_key)`;
+/** Rollups: the row with the highest version per (slot, dims) is the true one; merges drop the rest. */
+const rollupEngine = `ReplacingMergeTree(version) PARTITION BY intDiv(slot, ${PARTITION_MS}) ORDER BY (slot, ${DIMS.join(', ')})`;
+
+/** Sharding: raw events spread by their key; a rollup row always goes to the same shard, so merges replace it. */
+const SHARDING: Record<LogicalTable, string> = {
+  events: 'event_key',
+  ...Object.fromEntries(ROLLUP_TIERS.map((t) => [rollupTable(t.id), `cityHash64(slot, ${DIMS.join(', ')})`])),
+} as Record<LogicalTable, string>;
+
+function tableDdl(layout: ClickHouseLayout): { local: string[]; distributed: string[] } {
+  const tables: [LogicalTable, string, string][] = [
+    ['events', EVENTS_COLUMNS, eventsEngine],
+    ...ROLLUP_TIERS.map((t): [LogicalTable, string, string] => [rollupTable(t.id), ROLLUP_COLUMNS, rollupEngine]),
+  ];
+  const local = tables.map(([name, columns, engine]) => `CREATE TABLE IF NOT EXISTS ${layout.localTable(name)} (${columns}\n) ENGINE = ${engine}`);
+  const distributed = layout.cluster
+    ? tables.map(
+        ([name]) =>
+          `CREATE TABLE IF NOT EXISTS ${layout.table(name)} AS ${layout.localTable(name)} ENGINE = Distributed(${quoteString(layout.cluster!)}, ${quoteString(layout.database)}, ${quoteString(`${name}_local`)}, ${SHARDING[name]})`,
+      )
+    : [];
+  return { local, distributed };
+}
+
+const metaTable = (layout: ClickHouseLayout) => `${quoteIdentifier(layout.database)}.${quoteIdentifier('tokenscope_meta')}`;
+
+/** Two processes may create the same table at once; the loser's "already exists" is not a failure. */
+async function ensure(conn: ClickHouseConnection, sql: string): Promise<void> {
+  try {
+    await conn.execute(sql);
+  } catch (err) {
+    if (!/already exists/i.test((err as Error).message)) throw err;
+  }
+}
+
+/** Creates what is missing on one node and checks the layout version there. Idempotent. */
+export async function migrateNode(conn: ClickHouseConnection, layout: ClickHouseLayout): Promise<void> {
+  await ensure(conn, `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(layout.database)}`);
+  await ensure(conn, `CREATE TABLE IF NOT EXISTS ${metaTable(layout)} (key String, value String, written UInt64) ENGINE = ReplacingMergeTree(written) ORDER BY key`);
+  const rows = await conn.select<{ value: string }>(`SELECT argMax(value, written) AS value FROM ${metaTable(layout)} WHERE key = 'schema_version' GROUP BY key`);
+  const version = rows.length ? Number(rows[0].value) : 0;
+  if (version > CLICKHOUSE_SCHEMA_VERSION) {
+    throw new Error(`the ClickHouse database ${layout.database} was written by a newer Tokenscope (layout ${version}; this version reads up to ${CLICKHOUSE_SCHEMA_VERSION})`);
+  }
+  const ddl = tableDdl(layout);
+  for (const sql of [...ddl.local, ...ddl.distributed]) await ensure(conn, sql);
+  if (version < CLICKHOUSE_SCHEMA_VERSION) {
+    await conn.insert(metaTable(layout), [{ key: 'schema_version', value: String(CLICKHOUSE_SCHEMA_VERSION), written: Date.now() }]);
+  }
+}
+
+/**
+ * With a cluster: checks that the cluster is defined and that every shard has the local tables, so a
+ * forgotten node fails at start with advice instead of failing inserts later.
+ */
+export async function checkCluster(conn: ClickHouseConnection, layout: ClickHouseLayout): Promise<void> {
+  const cluster = layout.cluster;
+  if (!cluster) return;
+  const shards = await conn.select<{ shards: string }>(`SELECT uniqExact(shard_num) AS shards FROM system.clusters WHERE cluster = ${quoteString(cluster)}`);
+  const shardCount = Number(shards[0]?.shards ?? 0);
+  if (shardCount === 0) throw new Error(`cluster '${cluster}' is not defined in the ClickHouse server's remote_servers`);
+  const names = ['events', ...ROLLUP_TIERS.map((t) => rollupTable(t.id))].map((n) => quoteString(`${n}_local`));
+  const found = await conn.select<{ tables: string }>(
+    `SELECT count() AS tables FROM cluster(${quoteString(cluster)}, system, tables) WHERE database = ${quoteString(layout.database)} AND name IN (${names.join(', ')})`,
+  );
+  const expected = shardCount * names.length;
+  if (Number(found[0]?.tables ?? 0) < expected) {
+    throw new Error(
+      `some of the ${shardCount} shards of cluster '${cluster}' lack Tokenscope's local tables: list every node's HTTP address in TOKENSCOPE_STORE's nodes parameter (…?cluster=${cluster}&nodes=host2:8123,host3:8123) so they are created at start`,
+    );
+  }
+}

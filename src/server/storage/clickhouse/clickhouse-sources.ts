@@ -1,0 +1,68 @@
+/**
+ * How rows are read, the same way for queries, rollup refreshes and repairs: raw events with duplicates
+ * removed, and of each rollup row only its latest version. Both come out in one shape: `slot`, the dimension
+ * columns, `label`, `s_<base sum>` for every base sum, and `v`, the version weight the next tier adds up.
+ */
+import { BASE_SUMS, DIMENSION_IDS, type Filters } from '../../../shared';
+import type { TierId } from '../engine';
+import { DIMS, rollupTable, type ClickHouseLayout, type RollupTierId } from './clickhouse-schema';
+import { quoteInt, quoteList, quoteString } from './clickhouse-sql';
+
+/** A half-open span [from, to) of epoch milliseconds. */
+export interface Span {
+  from: number;
+  to: number;
+}
+
+/** The column a tier is filtered on: raw events by `ts`, rollups by `slot`. */
+export const timeColumn = (tier: TierId) => (tier === 'raw' ? 'ts' : 'slot');
+
+/** `col >= from AND col < to`. */
+export function spanCondition(column: string, span: Span): string {
+  return `${column} >= ${quoteInt(span.from)} AND ${column} < ${quoteInt(span.to)}`;
+}
+
+/** `service IN ('a') AND …` for the non-empty filter lists, or null when nothing is filtered. */
+export function filtersCondition(filters: Filters): string | null {
+  const parts = DIMENSION_IDS.filter((d) => (filters[d]?.length ?? 0) > 0).map((d) => `${d} IN ${quoteList(filters[d]!, quoteString)}`);
+  return parts.length ? parts.join(' AND ') : null;
+}
+
+/**
+ * Among copies of one event (same time, key and dimensions), the copy with the smallest content hash counts:
+ * every reader picks the same one, whichever copies it sees.
+ */
+const CONTENT_HASH = 'cityHash64(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, duration_ms)';
+
+const RAW_SUM: Record<(typeof BASE_SUMS)[number], string> = {
+  input_tokens: 'input_tokens',
+  output_tokens: 'output_tokens',
+  cache_read_tokens: 'cache_read_tokens',
+  cache_write_tokens: 'cache_write_tokens',
+  requests: 'toUInt64(1)',
+  duration_ms: 'toUInt64(greatest(duration_ms, 0))',
+  timed_requests: 'toUInt64(duration_ms >= 0)',
+};
+
+/** One row per distinct event; `v` is the number of stored copies (it only grows as copies arrive). */
+function eventRows(layout: ClickHouseLayout, where: string): string {
+  const sums = BASE_SUMS.map((c) => (c === 'requests' ? `toUInt64(1) AS s_${c}` : `argMin(${RAW_SUM[c]}, ${CONTENT_HASH}) AS s_${c}`));
+  return `SELECT ts AS slot, ${DIMS.join(', ')}, min(api_key_label) AS label, ${sums.join(', ')}, count() AS v
+    FROM ${layout.table('events')}
+    WHERE ${where}
+    GROUP BY ts, event_key, ${DIMS.join(', ')}`;
+}
+
+/** One row per (slot, dims): the row with the highest version, which has seen the most. */
+function rollupRows(layout: ClickHouseLayout, tier: RollupTierId, where: string): string {
+  const sums = BASE_SUMS.map((c) => `argMax(${c}, version) AS s_${c}`);
+  return `SELECT slot, ${DIMS.join(', ')}, argMax(api_key_label, version) AS label, ${sums.join(', ')}, max(version) AS v
+    FROM ${layout.table(rollupTable(tier))}
+    WHERE ${where}
+    GROUP BY slot, ${DIMS.join(', ')}`;
+}
+
+/** The rows of a tier that satisfy `where` (a condition on the tier's time column and the dimensions). */
+export function tierRows(layout: ClickHouseLayout, tier: TierId, where: string): string {
+  return tier === 'raw' ? eventRows(layout, where) : rollupRows(layout, tier, where);
+}

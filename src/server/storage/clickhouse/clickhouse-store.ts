@@ -1,0 +1,104 @@
+/**
+ * The ClickHouse engine: the backend keeps no state of its own, so any number of backends can share one
+ * ClickHouse server or cluster and give the same answers.
+ */
+import type { Logger } from 'pino';
+import { BASE_SUMS, type BaseSums } from '../../../shared';
+import { StoreUnavailableError } from '../../errors';
+import { DEDUPE_WINDOW_MS, type AggregateRequest, type AggregateRow, type IngestResult, type Store, type StoredEvent } from '../engine';
+import { compileAggregate, type ClickHouseAggregateRow } from './clickhouse-aggregate';
+import { connectClickHouse, type ClickHouseConnection } from './clickhouse-client';
+import { repairRollups } from './clickhouse-repair';
+import { ClickHouseLayout, DIMS, checkCluster, migrateNode } from './clickhouse-schema';
+import { describeClickHouse, type ClickHouseLocation } from './clickhouse-url';
+import { ClickHouseWriter } from './clickhouse-writer';
+
+export interface ClickHouseStoreOptions {
+  location: ClickHouseLocation;
+  logger: Logger;
+  /** Opens a connection to one node; default: @clickhouse/client over HTTP. */
+  connect?: (url: string) => ClickHouseConnection;
+  /** How far back the start-up repair checks rollups against events, ms; default two dedupe windows. */
+  repairWindowMs?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export async function openClickHouseStore(options: ClickHouseStoreOptions): Promise<Store> {
+  const { location, logger } = options;
+  const where = describeClickHouse(location);
+  const connect = options.connect ?? ((url: string) => connectClickHouse({ url, username: location.username, password: location.password }));
+  const layout = new ClickHouseLayout(location.database, location.cluster);
+  const conn = connect(location.url);
+  try {
+    for (const url of location.otherNodes) {
+      const node = connect(url);
+      try {
+        await migrateNode(node, layout);
+      } finally {
+        await node.close();
+      }
+    }
+    await migrateNode(conn, layout);
+    await checkCluster(conn, layout);
+    const now = Date.now();
+    const window = options.repairWindowMs ?? 2 * DEDUPE_WINDOW_MS;
+    const span = { from: Math.max(0, Math.floor((now - window) / DAY_MS) * DAY_MS), to: Math.ceil((now + 2 * DAY_MS) / DAY_MS) * DAY_MS };
+    await repairRollups(conn, layout, span, logger);
+  } catch (err) {
+    await conn.close();
+    throw new Error(`could not open ${where}: ${(err as Error).message}`, { cause: err });
+  }
+  logger.info({ store: where }, 'clickhouse store ready');
+
+  const writer = new ClickHouseWriter(conn, layout, logger);
+  let closed = false;
+
+  const read = async <T extends object>(what: string, sql: string): Promise<T[]> => {
+    if (closed) throw new StoreUnavailableError('the store is closed');
+    const started = performance.now();
+    try {
+      const rows = await conn.select<T>(sql);
+      logger.debug({ what, rows: rows.length, ms: Math.round(performance.now() - started) }, 'clickhouse read');
+      return rows;
+    } catch (err) {
+      logger.error({ err: { message: (err as Error).message }, what }, 'clickhouse read failed');
+      throw new StoreUnavailableError(`could not read from the store: ${(err as Error).message}`, { cause: err });
+    }
+  };
+
+  return {
+    engine: 'clickhouse',
+
+    ingest(events: readonly StoredEvent[]): Promise<IngestResult> {
+      if (closed) return Promise.reject(new StoreUnavailableError('the store is closed'));
+      return writer.write(events);
+    },
+
+    async aggregate(request: AggregateRequest): Promise<AggregateRow[]> {
+      if (request.pieces.length === 0) return [];
+      const rows = await read<ClickHouseAggregateRow>('aggregate', compileAggregate(layout, request));
+      return rows.map((r) => {
+        const sums = {} as BaseSums;
+        for (const c of BASE_SUMS) sums[c] = Number(r[c]);
+        const keyed = Number(r.keyed) === 1;
+        return { bucket: Number(r.bucket), key: keyed ? r.key : null, label: keyed ? r.label : null, sums };
+      });
+    },
+
+    async eventCount(): Promise<number> {
+      const rows = await read<{ events: string }>(
+        'count',
+        `SELECT sum(requests) AS events FROM (SELECT argMax(requests, version) AS requests FROM ${layout.table('rollup_1d')} GROUP BY slot, ${DIMS.join(', ')})`,
+      );
+      return Number(rows[0]?.events ?? 0);
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      await writer.close();
+      closed = true;
+      await conn.close();
+    },
+  };
+}
