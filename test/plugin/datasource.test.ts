@@ -10,6 +10,7 @@ import { getFieldDisplayName, type DataFrame, type DataQueryRequest } from '@gra
 import { lastValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { TokenscopeVariableQuery } from '../../src/plugin/types';
+import type { TokenscopeVariableSupport } from '../../src/plugin/variables';
 import { grafanaDataSource, queryRequest, runQuery } from '../support/grafana-datasource';
 import type { TestServerProcess } from '../support/test-server-process';
 import { DAY_START, HOUR, RANGE, READ_TOKEN, startUsageBackend, type FixtureEvent } from './usage-fixture';
@@ -176,13 +177,13 @@ describe('variables and ad-hoc filters', () => {
   test('a query variable lists a dimension in text/value fields, narrowed by filters that take variables', async () => {
     const { ds, setVariables } = grafanaDataSource({ backendUrl: server.url, apiToken: READ_TOKEN });
     setVariables([{ name: 'type', value: 'vision' }]);
-    const response = await lastValueFrom(ds.variables!.query!(variableRequest({ refId: 'v', dimension: 'model', filters: { model_type: ['$type'] } }) as never));
+    const response = await lastValueFrom((ds.variables as TokenscopeVariableSupport).query(variableRequest({ refId: 'v', dimension: 'model', filters: { model_type: ['$type'] } })));
     const frame = response.data[0] as DataFrame;
     expect(frame.fields.map((f) => getFieldDisplayName(f, frame))).toEqual(['text', 'value']);
     expect(frame.fields[1].values).toEqual(['qwen3-vl']);
 
     setVariables([{ name: 'type', value: '$__all', options: ['vision'] }]);
-    const all = await lastValueFrom(ds.variables!.query!(variableRequest({ refId: 'v', dimension: 'model', filters: { model_type: ['$type'] } }) as never));
+    const all = await lastValueFrom((ds.variables as TokenscopeVariableSupport).query(variableRequest({ refId: 'v', dimension: 'model', filters: { model_type: ['$type'] } })));
     expect((all.data[0] as DataFrame).fields[1].values).toEqual([...new Set(events.map((e) => e.model))].sort());
   });
 

@@ -27,7 +27,7 @@ describe('ConfigEditor', () => {
     render(<Host initial={settings()} onOptionsChange={onOptionsChange} />);
     await user.type(screen.getByLabelText(/^URL/), 'http://tokenscope:8080');
     await user.type(screen.getByLabelText('API token'), 'read-token-123');
-    const last: Settings = onOptionsChange.mock.calls.at(-1)[0];
+    const last: Settings = onOptionsChange.mock.calls.at(-1)![0];
     expect(last.jsonData).toEqual({ url: 'http://tokenscope:8080' });
     expect(last.secureJsonData).toEqual({ apiToken: 'read-token-123' });
     expect(last.access).toBe('proxy');
@@ -40,7 +40,7 @@ describe('ConfigEditor', () => {
     render(<Host initial={settings({ jsonData: { url: 'http://x:1' }, secureJsonFields: { apiToken: true } })} onOptionsChange={onOptionsChange} />);
     expect((screen.getByLabelText('API token') as HTMLInputElement).value).toBe('configured');
     await user.click(screen.getByRole('button', { name: 'Reset' }));
-    const last: Settings = onOptionsChange.mock.calls.at(-1)[0];
+    const last: Settings = onOptionsChange.mock.calls.at(-1)![0];
     expect(last.secureJsonFields).toEqual({ apiToken: false });
     expect(last.secureJsonData).toEqual({ apiToken: '' });
   });
