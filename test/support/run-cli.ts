@@ -29,19 +29,28 @@ export function startCli(args: string[], env: Record<string, string> = {}): Chil
   return spawn(process.execPath, [BIN, ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** Resolves with the first match of `pattern` in what the stream prints, or rejects when the process ends first. */
-export function waitForOutput(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const onData = (d: Buffer) => {
-      seen += d.toString();
-      const match = pattern.exec(seen);
-      if (match) {
-        child[stream]!.off('data', onData);
-        resolve(match);
-      }
-    };
-    child[stream]!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`process exited (${code}) before printing ${pattern}; it printed:\n${seen}`)));
-  });
+/** Everything a running command prints on a stream, and a wait for a pattern in it. */
+export function collectOutput(child: ChildProcess, stream: 'stdout' | 'stderr') {
+  let seen = '';
+  child[stream]!.on('data', (d: Buffer) => (seen += d.toString()));
+  return {
+    text: () => seen,
+    /** Resolves with the first match of `pattern`, or rejects when the process ends before printing it. */
+    waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(seen);
+          if (match) {
+            child[stream]!.off('data', check);
+            child.off('exit', onExit);
+            resolve(match);
+          }
+        };
+        const onExit = (code: number | null) => reject(new Error(`process exited (${code}) before printing ${pattern}; it printed:\n${seen}`));
+        child[stream]!.on('data', check);
+        child.once('exit', onExit);
+        check();
+      });
+    },
+  };
 }

@@ -31,10 +31,15 @@ export function registerDemo(program: Command): void {
     .option('--port <port>', 'port to listen on (TOKENSCOPE_PORT, default 8080)')
     .option('--host <host>', 'address to listen on (TOKENSCOPE_HOST)')
     .option('--db <file>', 'DuckDB file (TOKENSCOPE_DB, default ./data/tokenscope.duckdb)')
-    .action(async (options: DemoOptions) => closeOnSignals(await runDemo(options)));
+    .action(async (options: DemoOptions) => {
+      const server = await runDemo(options);
+      // Signals are handled before the "running" line, so whoever waits for that line may stop it right away.
+      closeOnSignals(server);
+      process.stderr.write(runningHint(server.url));
+    });
 }
 
-/** Seeds, starts the server and the trickle; closing the returned server stops the trickle first. */
+/** Seeds, starts the server and the live trickle; closing the returned server stops the trickle first. */
 export async function runDemo(options: DemoOptions, env: NodeJS.ProcessEnv = process.env, out: NodeJS.WriteStream = process.stderr): Promise<RunningServer> {
   const config = loadConfig(env, { TOKENSCOPE_PORT: options.port, TOKENSCOPE_HOST: options.host, TOKENSCOPE_DB: options.db });
   const logger = createLogger(config.logLevel);
@@ -60,8 +65,6 @@ export async function runDemo(options: DemoOptions, env: NodeJS.ProcessEnv = pro
 
   const server = await startServer(config, logger, store);
   const stopTrickle = startTrickle(server.url, config.authEnabled ? config.ingestTokens[0] : undefined, seeded.to, eventsPerMinute, server.logger);
-  out.write(`demo running at ${server.url} with live traffic every ${TRICKLE_INTERVAL_MS / 1000} s; try:\n`);
-  out.write(`  curl -s ${server.url}/api/v1/health\n  npx tokenscope top --last 24h --url ${server.url}\n  npx tokenscope trend --last 1h --by model --url ${server.url}\n`);
   return {
     ...server,
     close: async () => {
@@ -69,6 +72,13 @@ export async function runDemo(options: DemoOptions, env: NodeJS.ProcessEnv = pro
       await server.close();
     },
   };
+}
+
+function runningHint(url: string): string {
+  return (
+    `demo running at ${url} with live traffic every ${TRICKLE_INTERVAL_MS / 1000} s; try:\n` +
+    `  curl -s ${url}/api/v1/health\n  npx tokenscope top --last 24h --url ${url}\n  npx tokenscope trend --last 1h --by model --url ${url}\n`
+  );
 }
 
 /**
