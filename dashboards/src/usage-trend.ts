@@ -39,7 +39,7 @@ export function usageTrendDashboard(): Dashboard {
     uid: USAGE_TREND_UID,
     title: 'Tokenscope · Usage Trend',
     description: 'Token usage over time per model: tokens, tokens per minute, cache, requests and concurrency.',
-    time: { from: 'now-24h', to: 'now' },
+    time: { from: 'now-3d', to: 'now' },
     variables: [
       dimensionVariable({
         dimension: 'model_type',

@@ -98,7 +98,7 @@ class OpenDashboard {
   }
 
   request<Q extends TokenscopeQuery | TokenscopeVariableQuery>(targets: Q[]): DataQueryRequest<Q> {
-    const span = { 'now-24h': DAY, 'now-7d': 7 * DAY }[this.dashboard.time!.from];
+    const span = { 'now-3d': 3 * DAY, 'now-7d': 7 * DAY }[this.dashboard.time!.from];
     if (!span) throw new Error(`no span known for ${this.dashboard.time!.from}`);
     return queryRequest(targets as unknown as TokenscopeQuery[], { from: now - span, to: now, timezone: this.dashboard.timezone, intervalMs: 600_000 }) as unknown as DataQueryRequest<Q>;
   }
