@@ -59,13 +59,14 @@ export const swcRule = {
 const withMetadata = (content) =>
   content.toString().replaceAll('%VERSION%', version).replaceAll('%TODAY%', new Date().toISOString().slice(0, 10));
 
+/** `--env outDir=<folder>` builds elsewhere than dist/ (the browser test does, so it never races the bundle test). */
 export default (env = {}) => ({
   mode: env.development ? 'development' : 'production',
   target: 'web',
   context: here,
   entry: { module: './module.ts' },
   output: {
-    path: path.join(root, 'dist'),
+    path: env.outDir ? path.resolve(env.outDir) : path.join(root, 'dist'),
     filename: '[name].js',
     library: { type: 'amd' },
     publicPath: `public/plugins/${pluginId}/`,
