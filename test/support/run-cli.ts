@@ -26,7 +26,8 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
 /** Starts the command and leaves it running (e.g. `demo`); the caller stops it. */
 export function startCli(args: string[], env: Record<string, string> = {}): ChildProcess {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TOKENSCOPE_')));
-  return spawn(process.execPath, [BIN, ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // NODE_OPTIONS cleared: the test runner's loader hooks are not the CLI's.
+  return spawn(process.execPath, [BIN, ...args], { env: { ...inherited, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Everything a running command prints on a stream, and a wait for a pattern in it. */

@@ -5,6 +5,7 @@ import { startTestServer, type TestServer } from '../../../test/support/test-ser
 import { DEMO_SECRET_KEYS } from '../demo/demo-catalogue';
 import { DAY_MS, seedDemo } from '../demo/seed-demo';
 import { createApiClient } from './api-client';
+import { runTop } from './top';
 import { runTrend } from './trend';
 
 const NOW = Date.UTC(2026, 4, 20, 13, 17, 42);
@@ -74,6 +75,16 @@ describe('tokenscope top', () => {
     expect(tableRows(run.stdout).map((r) => r[1]).slice(0, api.rows.length)).toEqual(api.rows.map((r) => r.label));
     expect(api.rows.some((r) => r.label.startsWith('sk-…'))).toBe(true);
     for (const secret of DEMO_SECRET_KEYS) expect(run.stdout).not.toContain(secret);
+  });
+
+  test('passes --filter on: only the chosen model types are ranked', async () => {
+    const output = await runTop({ by: 'model', filter: ['model_type=embedding,vision'], from: String(FROM), to: String(NOW) }, createApiClient(server.url), NOW);
+    const api = await query<RankingResponse>({ type: 'ranking', from: FROM, to: NOW, dimension: 'model', filters: { model_type: ['embedding', 'vision'] } });
+    const all = await query<RankingResponse>({ type: 'ranking', from: FROM, to: NOW, dimension: 'model' });
+    expect(api.rows.length).toBeLessThan(all.rows.length);
+    const rows = tableRows(output);
+    expect(rows.slice(0, api.rows.length).map((r) => [r[1], num(r[2])])).toEqual(api.rows.map((r) => [r.label, r.metrics.total_tokens]));
+    expect(num(rows.at(-1)![1])).toBe(api.totals.total_tokens);
   });
 
   test('prints the server message and exits non-zero on a bad query', async () => {
