@@ -1,0 +1,173 @@
+/**
+ * The built plugin in headless Chromium (Debian's package, driven by playwright-core): the harness page loads
+ * dist's module.js through an AMD define with the shared React/@grafana modules, renders the config and query
+ * editors inside @grafana/ui's theme, and talks to a real backend through a stand-in of Grafana's data source
+ * proxy served by this test. Screenshots go to test-output/browser/; any console error fails the test.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import pluginJson from '../../src/plugin/plugin.json';
+import { SELECTORS } from '../../src/plugin/selectors';
+import { routeRequest } from '../support/grafana-proxy';
+import { systemProgram } from '../support/system-program';
+import type { TestServerProcess } from '../support/test-server-process';
+import { buildPlugin, REPO } from './build-plugin';
+import { RANGE, READ_TOKEN, startUsageBackend } from './usage-fixture';
+
+const chromiumProgram = systemProgram(['chromium', 'chromium-browser'], "Debian's chromium package: apt-get install chromium");
+const OUT = join(REPO, 'test-output', 'browser');
+const UID = 'tokenscope';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let backend: TestServerProcess;
+let site: Server;
+let siteUrl: string;
+let context: BrowserContext;
+let page: Page;
+let userDataDir: string;
+const consoleErrors: string[] = [];
+
+/** What Grafana's index page gives @grafana/runtime's config; the editors need none of its settings. */
+const BOOT_DATA = { assets: { dark: '', light: '' }, settings: {}, user: {}, navTree: [] };
+
+const TYPES: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml', '.md': 'text/markdown', '.html': 'text/html' };
+
+/** Grafana's part: the page, the plugin's public files, and the data source proxy with its route and secret. */
+function handle(req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://harness');
+  const proxyPrefix = `/api/datasources/proxy/uid/${UID}/`;
+  if (url.pathname.startsWith(proxyPrefix)) return void proxy(req, res, url.pathname.slice(proxyPrefix.length) + url.search);
+  if (url.pathname === '/') {
+    const settings = { uid: UID, pluginUrl: `/public/plugins/${pluginJson.id}/module.js`, ...RANGE };
+    return void res
+      .writeHead(200, { 'content-type': 'text/html' })
+      .end(`<!doctype html><html><head><meta charset="utf-8"><title>Tokenscope plugin harness</title></head><body><div id="root"></div><script>window.HARNESS = ${JSON.stringify(settings)}; window.grafanaBootData = ${JSON.stringify(BOOT_DATA)};</script><script src="/harness/host.js"></script></body></html>`);
+  }
+  const served = [
+    { prefix: `/public/plugins/${pluginJson.id}/`, dir: join(OUT, 'plugin') },
+    { prefix: '/harness/', dir: join(OUT, 'harness') },
+    // Grafana serves @grafana/ui's icons from here.
+    { prefix: '/public/build/img/', dir: join(REPO, 'node_modules/@grafana/ui/dist/public/img') },
+  ].find((s) => url.pathname.startsWith(s.prefix));
+  // Grafana's web fonts are not installed here: an empty answer lets the page fall back to a system font.
+  if (url.pathname.startsWith('/public/fonts/') || url.pathname === '/favicon.ico') return void res.writeHead(204).end();
+  if (!served) return void res.writeHead(404).end();
+  const file = normalize(join(served.dir, url.pathname.slice(served.prefix.length)));
+  if (!file.startsWith(served.dir)) return void res.writeHead(403).end();
+  try {
+    const body = readFileSync(file);
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+  } catch {
+    res.writeHead(404).end();
+  }
+}
+
+async function proxy(req: IncomingMessage, res: ServerResponse, proxyPath: string): Promise<void> {
+  const target = routeRequest(pluginJson.routes, proxyPath, { uid: UID, jsonData: { url: backend.url }, secureJsonData: { apiToken: READ_TOKEN } });
+  if (!target) return void res.writeHead(404).end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    const upstream = await fetch(target.url, {
+      method: req.method,
+      headers: { ...(req.headers['content-type'] ? { 'content-type': req.headers['content-type'] } : {}), ...target.headers },
+      body: chunks.length ? Buffer.concat(chunks) : undefined,
+    });
+    if (upstream.status === 401) return void res.writeHead(400, { 'content-type': 'text/plain' }).end('Authentication to data source failed');
+    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'text/plain' }).end(Buffer.from(await upstream.arrayBuffer()));
+  } catch (error) {
+    res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ message: String(error) }));
+  }
+}
+
+function buildHarness(outDir: string): void {
+  const run = spawnSync(process.execPath, [join(REPO, 'node_modules/webpack-cli/bin/cli.js'), '--config', join(REPO, 'test/plugin/harness/webpack.config.mjs'), '--env', `outDir=${outDir}`], {
+    cwd: REPO,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  if (run.status !== 0) throw new Error(`harness build failed:\n${run.stdout}\n${run.stderr}`);
+}
+
+const emitted = async () => JSON.parse((await page.locator('#emitted').textContent()) ?? '{}');
+const result = async () => JSON.parse((await page.locator('#result').textContent()) || '{}');
+
+describe.skipIf(!chromiumProgram.path)(`plugin editors in Chromium${chromiumProgram.skipReason}`, () => {
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    buildPlugin(join(OUT, 'plugin'));
+    buildHarness(join(OUT, 'harness'));
+    ({ server: backend } = await startUsageBackend());
+    site = createServer(handle);
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    userDataDir = mkdtempSync(join(tmpdir(), 'tokenscope-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, { executablePath: chromiumProgram.path!, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(msg.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(String(error)));
+    page.on('response', (r) => {
+      if (r.status() >= 400) consoleErrors.push(`HTTP ${r.status()} ${r.url()}`);
+    });
+    await page.goto(siteUrl);
+    await page.getByTestId(SELECTORS.query.editor).waitFor({ timeout: 60_000 });
+  }, 240_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await new Promise((resolve) => (site ? site.close(resolve) : resolve(undefined)));
+    await backend?.stop();
+  });
+
+  test('the config editor shows the URL and a configured token; Save & test reaches the backend through the proxy', async () => {
+    await expect.poll(() => page.getByTestId(SELECTORS.config.url).inputValue()).toBe('http://tokenscope:8080');
+    await expect.poll(() => page.getByTestId(SELECTORS.config.token).inputValue()).toBe('configured');
+    await page.locator('#save-test').click();
+    await expect.poll(() => page.locator('#health').textContent()).toMatch(/^success: Connected to Tokenscope/);
+    await page.locator('#config').screenshot({ path: join(OUT, 'config-editor.png') });
+  });
+
+  test('a new query is saved in the current shape with a per-model trend', async () => {
+    await expect.poll(emitted).toMatchObject({ refId: 'A', schemaVersion: 1, queryType: 'trend', metrics: ['total_tokens'], dimension: 'model' });
+    await page.locator('#query').screenshot({ path: join(OUT, 'query-editor-new.png') });
+  });
+
+  test('changing the dimension emits it and the panel data follows', async () => {
+    await page.locator(`#${SELECTORS.query.dimension}`).click();
+    await page.getByRole('option', { name: /By Service/ }).click();
+    await expect.poll(emitted).toMatchObject({ dimension: 'service' });
+    await expect.poll(result).toEqual({ errors: [], fields: ['Time', 'chat', 'search'] });
+  });
+
+  test('adding a metric emits it and each series is named by value and metric', async () => {
+    await page.locator(`#${SELECTORS.query.metrics}`).click();
+    await page.getByRole('option', { name: /^Requests/ }).click();
+    await page.keyboard.press('Escape');
+    await expect.poll(emitted).toMatchObject({ metrics: ['total_tokens', 'requests'], dimension: 'service' });
+    await expect.poll(result).toEqual({ errors: [], fields: ['Time', 'chat · Total Tokens', 'search · Total Tokens', 'chat · Requests', 'search · Requests'] });
+    await page.locator('#query').screenshot({ path: join(OUT, 'query-editor-changed.png') });
+  });
+
+  test('filter values are suggested from the backend', async () => {
+    await page.locator(`#${SELECTORS.query.filter('model')}`).click();
+    await expect.poll(() => page.getByRole('option').allTextContents()).toEqual(expect.arrayContaining(['bge-m3', 'glm-5', 'qwen3-vl', 'tiny-1']));
+    await page.screenshot({ path: join(OUT, 'filter-suggestions.png') });
+    await page.getByRole('option', { name: 'glm-5' }).click();
+    await page.keyboard.press('Escape');
+    await expect.poll(emitted).toMatchObject({ filters: { model: ['glm-5'] } });
+    await page.screenshot({ path: join(OUT, 'page.png'), fullPage: true });
+  });
+
+  test('no console errors', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});

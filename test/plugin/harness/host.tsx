@@ -1,0 +1,125 @@
+/**
+ * A stand-in for the part of Grafana a data source plugin meets, in a real browser: the shared modules
+ * (React, @grafana/*, rxjs) handed to the built module.js through an AMD `define`, as Grafana's loader does;
+ * BackendSrv doing plain fetches to the page's own origin (whose server plays Grafana's data source proxy);
+ * the plugin's config and query editors inside @grafana/ui's theme, with what they emit shown on the page.
+ */
+import * as React from 'react';
+import * as ReactDOM from 'react-dom';
+import { createRoot } from 'react-dom/client';
+import * as grafanaData from '@grafana/data';
+import { createTheme, type DataFrame, type DataSourceApi, type DataSourcePlugin, type DataSourceSettings } from '@grafana/data';
+import * as grafanaRuntime from '@grafana/runtime';
+import { setBackendSrv, setTemplateSrv, type BackendSrv, type BackendSrvRequest } from '@grafana/runtime';
+import * as grafanaUi from '@grafana/ui';
+import { Button, GlobalStyles, ThemeContext } from '@grafana/ui';
+import * as rxjs from 'rxjs';
+import { createTemplateSrv } from '../../support/template-srv';
+
+const SHARED: Record<string, unknown> = { react: React, 'react-dom': ReactDOM, '@grafana/data': grafanaData, '@grafana/ui': grafanaUi, '@grafana/runtime': grafanaRuntime, rxjs };
+const settings = (window as unknown as { HARNESS: { uid: string; pluginUrl: string; from: number; to: number } }).HARNESS;
+
+/** Loads the built plugin the way Grafana does: a script that calls define(deps, factory). */
+function loadPlugin(url: string): Promise<{ plugin: DataSourcePlugin<DataSourceApi> }> {
+  return new Promise((resolve, reject) => {
+    (window as unknown as { define: unknown }).define = (deps: string[], factory: (...m: unknown[]) => unknown) => {
+      const missing = deps.filter((d) => !(d in SHARED));
+      if (missing.length) return reject(new Error(`module.js needs modules Grafana does not share: ${missing.join(', ')}`));
+      resolve(factory(...deps.map((d) => SHARED[d])) as { plugin: DataSourcePlugin<DataSourceApi> });
+    };
+    const script = document.createElement('script');
+    script.src = url;
+    script.onerror = () => reject(new Error(`cannot load ${url}`));
+    document.head.appendChild(script);
+  });
+}
+
+/** BackendSrv.fetch over window.fetch, failing with Grafana's FetchError shape. */
+const backendSrv = {
+  fetch<T>(options: BackendSrvRequest) {
+    return new rxjs.Observable<grafanaRuntime.FetchResponse<T>>((subscriber) => {
+      const query = new URLSearchParams(options.params ?? {}).toString();
+      const url = options.url + (query ? `?${query}` : '');
+      fetch(url, { method: options.method ?? 'GET', headers: options.data !== undefined ? { 'content-type': 'application/json' } : {}, body: options.data === undefined ? undefined : JSON.stringify(options.data) })
+        .then(async (res) => {
+          const text = await res.text();
+          const data = (res.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text;
+          if (!res.ok) return subscriber.error({ status: res.status, statusText: res.statusText, data, config: options });
+          subscriber.next({ data, status: res.status, statusText: res.statusText, ok: true, headers: res.headers, redirected: res.redirected, type: res.type, url, config: options });
+          subscriber.complete();
+        })
+        .catch((error) => subscriber.error({ status: 0, statusText: String(error), data: {}, config: options }));
+    });
+  },
+} as unknown as BackendSrv;
+
+function Harness({ plugin }: { plugin: DataSourcePlugin<DataSourceApi> }) {
+  const { ConfigEditor, QueryEditor } = plugin.components;
+  const [options, setOptions] = React.useState({
+    id: 1,
+    uid: settings.uid,
+    name: 'Tokenscope',
+    type: 'tokenscope-usage-datasource',
+    access: 'proxy',
+    url: '',
+    jsonData: { url: 'http://tokenscope:8080' },
+    secureJsonFields: { apiToken: true },
+  } as unknown as DataSourceSettings);
+  const datasource = React.useMemo(
+    () => new plugin.DataSourceClass({ id: 1, uid: settings.uid, type: options.type, name: options.name, url: `/api/datasources/proxy/uid/${settings.uid}`, jsonData: options.jsonData, access: 'proxy', readOnly: false, meta: {} as never }),
+    [options.jsonData, options.name, options.type],
+  );
+  const [query, setQuery] = React.useState<any>({ refId: 'A' });
+  // Like Grafana's query runner, onRunQuery runs the latest query passed to onChange.
+  const latest = React.useRef(query);
+  const change = (next: unknown) => {
+    latest.current = next;
+    setQuery(next);
+  };
+  const [health, setHealth] = React.useState('');
+  const [result, setResult] = React.useState('');
+  const range = React.useMemo(() => ({ from: grafanaData.dateTime(settings.from), to: grafanaData.dateTime(settings.to), raw: { from: 'now-6h', to: 'now' } }), []);
+  const run = () => {
+    const request = { requestId: 'harness', interval: '1m', intervalMs: 60_000, maxDataPoints: 600, range, scopedVars: {}, targets: [latest.current], timezone: 'utc', app: 'dashboard', startTime: Date.now() };
+    rxjs.lastValueFrom(datasource.query(request as never)).then((response) => {
+      const frames = response.data as DataFrame[];
+      setResult(JSON.stringify({ errors: (response.errors ?? []).map((e) => e.message), fields: frames.flatMap((f) => f.fields.map((field) => grafanaData.getFieldDisplayName(field, f, frames))) }));
+    });
+  };
+  return (
+    <div style={{ padding: 16, display: 'flex', flexDirection: 'column', gap: 24, maxWidth: 1100 }}>
+      <section id="config">
+        <h3>Data source settings</h3>
+        {ConfigEditor && <ConfigEditor options={options} onOptionsChange={setOptions} />}
+        <Button id="save-test" onClick={() => datasource.testDatasource().then((r) => setHealth(`${r.status}: ${r.message}`))}>
+          Save &amp; test
+        </Button>
+        <pre id="health">{health}</pre>
+      </section>
+      <section id="query">
+        <h3>Query</h3>
+        {QueryEditor && <QueryEditor datasource={datasource} query={query} range={range as never} onChange={change} onRunQuery={run} />}
+        <pre id="emitted">{JSON.stringify(query)}</pre>
+        <pre id="result">{result}</pre>
+      </section>
+    </div>
+  );
+}
+
+async function main() {
+  setBackendSrv(backendSrv);
+  setTemplateSrv(createTemplateSrv([{ name: 'service', value: 'chat' }]));
+  const { plugin } = await loadPlugin(settings.pluginUrl);
+  const theme = createTheme({ colors: { mode: 'dark' } });
+  createRoot(document.getElementById('root')!).render(
+    <ThemeContext.Provider value={theme}>
+      <GlobalStyles />
+      <Harness plugin={plugin} />
+    </ThemeContext.Provider>,
+  );
+}
+
+main().catch((error) => {
+  console.error(error);
+  document.body.textContent = `harness failed: ${error}`;
+});
