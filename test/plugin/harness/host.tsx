@@ -81,9 +81,9 @@ function Harness({ plugin }: { plugin: DataSourcePlugin<DataSourceApi> }) {
   const range = React.useMemo(() => ({ from: grafanaData.dateTime(settings.from), to: grafanaData.dateTime(settings.to), raw: { from: 'now-6h', to: 'now' } }), []);
   const run = () => {
     const request = { requestId: 'harness', interval: '1m', intervalMs: 60_000, maxDataPoints: 600, range, scopedVars: {}, targets: [latest.current], timezone: 'utc', app: 'dashboard', startTime: Date.now() };
-    rxjs.lastValueFrom(datasource.query(request as never)).then((response) => {
+    rxjs.lastValueFrom(rxjs.from(datasource.query(request as never))).then((response: grafanaData.DataQueryResponse) => {
       const frames = response.data as DataFrame[];
-      setResult(JSON.stringify({ errors: (response.errors ?? []).map((e) => e.message), fields: frames.flatMap((f) => f.fields.map((field) => grafanaData.getFieldDisplayName(field, f, frames))) }));
+      setResult(JSON.stringify({ errors: (response.errors ?? []).map((e: grafanaData.DataQueryError) => e.message), fields: frames.flatMap((f) => f.fields.map((field) => grafanaData.getFieldDisplayName(field, f, frames))) }));
     });
   };
   return (
