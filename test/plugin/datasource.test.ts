@@ -76,6 +76,14 @@ describe('request mapping', () => {
     expect(frame.fields.slice(1).map((f) => getFieldDisplayName(f, frame))).toEqual(['glm-5', 'bge-m3']);
   });
 
+  test('Explore and mixed data sources get the queries as they will run', () => {
+    const { ds } = grafanaDataSource({ backendUrl: server.url, apiToken: READ_TOKEN, variables: [{ name: 'model', value: ['glm-5', 'bge-m3'] }, { name: 'topN', value: '3' }] });
+    const [query] = ds.interpolateVariablesInQueries([{ refId: 'A', schemaVersion: 1, queryType: 'ranking', metrics: ['requests'], dimension: 'service', limit: '$topN', filters: { model: ['$model'] } }], {}, [
+      { key: 'api_key', operator: '=', value: 'team-a' },
+    ]);
+    expect(query).toMatchObject({ refId: 'A', limit: '3', filters: { model: ['glm-5', 'bge-m3'], api_key: ['team-a'] }, datasource: { uid: 'tokenscope' } });
+  });
+
   test('day buckets start at midnight of the dashboard time zone', async () => {
     const { ds } = grafanaDataSource({ backendUrl: server.url, apiToken: READ_TOKEN });
     const response = await runQuery(
