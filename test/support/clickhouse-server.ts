@@ -155,6 +155,10 @@ export async function startClickHouse(shards = 1): Promise<ClickHouseTestCluster
       writeFileSync(join(dir, 'config.xml'), configXml(dir, ports[i], cluster, ports.map((p) => p.tcp)));
       writeFileSync(join(dir, 'users.xml'), usersXml());
       const child = spawn(program, [`--config-file=${join(dir, 'config.xml')}`], { cwd: dir, stdio: 'ignore' });
+      // If the test process ends without afterAll (a crash, a timeout), the server must not outlive it.
+      const killOnExit = () => child.kill('SIGKILL');
+      process.once('exit', killOnExit);
+      child.once('exit', () => process.off('exit', killOnExit));
       started.push({ child, server: serverHandle(ports[i].http, ports[i].tcp) });
       await waitUntilServing(`http://127.0.0.1:${ports[i].http}`, child, dir);
     }

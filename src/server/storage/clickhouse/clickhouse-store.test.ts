@@ -1,0 +1,225 @@
+/**
+ * The ClickHouse engine's own guarantees, on real servers: duplicates written by concurrent backends count
+ * once, a stale rollup version is outvoted, rollups left behind by a crash are repaired at start, the schema
+ * is created idempotently, a cluster spreads rows over its shards, and the password never reaches a log.
+ */
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CLICKHOUSE_TEST_USER, clickhouseProgram, startClickHouse, type ClickHouseTestCluster } from '../../../../test/support/clickhouse-server';
+import { makeEvents, sumOf, timeOf, type ClientEvent } from '../../../../test/support/usage-events';
+import { loadConfig } from '../../config';
+import { createLogger } from '../../logger';
+import { startServer } from '../../main';
+import { planRange } from '../../query/plan';
+import type { Store, StoredEvent } from '../engine';
+import { connectClickHouse, type ClickHouseConnection } from './clickhouse-client';
+import { openClickHouseStore } from './clickhouse-store';
+import { parseClickHouseUrl } from './clickhouse-url';
+
+const DAY = 86_400_000;
+const silent = createLogger('silent');
+let cluster: ClickHouseTestCluster;
+let dbCounter = 0;
+
+function stored(e: ClientEvent): StoredEvent {
+  return {
+    ts: timeOf(e),
+    service: e.service,
+    model: e.model,
+    modelType: e.model_type ?? 'text_generation',
+    apiKey: e.api_key ?? 'unknown',
+    apiKeyLabel: e.api_key ?? 'unknown',
+    inputTokens: e.input_tokens,
+    outputTokens: e.output_tokens,
+    cacheReadTokens: e.cache_read_tokens ?? 0,
+    cacheWriteTokens: e.cache_write_tokens ?? 0,
+    durationMs: e.duration_ms ?? null,
+    id: e.id ?? null,
+  };
+}
+
+/** A fresh database on the test server, and a function that opens a store on it. */
+function freshDatabase(c = () => cluster) {
+  const db = `engine_test_${++dbCounter}`;
+  return { db, open: (logger = silent) => openClickHouseStore({ location: parseClickHouseUrl(c().storeUrl(db)), logger }) };
+}
+
+const START = Date.UTC(2026, 1, 10);
+const totalsOf = async (store: Store, from = START - DAY, to = START + 3 * DAY) =>
+  (await store.aggregate({ pieces: planRange(from, to), filters: {} })).reduce((n, r) => n + r.sums.input_tokens + r.sums.output_tokens, 0);
+
+describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.skipReason}`, () => {
+  beforeAll(async () => {
+    cluster = await startClickHouse(1);
+  });
+  afterAll(() => cluster?.stop());
+
+  test('two backends storing the same events at the same moment: every event counts once', async () => {
+    const { db } = freshDatabase();
+    // Neither backend may insert before both have looked for duplicates: both then see the shared ids as new.
+    let arrived = 0;
+    let release!: () => void;
+    const bothLooked = new Promise<void>((r) => (release = r));
+    const connect = (url: string): ClickHouseConnection => {
+      const conn = connectClickHouse({ url, username: CLICKHOUSE_TEST_USER.name, password: CLICKHOUSE_TEST_USER.password });
+      return {
+        ...conn,
+        async insert(table, rows, settings) {
+          if (table.endsWith('`events`')) {
+            if (++arrived === 2) release();
+            await bothLooked;
+          }
+          return conn.insert(table, rows, settings);
+        },
+      };
+    };
+    const open = () => openClickHouseStore({ location: parseClickHouseUrl(cluster.storeUrl(db)), logger: silent, connect });
+    const [a, b] = [await open(), await open()];
+    const events = makeEvents(3000, START, 2 * DAY, 5).map(stored);
+    const [ra, rb] = await Promise.all([a.ingest(events.slice(0, 2000)), b.ingest(events.slice(1000))]);
+    expect([ra.accepted, rb.accepted]).toEqual([2000, 2000]);
+    expect(Number(await cluster.servers[0].sql(`SELECT count() FROM ${db}.events`))).toBe(4000);
+
+    const want = events.reduce((n, e) => n + e.inputTokens + e.outputTokens, 0);
+    for (const store of [a, b]) {
+      expect(await totalsOf(store)).toBe(want);
+      // A ragged range reads raw events at its ends: those are deduplicated too.
+      const from = START + 12_345;
+      const to = START + DAY + 54_321;
+      const inside = events.filter((e) => e.ts >= from && e.ts < to).reduce((n, e) => n + e.inputTokens + e.outputTokens, 0);
+      expect(await totalsOf(store, from, to)).toBe(inside);
+      expect(await store.eventCount()).toBe(events.length);
+    }
+    // Later resends are recognised as duplicates by either backend.
+    expect(await b.ingest(events.slice(0, 10))).toMatchObject({ accepted: 0, duplicates: 10 });
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  test('a rollup row recomputed from a stale view (a lower version) is outvoted', async () => {
+    const { db, open } = freshDatabase();
+    const store = await open();
+    const events = makeEvents(200, START, DAY, 6).map(stored);
+    await store.ingest(events);
+    const want = await totalsOf(store);
+    // What a backend that saw only part of a slot would write: smaller sums, smaller version.
+    for (const tier of ['1m', '15m', '1h', '1d']) {
+      await cluster.servers[0].sql(
+        `INSERT INTO ${db}.rollup_${tier} SELECT slot, service, model, model_type, api_key, api_key_label, 1, 1, 0, 0, 1, 0, 0, 0 FROM ${db}.rollup_${tier}`,
+      );
+    }
+    expect(await totalsOf(store)).toBe(want);
+    expect(await store.eventCount()).toBe(200);
+    await store.close();
+  });
+
+  test('events stored without their rollups (a crash between the two) are repaired at the next start', async () => {
+    const { db, open } = freshDatabase();
+    const first = await open();
+    const events = makeEvents(300, START, DAY, 7).map(stored);
+    await first.ingest(events.slice(0, 200));
+    await first.close();
+    // Straight into the raw table, as if the backend died before recomputing the slots.
+    const raw = events.slice(200).map((e, i) => JSON.stringify({ ts: e.ts, event_key: String(1e15 + i), id: e.id, service: e.service, model: e.model, model_type: e.modelType, api_key: e.apiKey, api_key_label: e.apiKeyLabel, input_tokens: e.inputTokens, output_tokens: e.outputTokens, cache_read_tokens: e.cacheReadTokens, cache_write_tokens: e.cacheWriteTokens, duration_ms: e.durationMs ?? -1 }));
+    await cluster.servers[0].sql(`INSERT INTO ${db}.events FORMAT JSONEachRow\n${raw.join('\n')}`);
+    const lines: string[] = [];
+    const logger = createLogger('warn', new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+    const second = await openClickHouseStore({ location: parseClickHouseUrl(cluster.storeUrl(db)), logger, repairWindowMs: (Date.now() - START) + 2 * DAY });
+    expect(await totalsOf(second)).toBe(events.reduce((n, e) => n + e.inputTokens + e.outputTokens, 0));
+    expect(await second.eventCount()).toBe(300);
+    expect(lines.join('')).toMatch(/rollup slots were behind their events/);
+    await second.close();
+  });
+
+  test('a resend heals rollups whose refresh was cut short', async () => {
+    const { db, open } = freshDatabase();
+    const store = await open();
+    const events = makeEvents(50, START, DAY, 8).map(stored);
+    await store.ingest(events);
+    // Lose every rollup row: what a crash right after the raw insert leaves.
+    for (const tier of ['1m', '15m', '1h', '1d']) await cluster.servers[0].sql(`TRUNCATE TABLE ${db}.rollup_${tier}`);
+    expect(await totalsOf(store)).toBe(0);
+    const again = await store.ingest(events);
+    expect(again).toMatchObject({ accepted: 0, duplicates: 50 });
+    expect(await totalsOf(store)).toBe(events.reduce((n, e) => n + e.inputTokens + e.outputTokens, 0));
+    await store.close();
+  });
+
+  test('the schema is created once, whether backends start one after another or together', async () => {
+    const { db, open } = freshDatabase();
+    const stores = await Promise.all([open(), open(), open()]);
+    await Promise.all(stores.map((s) => s.close()));
+    const again = await open();
+    await again.ingest(makeEvents(10, START, DAY, 9).map(stored));
+    expect(await again.eventCount()).toBe(10);
+    await again.close();
+    const tables = await cluster.servers[0].sql(`SELECT name FROM system.tables WHERE database = '${db}' ORDER BY name`);
+    expect(tables.trim().split('\n')).toEqual(['events', 'rollup_15m', 'rollup_1d', 'rollup_1h', 'rollup_1m', 'tokenscope_meta']);
+  });
+
+  test('a database written by a newer layout is refused', async () => {
+    const { db, open } = freshDatabase();
+    await (await open()).close();
+    await cluster.servers[0].sql(`INSERT INTO ${db}.tokenscope_meta VALUES ('schema_version', '99', ${Date.now() + 1000})`);
+    await expect(open()).rejects.toThrow(/written by a newer Tokenscope \(layout 99/);
+  });
+
+  test('a wrong password fails at start with a clear message that does not contain it', async () => {
+    const wrong = `clickhouse://${CLICKHOUSE_TEST_USER.name}:not-the-Password-123@127.0.0.1:${cluster.servers[0].httpPort}/db`;
+    const err = await openClickHouseStore({ location: parseClickHouseUrl(wrong), logger: silent }).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(err?.message).toMatch(/could not open ClickHouse tokenscope@127\.0\.0\.1:\d+\/db: .*(password|Authentication)/i);
+    expect(err?.message).not.toContain('not-the-Password-123');
+  });
+
+  test('the server reports engine clickhouse and never logs the password', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('trace', new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+    const { db } = freshDatabase();
+    const config = loadConfig({}, { TOKENSCOPE_PORT: 0, TOKENSCOPE_STORE: cluster.storeUrl(db), TOKENSCOPE_LOG_LEVEL: 'trace' });
+    const server = await startServer(config, logger);
+    try {
+      const health = await (await fetch(`${server.url}/api/v1/health`)).json();
+      expect(health).toMatchObject({ status: 'ok', engine: 'clickhouse', events: 0 });
+      const events = makeEvents(20, START, DAY, 10);
+      const res = await fetch(`${server.url}/api/v1/usage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
+      expect(await res.json()).toMatchObject({ accepted: 20, duplicates: 0 });
+      expect((await (await fetch(`${server.url}/api/v1/health`)).json()).events).toBe(20);
+      expect(sumOf(events).requests).toBe(20);
+    } finally {
+      await server.close();
+    }
+    const log = lines.join('');
+    expect(log).toMatch(/clickhouse store ready/);
+    for (const form of [CLICKHOUSE_TEST_USER.password, encodeURIComponent(CLICKHOUSE_TEST_USER.password)]) expect(log).not.toContain(form);
+  });
+});
+
+describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine on a two-shard cluster${clickhouseProgram.skipReason}`, () => {
+  let shards: ClickHouseTestCluster;
+  beforeAll(async () => {
+    shards = await startClickHouse(2);
+  });
+  afterAll(() => shards?.stop());
+
+  test('events and rollup rows are spread over both shards, and answers are whole', async () => {
+    const { db, open } = freshDatabase(() => shards);
+    const store = await open();
+    const events = makeEvents(2000, START, 2 * DAY, 11).map(stored);
+    await store.ingest(events);
+    await store.ingest(events.slice(0, 700));
+    expect(await totalsOf(store)).toBe(events.reduce((n, e) => n + e.inputTokens + e.outputTokens, 0));
+    const counts = await Promise.all(shards.servers.map(async (s) => Number(await s.sql(`SELECT count() FROM ${db}.events_local`))));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(2000);
+    for (const n of counts) expect(n).toBeGreaterThan(500);
+    for (const s of shards.servers) expect(Number(await s.sql(`SELECT count() FROM ${db}.rollup_1m_local`))).toBeGreaterThan(0);
+    await store.close();
+  });
+
+  test('a cluster whose other nodes are not listed fails at start and says to list them', async () => {
+    const db = `engine_test_${++dbCounter}`;
+    const url = shards.storeUrl(db).replace(/&nodes=[^&]*/, '');
+    await expect(openClickHouseStore({ location: parseClickHouseUrl(url), logger: silent })).rejects.toThrow(/lack Tokenscope's local tables: list every node's HTTP address in TOKENSCOPE_STORE's nodes parameter/);
+  });
+});
