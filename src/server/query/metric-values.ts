@@ -1,5 +1,5 @@
 /** Metric values from base sums, following each metric's formula in the catalogue. */
-import { BASE_SUMS, metricDefinition, type BaseSums, type MetricId } from '../../shared';
+import { BASE_SUMS, metricDefinition, type BaseSum, type BaseSums, type MetricId } from '../../shared';
 
 /**
  * The value of `metric` for sums gathered over `spanMs` milliseconds of the query range (a bucket clipped
@@ -34,4 +34,15 @@ export function zeroSums(): BaseSums {
 export function addSums(into: BaseSums, more: BaseSums): BaseSums {
   for (const s of BASE_SUMS) into[s] += more[s];
   return into;
+}
+
+/** The base sums the metrics are computed from: what a query asks its store for. */
+export function sumsFor(metrics: readonly MetricId[]): BaseSum[] {
+  const needed = new Set<BaseSum>();
+  for (const m of metrics) {
+    const formula = metricDefinition(m).formula;
+    const of: readonly BaseSum[] = formula.kind === 'concurrency' ? ['duration_ms', 'timed_requests'] : formula.of;
+    for (const s of of) needed.add(s);
+  }
+  return BASE_SUMS.filter((s) => needed.has(s));
 }

@@ -1,12 +1,12 @@
 /** Totals and rankings: sums over the whole range, split by a dimension with the rest folded into `other`. */
 import { DEFAULTS, type BaseSums, type DimensionId, type MetricId, type RankingResponse, type TotalsResponse } from '../../shared';
 import type { AggregateRow, Store } from '../storage/engine';
-import { addSums, metricValue, metricValues, zeroSums } from './metric-values';
+import { addSums, metricValue, metricValues, sumsFor, zeroSums } from './metric-values';
 import type { NormalizedQuery } from './normalise';
 import { planRange } from './plan';
 
 export async function runTotals(store: Store, q: NormalizedQuery): Promise<TotalsResponse> {
-  const rows = await store.aggregate({ pieces: planRange(q.from, q.to), filters: q.filters });
+  const rows = await store.aggregate({ pieces: planRange(q.from, q.to), filters: q.filters, sums: sumsFor(q.metrics) });
   const sums = rows.reduce((acc, r) => addSums(acc, r.sums), zeroSums());
   return { type: 'totals', from: q.from, to: q.to, totals: metricValues(q.metrics, sums, q.to - q.from) };
 }
@@ -17,8 +17,9 @@ export async function rankedKeys(
   q: Pick<NormalizedQuery, 'from' | 'to' | 'filters'>,
   dimension: DimensionId,
   orderBy: MetricId,
+  metrics: readonly MetricId[] = [orderBy],
 ): Promise<AggregateRow[]> {
-  const rows = await store.aggregate({ pieces: planRange(q.from, q.to), filters: q.filters, groupBy: dimension });
+  const rows = await store.aggregate({ pieces: planRange(q.from, q.to), filters: q.filters, groupBy: dimension, sums: sumsFor(metrics) });
   const span = q.to - q.from;
   const score = (r: AggregateRow) => metricValue(orderBy, r.sums, span) ?? -1;
   return rows
@@ -30,7 +31,7 @@ export async function runRanking(store: Store, q: NormalizedQuery): Promise<Rank
   const span = q.to - q.from;
   const first = q.metrics[0];
   const dimension = q.dimension ?? DEFAULTS.dimension;
-  const ranked = await rankedKeys(store, q, dimension, first);
+  const ranked = await rankedKeys(store, q, dimension, first, q.metrics);
   const total = ranked.reduce((acc, r) => addSums(acc, r.sums), zeroSums());
   const totalFirst = metricValue(first, total, span) ?? 0;
   const share = (sums: BaseSums) => (totalFirst > 0 ? (metricValue(first, sums, span) ?? 0) / totalFirst : 0);

@@ -2,7 +2,7 @@
 import type { BaseSums, DimensionId, MetricId, TrendResponse, TrendSeries } from '../../shared';
 import type { AggregateRow, Store } from '../storage/engine';
 import { bucketBoundaries } from './buckets';
-import { addSums, metricValue, zeroSums } from './metric-values';
+import { addSums, metricValue, sumsFor, zeroSums } from './metric-values';
 import type { NormalizedQuery } from './normalise';
 import { planBuckets } from './plan';
 import { rankedKeys } from './ranking';
@@ -25,6 +25,7 @@ export async function trendData(store: Store, q: NormalizedQuery): Promise<Trend
   const n = boundaries.length - 1;
   const spans = Array.from({ length: n }, (_, i) => Math.min(boundaries[i + 1], q.to) - Math.max(boundaries[i], q.from));
   const pieces = planBuckets(q.from, q.to, boundaries);
+  const needed = sumsFor(q.metrics);
 
   let keys: TrendData['keys'] = [{ key: null, label: null }];
   let rows: AggregateRow[];
@@ -33,9 +34,9 @@ export async function trendData(store: Store, q: NormalizedQuery): Promise<Trend
     const top = ranked.slice(0, q.limit);
     keys = top.map((r) => ({ key: r.key, label: r.label ?? r.key }));
     if (ranked.length > top.length) keys.push({ key: null, label: null });
-    rows = top.length ? await store.aggregate({ pieces, filters: q.filters, groupBy: q.dimension, keep: top.map((r) => r.key!) }) : [];
+    rows = top.length ? await store.aggregate({ pieces, filters: q.filters, groupBy: q.dimension, keep: top.map((r) => r.key!), sums: needed }) : [];
   } else {
-    rows = await store.aggregate({ pieces, filters: q.filters });
+    rows = await store.aggregate({ pieces, filters: q.filters, sums: needed });
   }
 
   const index = new Map(boundaries.slice(0, n).map((b, i) => [b, i]));

@@ -1,5 +1,5 @@
 /** The Store contract every storage engine implements; the query layer knows nothing else about engines. */
-import type { BaseSums, DimensionId, Filters } from '../../shared';
+import type { BaseSum, BaseSums, DimensionId, Filters } from '../../shared';
 
 /** One validated usage event, as the ingest layer hands it to a store. */
 export interface StoredEvent {
@@ -65,6 +65,8 @@ export interface AggregateRequest {
   groupBy?: DimensionId;
   /** With groupBy: keep only these values; every other value is folded into one row with key null. */
   keep?: readonly string[];
+  /** The base sums the caller needs (default all); an engine may leave the others at 0. */
+  sums?: readonly BaseSum[];
 }
 
 /** Base sums for one bucket and one dimension value (key null: no split, or the folded "other"). */

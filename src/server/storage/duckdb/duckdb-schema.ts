@@ -52,8 +52,7 @@ export async function migrateDuckDB(conn: DuckDBConnection): Promise<void> {
     cache_read_tokens BIGINT NOT NULL,
     cache_write_tokens BIGINT NOT NULL,
     duration_ms BIGINT,
-    id VARCHAR,
-    id_hash UHUGEINT
+    id VARCHAR
   )`);
   for (const tier of ROLLUP_TIERS) await conn.run(rollupDdl(rollupTable(tier.id)));
   await conn.run(`INSERT OR REPLACE INTO meta VALUES ('schema_version', '${DUCKDB_SCHEMA_VERSION}')`);

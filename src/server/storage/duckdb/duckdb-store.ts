@@ -3,14 +3,17 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Logger } from 'pino';
-import { BASE_SUMS, type BaseSums } from '../../../shared';
 import { StoreUnavailableError } from '../../errors';
 import type { AggregateRequest, AggregateRow, IngestResult, Store, StoredEvent } from '../engine';
+import { zeroSums } from '../../query/metric-values';
 import { compileAggregate } from './duckdb-aggregate';
 import { DuckDBCompactor } from './duckdb-compactor';
 import { DuckDBDims } from './duckdb-dims';
 import { migrateDuckDB } from './duckdb-schema';
 import { DuckDBWriter } from './duckdb-writer';
+
+/** DuckDB's default is 16MB; a checkpoint per few batches cost about a third of ingest time. */
+const CHECKPOINT_THRESHOLD = '128MB';
 
 export interface DuckDBStoreOptions {
   /** Database file, or `:memory:`. Its folder is created if missing. */
@@ -47,7 +50,8 @@ export async function openDuckDBStore(options: DuckDBStoreOptions): Promise<Stor
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path);
+    // A larger write-ahead log between checkpoints: fewer checkpoints while ingesting, a longer replay after a crash.
+    instance = await DuckDBInstance.create(path, { checkpoint_threshold: CHECKPOINT_THRESHOLD });
   } catch (err) {
     const message = (err as Error).message;
     if (/lock/i.test(message)) {
@@ -102,14 +106,17 @@ export async function openDuckDBStore(options: DuckDBStoreOptions): Promise<Stor
 
     async aggregate(request: AggregateRequest): Promise<AggregateRow[]> {
       if (request.pieces.length === 0) return [];
-      const { sql, values, types } = compileAggregate(request);
+      const { sql, sums, values, types } = compileAggregate(request);
       const started = performance.now();
-      const rows = await read('aggregate', async (c) => (await c.runAndReadAll(sql, values, types)).getRowObjectsJS());
-      logger.debug({ pieces: request.pieces.length, rows: rows.length, ms: Math.round(performance.now() - started) }, 'duckdb aggregate');
-      return rows.map((r) => {
-        const sums = {} as BaseSums;
-        for (const c of BASE_SUMS) sums[c] = Number(r[c]);
-        return { bucket: Number(r.bucket), key: (r.key as string | null) ?? null, label: (r.label as string | null) ?? null, sums };
+      // Columns convert to JS far faster than row objects.
+      const columns = await read('aggregate', async (c) => (await c.runAndReadAll(sql, values, types)).getColumnsJS());
+      // An empty result has no columns at all.
+      const [buckets = [], keys = [], labels = [], ...sumColumns] = columns as [number[], (string | null)[], (string | null)[], ...number[][]];
+      logger.debug({ pieces: request.pieces.length, rows: buckets.length, ms: Math.round(performance.now() - started) }, 'duckdb aggregate');
+      return buckets.map((bucket, i) => {
+        const row = zeroSums();
+        sums.forEach((s, k) => (row[s] = sumColumns[k][i]));
+        return { bucket, key: keys[i] ?? null, label: labels[i] ?? null, sums: row };
       });
     },
 

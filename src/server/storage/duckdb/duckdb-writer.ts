@@ -121,12 +121,20 @@ export class DuckDBWriter {
     const eventCount = group.reduce((n, b) => n + b.events.length, 0);
     try {
       await this.conn.run('DELETE FROM staging');
-      const columns: unknown[][] = STAGING_TYPES.map(() => new Array(eventCount));
+      const columns: unknown[][] = STAGING_TYPES.map(() => []);
+      // An id repeated within the group: only its first occurrence is staged; the others are duplicates.
+      const ids = new Set<string>();
+      let seq = -1;
       let row = 0;
       group.forEach((batch, req) => {
         for (const e of batch.events) {
+          seq++;
+          if (e.id !== null) {
+            if (ids.has(e.id)) continue;
+            ids.add(e.id);
+          }
           columns[0][row] = req;
-          columns[1][row] = row;
+          columns[1][row] = seq;
           columns[2][row] = e.ts;
           columns[3][row] = this.dims.idFor(e);
           columns[4][row] = e.inputTokens;
@@ -141,8 +149,8 @@ export class DuckDBWriter {
         }
       });
       const appender = await this.conn.createAppender('staging', null, 'temp');
-      for (let start = 0; start < eventCount; start += CHUNK_ROWS) {
-        const n = Math.min(CHUNK_ROWS, eventCount - start);
+      for (let start = 0; start < row; start += CHUNK_ROWS) {
+        const n = Math.min(CHUNK_ROWS, row - start);
         const chunk = DuckDBDataChunk.create(STAGING_TYPES, n);
         chunk.setColumns(columns.map((c) => c.slice(start, start + n)) as never);
         appender.appendDataChunk(chunk);
@@ -193,24 +201,26 @@ export class DuckDBWriter {
   private async commitStaged(minTs: number, maxTs: number): Promise<Map<string, number>> {
     const lo = Math.max(0, minTs - DEDUPE_WINDOW_MS);
     const hi = maxTs + DEDUPE_WINDOW_MS;
-    // First occurrence of each id in the group, and only if no stored event near its time has that id.
+    // Staged rows carry no id twice; keep those whose id no stored event near their time has.
     await this.conn.run(`CREATE OR REPLACE TEMP TABLE fresh AS
-      SELECT s.req, s.seq, s.ts::BIGINT AS ts, s.dims_id,
-             s.input_tokens::BIGINT AS input_tokens, s.output_tokens::BIGINT AS output_tokens,
-             s.cache_read_tokens::BIGINT AS cache_read_tokens, s.cache_write_tokens::BIGINT AS cache_write_tokens,
-             s.duration_ms::BIGINT AS duration_ms, s.id, s.id_hash
+      SELECT s.req, s.seq, s.ts, s.dims_id, s.input_tokens, s.output_tokens, s.cache_read_tokens, s.cache_write_tokens,
+             s.duration_ms, s.id
       FROM (
-        SELECT *, md5_number(id) AS id_hash, row_number() OVER (PARTITION BY id ORDER BY seq) AS nth FROM staging
+        SELECT req, seq, ts::BIGINT AS ts, dims_id,
+               input_tokens::BIGINT AS input_tokens, output_tokens::BIGINT AS output_tokens,
+               cache_read_tokens::BIGINT AS cache_read_tokens, cache_write_tokens::BIGINT AS cache_write_tokens,
+               duration_ms::BIGINT AS duration_ms, id
+        FROM staging
       ) s
-      WHERE s.id IS NULL OR (s.nth = 1 AND NOT EXISTS (
+      WHERE s.id IS NULL OR NOT EXISTS (
         SELECT 1 FROM events e
         WHERE e.ts BETWEEN ${lo} AND ${hi}
-          AND e.id_hash = s.id_hash
-          AND e.ts BETWEEN s.ts::BIGINT - ${DEDUPE_WINDOW_MS} AND s.ts::BIGINT + ${DEDUPE_WINDOW_MS}
-      ))
+          AND e.id = s.id
+          AND e.ts BETWEEN s.ts - ${DEDUPE_WINDOW_MS} AND s.ts + ${DEDUPE_WINDOW_MS}
+      )
       ORDER BY s.ts`);
     await this.conn.run(`INSERT INTO events
-      SELECT ts, dims_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, duration_ms, id, id_hash FROM fresh`);
+      SELECT ts, dims_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, duration_ms, id FROM fresh`);
         // The finest rollup is summed from the fresh events; each coarser one from the finest.
     await this.conn.run(`CREATE OR REPLACE TEMP TABLE fresh_minutes AS
       SELECT ts - ts % 60000 AS slot, dims_id,

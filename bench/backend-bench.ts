@@ -1,0 +1,138 @@
+/**
+ * Backend benchmark: ingest through HTTP NDJSON (durable) and 30-day ranking / hourly-trend latency, each
+ * beside the same work done by DuckDB directly in the same run (its appender; a GROUP BY over the raw
+ * events), printed as ratios. Usage: npm run bench [-- --events 1000000,10000000 --concurrency 4 --batch 20000]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { spawnServer } from '../test/support/server-process';
+import { demoEventBatches, type DemoEvent } from '../src/server/demo/demo-traffic';
+import { openRawBaseline } from './raw-baseline';
+
+const DAY = 86_400_000;
+const { values: args } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000000,10000000' },
+    concurrency: { type: 'string', default: '4' },
+    batch: { type: 'string', default: '20000' },
+    repeats: { type: 'string', default: '30' },
+  },
+});
+const sizes = args.events.split(',').map(Number);
+const concurrency = Number(args.concurrency);
+const batchSize = Number(args.batch);
+const repeats = Number(args.repeats);
+
+interface Figures {
+  events: number;
+  ingestPerSec: number;
+  appenderPerSec: number;
+  ranking: Latency;
+  trend: Latency;
+  rawRanking: Latency;
+  rawTrend: Latency;
+}
+interface Latency {
+  p50: number;
+  p99: number;
+}
+
+function latency(samples: number[]): Latency {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+async function timeRepeated(run: () => Promise<unknown>): Promise<Latency> {
+  await run(); // warm-up
+  const samples: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const started = performance.now();
+    await run();
+    samples.push(performance.now() - started);
+  }
+  return latency(samples);
+}
+
+async function benchmark(events: number): Promise<Figures> {
+  const dir = mkdtempSync(join(tmpdir(), 'tokenscope-bench-'));
+  const to = Math.floor(Date.now() / 60_000) * 60_000;
+  const from = to - 30 * DAY;
+  const traffic = { from, to, eventsPerMinute: events / (30 * 24 * 60), seed: 7 };
+  try {
+    process.stdout.write(`\n${events.toLocaleString('en-US')} events over 30 days: generating… `);
+    const bodies: Buffer[] = [];
+    let generated = 0;
+    for (const batch of demoEventBatches(traffic, batchSize)) {
+      bodies.push(Buffer.from(batch.map((e) => JSON.stringify(e)).join('\n') + '\n'));
+      generated += batch.length;
+    }
+    console.log(`${generated.toLocaleString('en-US')} events, ${(bodies.reduce((n, b) => n + b.length, 0) / 1e6).toFixed(0)} MB NDJSON`);
+
+    // Tokenscope: HTTP NDJSON into the server, `concurrency` requests in flight.
+    const server = await spawnServer(['--db', join(dir, 'tokenscope.duckdb')], { TOKENSCOPE_LOG_LEVEL: 'info' });
+    const ingestStarted = performance.now();
+    let next = 0;
+    let accepted = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < bodies.length) {
+          const body = bodies[next++];
+          const res = await fetch(`${server.url}/api/v1/usage`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: new Uint8Array(body) });
+          if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+          accepted += ((await res.json()) as { accepted: number }).accepted;
+        }
+      }),
+    );
+    const ingestSeconds = (performance.now() - ingestStarted) / 1000;
+    if (accepted !== generated) throw new Error(`server accepted ${accepted} of ${generated} events`);
+    bodies.length = 0;
+    // Let the store merge its rollups, as it does whenever ingest pauses.
+    await new Promise((r) => setTimeout(r, 5000));
+
+    const query = (body: object) => async () => {
+      const res = await fetch(`${server.url}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (res.status !== 200) throw new Error(`query answered ${res.status}: ${await res.text()}`);
+      return res.json();
+    };
+    const range = { from, to, timezone: 'UTC' };
+    const ranking = await timeRepeated(query({ ...range, type: 'ranking', dimension: 'model', limit: 10, metrics: ['total_tokens', 'input_tokens', 'output_tokens'] }));
+    const trend = await timeRepeated(query({ ...range, type: 'trend', granularity: '1h', dimension: 'model', limit: 10, metrics: ['total_tokens'] }));
+    await server.kill('SIGTERM');
+
+    // Baseline: DuckDB by itself, the same events appended to one raw table, GROUP BY over it.
+    const raw = await openRawBaseline(join(dir, 'raw.duckdb'));
+    const appendSeconds = await raw.append(demoEventBatches(traffic, batchSize) as Generator<DemoEvent[]>);
+    const rawRanking = await timeRepeated(() => raw.ranking(from, to));
+    const rawTrend = await timeRepeated(() => raw.hourlyTrend(from, to));
+    raw.close();
+
+    return { events: generated, ingestPerSec: generated / ingestSeconds, appenderPerSec: generated / appendSeconds, ranking, trend, rawRanking, rawTrend };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function report(f: Figures): void {
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  const rows: [string, string, string, string][] = [
+    ['ingest (events/s)', n(f.ingestPerSec), n(f.appenderPerSec), `${(f.ingestPerSec / f.appenderPerSec).toFixed(2)}× of appender`],
+    ['30-day ranking p50', ms(f.ranking.p50), ms(f.rawRanking.p50), `${(f.rawRanking.p50 / f.ranking.p50).toFixed(1)}× faster`],
+    ['30-day ranking p99', ms(f.ranking.p99), ms(f.rawRanking.p99), `${(f.rawRanking.p99 / f.ranking.p99).toFixed(1)}× faster`],
+    ['30-day hourly trend p50', ms(f.trend.p50), ms(f.rawTrend.p50), `${(f.rawTrend.p50 / f.trend.p50).toFixed(1)}× faster`],
+    ['30-day hourly trend p99', ms(f.trend.p99), ms(f.rawTrend.p99), `${(f.rawTrend.p99 / f.trend.p99).toFixed(1)}× faster`],
+  ];
+  console.log(`\n${n(f.events)} events            tokenscope (HTTP)     duckdb direct       ratio`);
+  for (const [what, ours, base, ratio] of rows) console.log(`  ${what.padEnd(26)}${ours.padStart(14)}${base.padStart(18)}     ${ratio}`);
+  const targets = [
+    ['ingest ≥ 100,000 events/s', f.ingestPerSec >= 100_000],
+    ['ranking and trend p50 ≤ 50 ms', f.ranking.p50 <= 50 && f.trend.p50 <= 50],
+    ['ranking and trend ≥ 5× faster than the raw GROUP BY', f.rawRanking.p50 / f.ranking.p50 >= 5 && f.rawTrend.p50 / f.trend.p50 >= 5],
+  ] as const;
+  for (const [target, met] of targets) console.log(`  ${met ? 'met    ' : 'MISSED '} ${target}`);
+}
+
+for (const size of sizes) report(await benchmark(size));
