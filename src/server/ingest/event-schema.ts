@@ -4,6 +4,10 @@ import { formatIssues, parseInstant } from '../../shared';
 import type { StoredEvent } from '../storage/engine';
 import { protectApiKey } from './api-keys';
 
+/** What an event without `model_type` (or with null) is. */
+export const DEFAULT_MODEL_TYPE = 'text_generation';
+/** The key of an event without `api_key`. */
+export const DEFAULT_API_KEY = 'unknown';
 /** Events may be stamped at most this far in the future (clock skew). */
 export const MAX_FUTURE_MS = 86_400_000;
 /** Longest accepted name (service, model, api key, id). */
@@ -21,13 +25,11 @@ const name = z
   .max(MAX_NAME_LENGTH, { error: `must be at most ${MAX_NAME_LENGTH} characters` })
   .refine((v) => !CONTROL.test(v), { error: 'must not contain control characters' });
 
-const tokens = (fallback?: number) => {
-  const base = z.number({ error: required('an integer >= 0') }).superRefine((n, ctx) => {
-    if (!Number.isInteger(n) || n < 0) ctx.addIssue({ code: 'custom', message: 'must be an integer >= 0' });
-    else if (n > Number.MAX_SAFE_INTEGER) ctx.addIssue({ code: 'custom', message: `must be at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1)` });
-  });
-  return fallback === undefined ? base : base.default(fallback);
-};
+/** A token count: a safe integer >= 0. */
+const count = z.number({ error: required('an integer >= 0') }).superRefine((n, ctx) => {
+  if (!Number.isInteger(n) || n < 0) ctx.addIssue({ code: 'custom', message: 'must be an integer >= 0' });
+  else if (n > Number.MAX_SAFE_INTEGER) ctx.addIssue({ code: 'custom', message: `must be at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1)` });
+});
 
 const timestamp = z.unknown().transform((value, ctx) => {
   if (value === undefined || value === null) {
@@ -60,18 +62,18 @@ export const usageEventSchema = z
       service: name,
       /** Model id, e.g. `glm-5`. */
       model: name,
-      /** Category: `text_generation` (default), `vision`, `embedding`, … or another lowercase id. */
+      /** Category: `text_generation` (when absent or null), `vision`, `embedding`, … or another lowercase id. */
       model_type: z
         .string({ error: 'must be a lowercase id such as text_generation' })
         .regex(/^[a-z][a-z0-9_]{0,63}$/, { error: 'must be a lowercase id such as text_generation' })
-        .default('text_generation'),
-      /** The key's id or name (default `unknown`); secret-looking keys are stored as a one-way id. */
-      api_key: name.default('unknown'),
+        .nullish(),
+      /** The key's id or name (`unknown` when absent or null); secret-looking keys are stored as a one-way id. */
+      api_key: name.nullish(),
       /** Prompt tokens, cached tokens included. */
-      input_tokens: tokens(),
-      output_tokens: tokens(),
-      cache_read_tokens: tokens(0),
-      cache_write_tokens: tokens(0),
+      input_tokens: count,
+      output_tokens: count,
+      cache_read_tokens: count.nullish(),
+      cache_write_tokens: count.nullish(),
       /** Idempotency key such as the provider's request id. */
       id: name.nullish(),
       /** Request duration in milliseconds, for concurrency. */
@@ -85,31 +87,97 @@ export const usageEventSchema = z
   )
   .superRefine((e, ctx) => {
     // Compare only counts that are valid themselves; otherwise their own message says enough.
-    if (![e.input_tokens, e.cache_read_tokens, e.cache_write_tokens].every((n) => Number.isSafeInteger(n) && n >= 0)) return;
-    if (e.cache_read_tokens > e.input_tokens) ctx.addIssue({ code: 'custom', path: ['cache_read_tokens'], message: 'must not exceed input_tokens' });
-    if (e.cache_write_tokens > e.input_tokens) ctx.addIssue({ code: 'custom', path: ['cache_write_tokens'], message: 'must not exceed input_tokens' });
+    const [input, read, write] = [e.input_tokens, e.cache_read_tokens ?? 0, e.cache_write_tokens ?? 0];
+    if (![input, read, write].every((n) => Number.isSafeInteger(n) && n >= 0)) return;
+    if (read > input) ctx.addIssue({ code: 'custom', path: ['cache_read_tokens'], message: 'must not exceed input_tokens' });
+    if (write > input) ctx.addIssue({ code: 'custom', path: ['cache_write_tokens'], message: 'must not exceed input_tokens' });
   });
 
 /** A StoredEvent, or the reasons the value is not a valid event (`field: reason; …`). */
 export function toStoredEvent(value: unknown): { event: StoredEvent } | { error: string } {
+  const fast = fastStoredEvent(value);
+  return fast ? { event: fast } : toStoredEventBySchema(value);
+}
+
+/** The same, by the zod schema alone: the definition the fast path is held to. */
+export function toStoredEventBySchema(value: unknown): { event: StoredEvent } | { error: string } {
   const parsed = usageEventSchema.safeParse(value);
   if (!parsed.success) return { error: formatIssues(parsed.error.issues).join('; ') };
   const e = parsed.data;
-  const key = protectApiKey(e.api_key);
   return {
-    event: {
-      ts: e.timestamp,
-      service: e.service,
-      model: e.model,
-      modelType: e.model_type,
-      apiKey: key.id,
-      apiKeyLabel: key.label,
-      inputTokens: e.input_tokens,
-      outputTokens: e.output_tokens,
-      cacheReadTokens: e.cache_read_tokens,
-      cacheWriteTokens: e.cache_write_tokens,
-      durationMs: e.duration_ms == null ? null : Math.round(e.duration_ms),
-      id: e.id ?? null,
-    },
+    event: stored(
+      e.timestamp,
+      e.service,
+      e.model,
+      e.model_type ?? DEFAULT_MODEL_TYPE,
+      e.api_key ?? DEFAULT_API_KEY,
+      e.input_tokens,
+      e.output_tokens,
+      e.cache_read_tokens ?? 0,
+      e.cache_write_tokens ?? 0,
+      e.id ?? null,
+      e.duration_ms ?? null,
+    ),
   };
+}
+
+function stored(
+  ts: number,
+  service: string,
+  model: string,
+  modelType: string,
+  apiKey: string,
+  inputTokens: number,
+  outputTokens: number,
+  cacheReadTokens: number,
+  cacheWriteTokens: number,
+  id: string | null,
+  durationMs: number | null,
+): StoredEvent {
+  const key = protectApiKey(apiKey);
+  return {
+    ts,
+    service,
+    model,
+    modelType,
+    apiKey: key.id,
+    apiKeyLabel: key.label,
+    inputTokens,
+    outputTokens,
+    cacheReadTokens,
+    cacheWriteTokens,
+    durationMs: durationMs === null ? null : Math.round(durationMs),
+    id,
+  };
+}
+
+const MODEL_TYPE = /^[a-z][a-z0-9_]{0,63}$/;
+const isName = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_NAME_LENGTH && !CONTROL.test(v);
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * The common case, a valid event, checked with plain code: several times faster than the zod schema, which
+ * matters at 100k events/s. It returns null for anything it does not pass, and the schema then decides and
+ * words the error, so this check may only ever be stricter than the schema, never looser (a property test
+ * holds it to that).
+ */
+function fastStoredEvent(v: unknown): StoredEvent | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const e = v as Record<string, unknown>;
+  const { service, model, input_tokens: input, output_tokens: output } = e;
+  if (!isName(service) || !isName(model) || !isCount(input) || !isCount(output)) return null;
+  const modelType = e.model_type ?? DEFAULT_MODEL_TYPE;
+  const apiKey = e.api_key ?? DEFAULT_API_KEY;
+  const cacheRead = e.cache_read_tokens ?? 0;
+  const cacheWrite = e.cache_write_tokens ?? 0;
+  const id = e.id ?? null;
+  const duration = e.duration_ms ?? null;
+  if (typeof modelType !== 'string' || !MODEL_TYPE.test(modelType) || !isName(apiKey)) return null;
+  if (!isCount(cacheRead) || !isCount(cacheWrite) || cacheRead > input || cacheWrite > input) return null;
+  if (id !== null && !isName(id)) return null;
+  if (duration !== null && (typeof duration !== 'number' || !(duration >= 0 && duration <= MAX_DURATION_MS))) return null;
+  if (e.timestamp === undefined || e.timestamp === null) return null;
+  const instant = parseInstant(e.timestamp);
+  if (!('ms' in instant) || instant.ms < 0 || instant.ms > Date.now() + MAX_FUTURE_MS) return null;
+  return stored(instant.ms, service, model, modelType, apiKey, input, output, cacheRead, cacheWrite, id, duration);
 }
