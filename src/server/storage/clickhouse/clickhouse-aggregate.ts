@@ -19,21 +19,22 @@ function bucketExpression(piece: ScanPiece): string {
   return `toInt64(${quoteInt(origin)} + intDiv(slot - ${quoteInt(origin)}, ${quoteInt(step)}) * ${quoteInt(step)})`;
 }
 
-/** key, keyed and label expressions for the request's split. */
+/** key, keyed and label expressions for the request's split, over the `d_<dim>` and `label` columns of tierRows. */
 function keyExpressions(groupBy: DimensionId | undefined, keep: readonly string[] | undefined): { key: string; keyed: string; label: string } {
   if (!groupBy) return { key: "''", keyed: 'toUInt8(0)', label: "''" };
-  const label = groupBy === 'api_key' ? 'label' : groupBy;
-  if (!keep) return { key: groupBy, keyed: 'toUInt8(1)', label };
-  const kept = keep.length ? `toUInt8(${groupBy} IN ${quoteList(keep, quoteString)})` : 'toUInt8(0)';
-  return { key: `if(${kept}, ${groupBy}, '')`, keyed: kept, label: `if(${kept}, ${label}, '')` };
+  const column = `d_${groupBy}`;
+  const label = groupBy === 'api_key' ? 'label' : column;
+  if (!keep) return { key: column, keyed: 'toUInt8(1)', label };
+  const kept = keep.length ? `toUInt8(${column} IN ${quoteList(keep, quoteString)})` : 'toUInt8(0)';
+  return { key: `if(${kept}, ${column}, '')`, keyed: kept, label: `if(${kept}, ${label}, '')` };
 }
 
-function pieceSql(layout: ClickHouseLayout, piece: ScanPiece, filters: string | null, split: ReturnType<typeof keyExpressions>): string {
+function pieceSql(layout: ClickHouseLayout, piece: ScanPiece, filters: string | null, groupBy: DimensionId | undefined, split: ReturnType<typeof keyExpressions>): string {
   const range = spanCondition(timeColumn(piece.tier), piece);
   const where = filters ? `(${range}) AND ${filters}` : range;
   const sums = BASE_SUMS.map((c) => `toUInt64(sum(s_${c})) AS p_${c}`).join(', ');
   return `SELECT ${bucketExpression(piece)} AS bucket, ${split.key} AS key, ${split.keyed} AS keyed, min(${split.label}) AS p_label, ${sums}
-  FROM (${tierRows(layout, piece.tier, where)})
+  FROM (${tierRows(layout, piece.tier, where, groupBy ? [groupBy] : [])})
   GROUP BY bucket, key, keyed`;
 }
 
@@ -41,7 +42,7 @@ function pieceSql(layout: ClickHouseLayout, piece: ScanPiece, filters: string | 
 export function compileAggregate(layout: ClickHouseLayout, request: AggregateRequest): string {
   const filters = filtersCondition(request.filters);
   const split = keyExpressions(request.groupBy, request.keep);
-  const pieces = request.pieces.map((p) => pieceSql(layout, p, filters, split)).join('\nUNION ALL\n');
+  const pieces = request.pieces.map((p) => pieceSql(layout, p, filters, request.groupBy, split)).join('\nUNION ALL\n');
   const sums = BASE_SUMS.map((c) => `sum(p_${c}) AS ${c}`).join(', ');
   return `SELECT bucket, key, keyed, min(p_label) AS label, ${sums}
 FROM (${pieces})

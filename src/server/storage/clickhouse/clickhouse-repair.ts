@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { ClickHouseConnection } from './clickhouse-client';
-import { DIMS, ROLLUP_TIERS, rollupTable, type ClickHouseLayout } from './clickhouse-schema';
+import { ROLLUP_TIERS, rollupTable, type ClickHouseLayout } from './clickhouse-schema';
 import { spanCondition, tierRows, timeColumn, type Span } from './clickhouse-sources';
 import { quoteInt } from './clickhouse-sql';
 import { refreshSlots, slotsOf } from './clickhouse-rollups';
@@ -14,15 +14,15 @@ import { refreshSlots, slotsOf } from './clickhouse-rollups';
 async function staleSlots(conn: ClickHouseConnection, layout: ClickHouseLayout, tier: (typeof ROLLUP_TIERS)[number], span: Span): Promise<number[]> {
   const ms = quoteInt(tier.ms);
   const rows = await conn.select<{ tier_slot: string }>(`SELECT DISTINCT tier_slot FROM (
-    SELECT intDiv(slot, ${ms}) * ${ms} AS tier_slot, ${DIMS.join(', ')}, sum(v) AS expected
+    SELECT intDiv(slot, ${ms}) * ${ms} AS tier_slot, dims_key, sum(v) AS expected
     FROM (${tierRows(layout, tier.source, spanCondition(timeColumn(tier.source), span))})
-    GROUP BY tier_slot, ${DIMS.join(', ')}
+    GROUP BY tier_slot, dims_key
   ) ANY LEFT JOIN (
-    SELECT slot AS tier_slot, ${DIMS.join(', ')}, max(version) AS have
+    SELECT slot AS tier_slot, dims_key, max(version) AS have
     FROM ${layout.table(rollupTable(tier.id))}
     WHERE ${spanCondition('slot', span)}
-    GROUP BY tier_slot, ${DIMS.join(', ')}
-  ) USING (tier_slot, ${DIMS.join(', ')})
+    GROUP BY tier_slot, dims_key
+  ) USING (tier_slot, dims_key)
   WHERE expected != have`);
   return rows.map((r) => Number(r.tier_slot));
 }

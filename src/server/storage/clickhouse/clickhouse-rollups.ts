@@ -37,12 +37,12 @@ function slotsCondition(column: string, ms: number, slots: readonly number[]): s
 
 /** INSERT … SELECT that rewrites the tier's rows for the given slots (sorted) from the tier below. */
 export function refreshSql(layout: ClickHouseLayout, tier: (typeof ROLLUP_TIERS)[number], slots: readonly number[]): string {
-  const columns = ['slot', ...DIMS, 'api_key_label', ...BASE_SUMS, 'version'];
+  const columns = ['slot', 'dims_key', ...DIMS, 'api_key_label', ...BASE_SUMS, 'version'];
   const sums = BASE_SUMS.map((c) => `sum(s_${c})`);
   return `INSERT INTO ${layout.table(rollupTable(tier.id))} (${columns.join(', ')})
-SELECT intDiv(slot, ${quoteInt(tier.ms)}) * ${quoteInt(tier.ms)} AS tier_slot, ${DIMS.join(', ')}, min(label), ${sums.join(', ')}, sum(v)
-FROM (${tierRows(layout, tier.source, slotsCondition(timeColumn(tier.source), tier.ms, slots))})
-GROUP BY tier_slot, ${DIMS.join(', ')}`;
+SELECT intDiv(slot, ${quoteInt(tier.ms)}) * ${quoteInt(tier.ms)} AS tier_slot, dims_key, ${DIMS.map((d) => `any(d_${d})`).join(', ')}, min(label), ${sums.join(', ')}, sum(v)
+FROM (${tierRows(layout, tier.source, slotsCondition(timeColumn(tier.source), tier.ms, slots), DIMS)})
+GROUP BY tier_slot, dims_key`;
 }
 
 /** Recomputes, tier by tier from the finest, every slot that holds one of `times`. */

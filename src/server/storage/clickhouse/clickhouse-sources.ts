@@ -1,11 +1,12 @@
 /**
  * How rows are read, the same way for queries, rollup refreshes and repairs: raw events with duplicates
- * removed, and of each rollup row only its latest version. Both come out in one shape: `slot`, the dimension
- * columns, `label`, `s_<base sum>` for every base sum, and `v`, the version weight the next tier adds up.
+ * removed, and of each rollup row only its latest version. Both come out in one shape: `slot`, `dims_key`, the
+ * dimension columns asked for as `d_<dim>`, `label`, `s_<base sum>` for every base sum, and `v`, the version
+ * weight the next tier adds up.
  */
 import { BASE_SUMS, DIMENSION_IDS, type Filters } from '../../../shared';
 import type { TierId } from '../engine';
-import { DIMS, rollupTable, type ClickHouseLayout, type RollupTierId } from './clickhouse-schema';
+import { DIMS_KEY, rollupTable, type ClickHouseLayout, type Dim, type RollupTierId } from './clickhouse-schema';
 import { quoteInt, quoteList, quoteString } from './clickhouse-sql';
 
 /** A half-open span [from, to) of epoch milliseconds. */
@@ -29,7 +30,7 @@ export function filtersCondition(filters: Filters): string | null {
 }
 
 /**
- * Among copies of one event (same time, key and dimensions), the copy with the smallest content hash counts:
+ * Among copies of one event (same time, event key and dimensions), the copy with the smallest content hash counts:
  * every reader picks the same one, whichever copies it sees.
  */
 const CONTENT_HASH = 'cityHash64(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, duration_ms)';
@@ -44,25 +45,31 @@ const RAW_SUM: Record<(typeof BASE_SUMS)[number], string> = {
   timed_requests: 'toUInt64(duration_ms >= 0)',
 };
 
+/** `any(service) AS d_service, …` for the dimension columns a reader needs (the d_ names avoid alias clashes). */
+const dimColumns = (dims: readonly Dim[]) => dims.map((d) => `, any(${d}) AS d_${d}`).join('');
+
 /** One row per distinct event; `v` is the number of stored copies (it only grows as copies arrive). */
-function eventRows(layout: ClickHouseLayout, where: string): string {
+function eventRows(layout: ClickHouseLayout, where: string, dims: readonly Dim[]): string {
   const sums = BASE_SUMS.map((c) => (c === 'requests' ? `toUInt64(1) AS s_${c}` : `argMin(${RAW_SUM[c]}, ${CONTENT_HASH}) AS s_${c}`));
-  return `SELECT ts AS slot, ${DIMS.join(', ')}, min(api_key_label) AS label, ${sums.join(', ')}, count() AS v
+  return `SELECT ts AS slot, ${DIMS_KEY} AS dims_key${dimColumns(dims)}, min(api_key_label) AS label, ${sums.join(', ')}, count() AS v
     FROM ${layout.table('events')}
     WHERE ${where}
-    GROUP BY ts, event_key, ${DIMS.join(', ')}`;
+    GROUP BY ts, event_key, dims_key`;
 }
 
 /** One row per (slot, dims): the row with the highest version, which has seen the most. */
-function rollupRows(layout: ClickHouseLayout, tier: RollupTierId, where: string): string {
+function rollupRows(layout: ClickHouseLayout, tier: RollupTierId, where: string, dims: readonly Dim[]): string {
   const sums = BASE_SUMS.map((c) => `argMax(${c}, version) AS s_${c}`);
-  return `SELECT slot, ${DIMS.join(', ')}, argMax(api_key_label, version) AS label, ${sums.join(', ')}, max(version) AS v
+  return `SELECT slot, dims_key${dimColumns(dims)}, argMax(api_key_label, version) AS label, ${sums.join(', ')}, max(version) AS v
     FROM ${layout.table(rollupTable(tier))}
     WHERE ${where}
-    GROUP BY slot, ${DIMS.join(', ')}`;
+    GROUP BY slot, dims_key`;
 }
 
-/** The rows of a tier that satisfy `where` (a condition on the tier's time column and the dimensions). */
-export function tierRows(layout: ClickHouseLayout, tier: TierId, where: string): string {
-  return tier === 'raw' ? eventRows(layout, where) : rollupRows(layout, tier, where);
+/**
+ * The rows of a tier that satisfy `where` (a condition on the tier's time column and the dimensions), one per
+ * (slot, dims_key), with `d_<dim>` for each of `dims`.
+ */
+export function tierRows(layout: ClickHouseLayout, tier: TierId, where: string, dims: readonly Dim[] = []): string {
+  return tier === 'raw' ? eventRows(layout, where, dims) : rollupRows(layout, tier, where, dims);
 }

@@ -104,7 +104,7 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
     // What a backend that saw only part of a slot would write: smaller sums, smaller version.
     for (const tier of ['1m', '15m', '1h', '1d']) {
       await cluster.servers[0].sql(
-        `INSERT INTO ${db}.rollup_${tier} SELECT slot, service, model, model_type, api_key, api_key_label, 1, 1, 0, 0, 1, 0, 0, 0 FROM ${db}.rollup_${tier}`,
+        `INSERT INTO ${db}.rollup_${tier} SELECT slot, dims_key, service, model, model_type, api_key, api_key_label, 1, 1, 0, 0, 1, 0, 0, 0 FROM ${db}.rollup_${tier}`,
       );
     }
     expect(await totalsOf(store)).toBe(want);

@@ -9,7 +9,7 @@ import { DEDUPE_WINDOW_MS, type AggregateRequest, type AggregateRow, type Ingest
 import { compileAggregate, type ClickHouseAggregateRow } from './clickhouse-aggregate';
 import { connectClickHouse, type ClickHouseConnection } from './clickhouse-client';
 import { repairRollups } from './clickhouse-repair';
-import { ClickHouseLayout, DIMS, checkCluster, migrateNode } from './clickhouse-schema';
+import { ClickHouseLayout, checkCluster, migrateNode } from './clickhouse-schema';
 import { describeClickHouse, type ClickHouseLocation } from './clickhouse-url';
 import { ClickHouseWriter } from './clickhouse-writer';
 
@@ -89,7 +89,7 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     async eventCount(): Promise<number> {
       const rows = await read<{ events: string }>(
         'count',
-        `SELECT sum(requests) AS events FROM (SELECT argMax(requests, version) AS requests FROM ${layout.table('rollup_1d')} GROUP BY slot, ${DIMS.join(', ')})`,
+        `SELECT sum(requests) AS events FROM (SELECT argMax(requests, version) AS requests FROM ${layout.table('rollup_1d')} GROUP BY slot, dims_key)`,
       );
       return Number(rows[0]?.events ?? 0);
     },

@@ -11,7 +11,7 @@ import { DEDUPE_WINDOW_MS, type IngestResult, type StoredEvent } from '../engine
 import type { ClickHouseConnection } from './clickhouse-client';
 import { refreshRollups } from './clickhouse-rollups';
 import type { ClickHouseLayout } from './clickhouse-schema';
-import { quoteInt, quoteList, quoteUInt64 } from './clickhouse-sql';
+import { quoteInt, quoteString, quoteUInt64 } from './clickhouse-sql';
 
 interface Batch {
   events: readonly StoredEvent[];
@@ -19,8 +19,8 @@ interface Batch {
   reject: (e: unknown) => void;
 }
 
-/** Keys per duplicate lookup, so the statement stays well under the 256 KiB query size limit. */
-const KEYS_PER_LOOKUP = 5000;
+/** Keys per duplicate lookup. */
+const KEYS_PER_LOOKUP = 500_000;
 
 /** The stored key of an id: the first 64 bits of its SHA-256, the same in every backend. */
 export function idKey(id: string): string {
@@ -77,7 +77,9 @@ export class ClickHouseWriter {
     const started = performance.now();
     const events = group.flatMap((b) => b.events);
     try {
-      const stored = await this.storedIds(events);
+      const keys = new Map<string, string>();
+      for (const e of events) if (e.id !== null && !keys.has(e.id)) keys.set(e.id, idKey(e.id));
+      const stored = await this.storedIds(events, keys);
       const seen = new Set<string>();
       const fresh: boolean[] = [];
       const touched: number[] = [];
@@ -94,13 +96,11 @@ export class ClickHouseWriter {
         fresh.push(isFresh);
         if (isFresh) touched.push(e.ts);
       }
-      const rows = events.filter((_, i) => fresh[i]).map(toRow);
-      if (rows.length) {
-        // Random keys for events without an id: generated once per batch, so they are cheap.
-        const random = randomBytes(8 * rows.length);
-        rows.forEach((r, i) => {
-          if (r.event_key === '') r.event_key = random.readBigUInt64BE(8 * i).toString();
-        });
+      const freshEvents = events.filter((_, i) => fresh[i]);
+      if (freshEvents.length) {
+        // Events without an id get a random key: generated in one go, so they are cheap.
+        const random = randomBytes(8 * freshEvents.length);
+        const rows = freshEvents.map((e, i) => toRow(e, e.id === null ? random.readBigUInt64BE(8 * i).toString() : keys.get(e.id)!));
         await this.conn.insert(this.layout.table('events'), rows, this.layout.writeSettings);
       }
       await refreshRollups(this.conn, this.layout, touched);
@@ -112,7 +112,7 @@ export class ClickHouseWriter {
         const storedEvents = b.events.filter((_, i) => mine[i]);
         b.resolve({ accepted: storedEvents.length, duplicates: b.events.length - storedEvents.length, stored: storedEvents });
       }
-      this.logger.debug({ events: events.length, stored: rows.length, requests: group.length, ms: Math.round(performance.now() - started) }, 'clickhouse write');
+      this.logger.debug({ events: events.length, stored: freshEvents.length, requests: group.length, ms: Math.round(performance.now() - started) }, 'clickhouse write');
     } catch (err) {
       this.logger.error({ err: { message: (err as Error).message }, events: events.length }, 'clickhouse write failed');
       const failure = new StoreUnavailableError(`could not store the events: ${(err as Error).message}`, { cause: err });
@@ -121,38 +121,41 @@ export class ClickHouseWriter {
   }
 
   /** Times at which each id of the group is already stored, within the dedupe window of the group's events. */
-  private async storedIds(events: readonly StoredEvent[]): Promise<Map<string, number[]>> {
+  private async storedIds(events: readonly StoredEvent[], keys: ReadonlyMap<string, string>): Promise<Map<string, number[]>> {
     const found = new Map<string, number[]>();
-    const withId = events.filter((e) => e.id !== null);
-    if (withId.length === 0) return found;
+    if (keys.size === 0) return found;
     let lo = Infinity;
     let hi = -Infinity;
-    for (const e of withId) {
+    for (const e of events) {
+      if (e.id === null) continue;
       lo = Math.min(lo, e.ts);
       hi = Math.max(hi, e.ts);
     }
-    const keys = [...new Set(withId.map((e) => idKey(e.id!)))];
-    for (let i = 0; i < keys.length; i += KEYS_PER_LOOKUP) {
+    const all = [...new Set(keys.values())];
+    for (let i = 0; i < all.length; i += KEYS_PER_LOOKUP) {
+      // The keys travel as one string literal that ClickHouse splits: a long list of literals is slow to parse.
+      const list = all.slice(i, i + KEYS_PER_LOOKUP).map(quoteUInt64).join(',');
       const rows = await this.conn.select<{ id: string; ts: string }>(
         `SELECT id, ts FROM ${this.layout.table('events')}
         WHERE ts >= ${quoteInt(Math.max(0, lo - DEDUPE_WINDOW_MS))} AND ts <= ${quoteInt(hi + DEDUPE_WINDOW_MS)}
-          AND event_key IN ${quoteList(keys.slice(i, i + KEYS_PER_LOOKUP), quoteUInt64)}`,
+          AND event_key IN (SELECT toUInt64(arrayJoin(splitByChar(',', ${quoteString(list)}))))`,
+        { max_query_size: 64 * 1024 * 1024 },
       );
       for (const r of rows) {
-        const list = found.get(r.id) ?? [];
-        list.push(Number(r.ts));
-        found.set(r.id, list);
+        const times = found.get(r.id) ?? [];
+        times.push(Number(r.ts));
+        found.set(r.id, times);
       }
     }
     return found;
   }
 }
 
-/** The events row for a stored event; `event_key` is filled in by the caller for events without an id. */
-function toRow(e: StoredEvent) {
+/** The events row for a stored event. */
+function toRow(e: StoredEvent, eventKey: string) {
   return {
     ts: e.ts,
-    event_key: e.id === null ? '' : idKey(e.id),
+    event_key: eventKey,
     id: e.id ?? '',
     service: e.service,
     model: e.model,
