@@ -36,11 +36,6 @@ const variable = (dashboard: Dashboard, name: string): VariableModel => {
   if (!found) throw new Error(`${dashboard.uid}: no variable ${name}`);
   return found;
 };
-const panelTitled = (dashboard: Dashboard, title: string): Panel => {
-  const found = panelsOf(dashboard).find((p) => p.title === title);
-  if (!found) throw new Error(`${dashboard.uid}: no panel titled ${title}`);
-  return found;
-};
 const NOW = Date.UTC(2026, 0, 15, 12);
 const context = { from: NOW - 7 * 86_400_000, to: NOW, timezone: 'Europe/Berlin', intervalMs: 600_000, maxDataPoints: 1000 };
 

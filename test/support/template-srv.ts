@@ -52,7 +52,7 @@ export function createTemplateSrv(variables: TestVariable[] = []): TemplateSrv {
             options: (v.options ?? []).map((o) => ({ value: o, text: o, selected: false })),
           }) as unknown as TypedVariableModel,
       ),
-    replace(target?: string, scopedVars?: ScopedVars, format?: string | Function): string {
+    replace(target?: string, scopedVars?: ScopedVars, format?: string | ((...args: any[]) => unknown)): string {
       if (!target) return target ?? '';
       return target.replace(VARIABLE, (match, var1, var2, fmt2, var3, _path, fmt3) => {
         const name = var1 || var2 || var3;

@@ -33,8 +33,11 @@ export function QueryEditor({ datasource, query: stored, onChange, onRunQuery, r
     if (query !== stored) onChange(query);
   }, [query, stored, onChange]);
 
-  const [topN, setTopN] = useState(String(query.limit ?? DEFAULTS.limit));
-  useEffect(() => setTopN(String(query.limit ?? DEFAULTS.limit)), [query.limit]);
+  // The Top N text being typed, until it is committed; a change of the saved limit (undo, variables) resets it.
+  const savedTopN = String(query.limit ?? DEFAULTS.limit);
+  const [draft, setDraft] = useState({ saved: savedTopN, text: savedTopN });
+  const topN = draft.saved === savedTopN ? draft.text : savedTopN;
+  const setTopN = (text: string) => setDraft({ saved: savedTopN, text });
 
   const commit = (next: TokenscopeQuery) => {
     onChange(next);
