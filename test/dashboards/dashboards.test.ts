@@ -4,7 +4,7 @@
  * source by its provisioned uid, and each page has the variables, panels, legends and quick ranges it promises.
  */
 import { describe, expect, test } from 'vitest';
-import type { Dashboard, Panel, VariableModel } from '@grafana/schema';
+import type { Dashboard, VariableModel } from '@grafana/schema';
 import { DASHBOARDS, dashboardJson } from '../../dashboards/src/dashboards';
 import { DATASOURCE_UID, PLUGIN_ID } from '../../dashboards/src/panels';
 import { USAGE_RANKING_UID } from '../../dashboards/src/usage-ranking';
