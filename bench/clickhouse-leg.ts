@@ -21,7 +21,11 @@ export interface ClickHouseLeg {
 export async function startClickHouseLeg(): Promise<ClickHouseLeg> {
   if (!clickhouseProgram.path) throw new Error(`--engine clickhouse needs clickhouse-server${clickhouseProgram.skipReason}`);
   const server = await startClickHouse(1);
-  const conn: ClickHouseConnection = connectClickHouse({ url: server.servers[0].httpUrl, username: CLICKHOUSE_TEST_USER.name, password: CLICKHOUSE_TEST_USER.password });
+  const conn: ClickHouseConnection = connectClickHouse({
+    url: server.servers[0].httpUrl,
+    username: CLICKHOUSE_TEST_USER.name,
+    password: CLICKHOUSE_TEST_USER.password,
+  });
   const events = `${quoteIdentifier(DATABASE)}.${quoteIdentifier('events')}`;
   const range = (from: number, to: number) => `ts >= ${quoteInt(from)} AND ts < ${quoteInt(to)}`;
   return {

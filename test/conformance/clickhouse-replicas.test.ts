@@ -21,7 +21,8 @@ const post = async (server: ServerProcess, batch: ClientEvent[]) => {
   expect(res.status, JSON.stringify(body)).toBe(200);
   return body as { accepted: number; duplicates: number };
 };
-const batchesOf = (events: ClientEvent[], size = 250) => Array.from({ length: Math.ceil(events.length / size) }, (_, i) => events.slice(i * size, (i + 1) * size));
+const batchesOf = (events: ClientEvent[], size = 250) =>
+  Array.from({ length: Math.ceil(events.length / size) }, (_, i) => events.slice(i * size, (i + 1) * size));
 
 for (const shards of [1, 2]) {
   describe.skipIf(!clickhouseProgram.path)(`two backends on ClickHouse with ${shards} shard(s)${clickhouseProgram.skipReason}`, () => {
@@ -82,12 +83,17 @@ for (const shards of [1, 2]) {
     test('trends and rankings agree between the backends and with the totals', async () => {
       const body = { from: start + 999, to: end - 999, metrics: ['total_tokens'] };
       const want = sumOf(within(distinct, body.from, body.to)).total_tokens;
-      const trends = await Promise.all([a, b].map((s) => query(s, { ...body, type: 'trend', granularity: '1h', timezone: 'Asia/Kolkata', dimension: 'model', limit: 3 })));
+      const trends = await Promise.all(
+        [a, b].map((s) => query(s, { ...body, type: 'trend', granularity: '1h', timezone: 'Asia/Kolkata', dimension: 'model', limit: 3 })),
+      );
       expect(trends[1]).toEqual(trends[0]);
       expect(trends[0].series.reduce((n: number, s: { values: number[] }) => n + s.values.reduce((x, y) => x + y, 0), 0)).toBe(want);
       const rankings = await Promise.all([a, b].map((s) => query(s, { ...body, type: 'ranking', dimension: 'api_key', limit: 2 })));
       expect(rankings[1]).toEqual(rankings[0]);
-      expect(rankings[0].rows.reduce((n: number, r: { metrics: { total_tokens: number } }) => n + r.metrics.total_tokens, 0) + rankings[0].other.metrics.total_tokens).toBe(want);
+      expect(
+        rankings[0].rows.reduce((n: number, r: { metrics: { total_tokens: number } }) => n + r.metrics.total_tokens, 0) +
+          rankings[0].other.metrics.total_tokens,
+      ).toBe(want);
     });
 
     test('health on both reports clickhouse and the number of distinct events', async () => {

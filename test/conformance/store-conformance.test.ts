@@ -143,10 +143,30 @@ describe.skipIf(runnable.length === 0)(`store conformance on ${runnable.map((e) 
       { name: 'days in UTC over a year', ...whole, granularity: '1d', timezone: 'UTC', dimension: 'service' },
       { name: 'hours in Kolkata with ragged ends', from: SPRING.from + 1_234_567, to: SPRING.to - 7_654_321, granularity: '1h', timezone: 'Asia/Kolkata' },
       { name: 'hours in UTC, split by api key', ...RECENT, granularity: '1h', timezone: 'UTC', dimension: 'api_key' },
-      { name: 'hours in New York on the spring DST day', from: SPRING.from + 2 * DAY, to: SPRING.from + 3 * DAY, granularity: '1h', timezone: 'America/New_York' },
-      { name: '5 minutes in Kolkata, ragged', from: SPRING.from + 30 * H + 12_345, to: SPRING.from + 38 * H - 54_321, granularity: '5m', timezone: 'Asia/Kolkata', dimension: 'model_type' },
+      {
+        name: 'hours in New York on the spring DST day',
+        from: SPRING.from + 2 * DAY,
+        to: SPRING.from + 3 * DAY,
+        granularity: '1h',
+        timezone: 'America/New_York',
+      },
+      {
+        name: '5 minutes in Kolkata, ragged',
+        from: SPRING.from + 30 * H + 12_345,
+        to: SPRING.from + 38 * H - 54_321,
+        granularity: '5m',
+        timezone: 'Asia/Kolkata',
+        dimension: 'model_type',
+      },
       { name: '5 minutes in Kathmandu (+5:45)', from: RECENT.from + 5 * H + 1, to: RECENT.from + 11 * H - 1, granularity: '5m', timezone: 'Asia/Kathmandu' },
-      { name: 'minutes in UTC, ragged', from: SPRING.from + 40 * H + 7_777, to: SPRING.from + 41 * H + 30 * 60_000 + 3, granularity: '1m', timezone: 'UTC', dimension: 'model' },
+      {
+        name: 'minutes in UTC, ragged',
+        from: SPRING.from + 40 * H + 7_777,
+        to: SPRING.from + 41 * H + 30 * 60_000 + 3,
+        granularity: '1m',
+        timezone: 'UTC',
+        dimension: 'model',
+      },
     ];
     for (const c of CASES) {
       test(`${c.name}: buckets hold the plain sums; trend = totals = ranking rows + other`, async () => {
@@ -194,7 +214,9 @@ describe.skipIf(runnable.length === 0)(`store conformance on ${runnable.map((e) 
     const services = await ask('GET', `/api/v1/dimensions/service/values?${params}`);
     expect(services.values.map((v: any) => v.value).sort()).toEqual([...new Set(kept.map((e) => e.service))].sort());
     const models = await ask('GET', `/api/v1/dimensions/model/values?${params}&service=${encodeURIComponent(HOSTILE_SERVICE)}`);
-    expect(models.values.map((v: any) => v.value).sort()).toEqual([...new Set(within(kept, whole.from, whole.to, { service: [HOSTILE_SERVICE] }).map((e) => e.model))].sort());
+    expect(models.values.map((v: any) => v.value).sort()).toEqual(
+      [...new Set(within(kept, whole.from, whole.to, { service: [HOSTILE_SERVICE] }).map((e) => e.model))].sort(),
+    );
   });
 
   test('the CSV export is byte-identical on every engine', async () => {

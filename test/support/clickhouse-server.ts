@@ -49,9 +49,7 @@ async function freePort(): Promise<number> {
 const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;');
 
 function configXml(dir: string, ports: { http: number; tcp: number }, cluster: string | null, shardTcpPorts: number[]): string {
-  const shards = shardTcpPorts
-    .map((port) => `<shard><replica><host>127.0.0.1</host><port>${port}</port></replica></shard>`)
-    .join('');
+  const shards = shardTcpPorts.map((port) => `<shard><replica><host>127.0.0.1</host><port>${port}</port></replica></shard>`).join('');
   // <yandex> is the root element every version accepts (newer ones also take <clickhouse>).
   return `<?xml version="1.0"?>
 <yandex>
@@ -152,7 +150,15 @@ export async function startClickHouse(shards = 1): Promise<ClickHouseTestCluster
     for (let i = 0; i < shards; i++) {
       const dir = join(root, `node${i + 1}`);
       for (const sub of ['log', 'data', 'tmp', 'user_files', 'format_schemas']) mkdirSync(join(dir, sub), { recursive: true });
-      writeFileSync(join(dir, 'config.xml'), configXml(dir, ports[i], cluster, ports.map((p) => p.tcp)));
+      writeFileSync(
+        join(dir, 'config.xml'),
+        configXml(
+          dir,
+          ports[i],
+          cluster,
+          ports.map((p) => p.tcp),
+        ),
+      );
       writeFileSync(join(dir, 'users.xml'), usersXml());
       const child = spawn(program, [`--config-file=${join(dir, 'config.xml')}`], { cwd: dir, stdio: 'ignore' });
       // If the test process ends without afterAll (a crash, a timeout), the server must not outlive it.

@@ -1,12 +1,12 @@
 /** Compiles an AggregateRequest into one ClickHouse statement: a UNION ALL of tier reads, summed per bucket and key. */
-import { BASE_SUMS, type DimensionId } from '../../../shared';
+import { BASE_SUMS, type BaseSum, type DimensionId } from '../../../shared';
 import type { AggregateRequest, ScanPiece } from '../engine';
 import type { ClickHouseLayout } from './clickhouse-schema';
 import { filtersCondition, spanCondition, tierRows, timeColumn } from './clickhouse-sources';
 import { quoteInt, quoteList, quoteString } from './clickhouse-sql';
 
 /** A result row: 64-bit numbers arrive as decimal strings; `keyed` 0 means key null (no split, or `other`). */
-export type ClickHouseAggregateRow = { bucket: string; key: string; keyed: number; label: string } & Record<(typeof BASE_SUMS)[number], string>;
+export type ClickHouseAggregateRow = { bucket: string; key: string; keyed: number; label: string } & Partial<Record<BaseSum, string>>;
 
 /** The bucket a row at `slot` belongs to, by the piece's arithmetic (see ScanPiece). */
 function bucketExpression(piece: ScanPiece): string {
@@ -29,22 +29,25 @@ function keyExpressions(groupBy: DimensionId | undefined, keep: readonly string[
   return { key: `if(${kept}, ${column}, '')`, keyed: kept, label: `if(${kept}, ${label}, '')` };
 }
 
-function pieceSql(layout: ClickHouseLayout, piece: ScanPiece, filters: string | null, groupBy: DimensionId | undefined, split: ReturnType<typeof keyExpressions>): string {
+function pieceSql(layout: ClickHouseLayout, piece: ScanPiece, filters: string | null, request: AggregateRequest, sums: readonly BaseSum[]): string {
   const range = spanCondition(timeColumn(piece.tier), piece);
   const where = filters ? `(${range}) AND ${filters}` : range;
-  const sums = BASE_SUMS.map((c) => `toUInt64(sum(s_${c})) AS p_${c}`).join(', ');
-  return `SELECT ${bucketExpression(piece)} AS bucket, ${split.key} AS key, ${split.keyed} AS keyed, min(${split.label}) AS p_label, ${sums}
-  FROM (${tierRows(layout, piece.tier, where, groupBy ? [groupBy] : [])})
+  const split = keyExpressions(request.groupBy, request.keep);
+  const columns = [`min(${split.label}) AS p_label`, ...sums.map((c) => `toUInt64(sum(s_${c})) AS p_${c}`)];
+  const rows = tierRows(layout, piece.tier, where, { dims: request.groupBy ? [request.groupBy] : [], sums, label: request.groupBy === 'api_key' });
+  return `SELECT ${bucketExpression(piece)} AS bucket, ${split.key} AS key, ${split.keyed} AS keyed, ${columns.join(', ')}
+  FROM (${rows})
   GROUP BY bucket, key, keyed`;
 }
 
-/** The statement for a request with at least one piece. */
-export function compileAggregate(layout: ClickHouseLayout, request: AggregateRequest): string {
+/** The statement for a request with at least one piece; only the base sums asked for are computed. */
+export function compileAggregate(layout: ClickHouseLayout, request: AggregateRequest): { sql: string; sums: readonly BaseSum[] } {
   const filters = filtersCondition(request.filters);
-  const split = keyExpressions(request.groupBy, request.keep);
-  const pieces = request.pieces.map((p) => pieceSql(layout, p, filters, request.groupBy, split)).join('\nUNION ALL\n');
-  const sums = BASE_SUMS.map((c) => `sum(p_${c}) AS ${c}`).join(', ');
-  return `SELECT bucket, key, keyed, min(p_label) AS label, ${sums}
+  const sums = request.sums ?? BASE_SUMS;
+  const pieces = request.pieces.map((p) => pieceSql(layout, p, filters, request, sums)).join('\nUNION ALL\n');
+  const columns = ['min(p_label) AS label', ...sums.map((c) => `sum(p_${c}) AS ${c}`)];
+  const sql = `SELECT bucket, key, keyed, ${columns.join(', ')}
 FROM (${pieces})
 GROUP BY bucket, key, keyed`;
+  return { sql, sums };
 }

@@ -15,7 +15,7 @@ async function staleSlots(conn: ClickHouseConnection, layout: ClickHouseLayout, 
   const ms = quoteInt(tier.ms);
   const rows = await conn.select<{ tier_slot: string }>(`SELECT DISTINCT tier_slot FROM (
     SELECT intDiv(slot, ${ms}) * ${ms} AS tier_slot, dims_key, sum(v) AS expected
-    FROM (${tierRows(layout, tier.source, spanCondition(timeColumn(tier.source), span))})
+    FROM (${tierRows(layout, tier.source, spanCondition(timeColumn(tier.source), span), { sums: [], label: false })})
     GROUP BY tier_slot, dims_key
   ) ANY LEFT JOIN (
     SELECT slot AS tier_slot, dims_key, max(version) AS have

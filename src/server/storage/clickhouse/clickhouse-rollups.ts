@@ -41,7 +41,7 @@ export function refreshSql(layout: ClickHouseLayout, tier: (typeof ROLLUP_TIERS)
   const sums = BASE_SUMS.map((c) => `sum(s_${c})`);
   return `INSERT INTO ${layout.table(rollupTable(tier.id))} (${columns.join(', ')})
 SELECT intDiv(slot, ${quoteInt(tier.ms)}) * ${quoteInt(tier.ms)} AS tier_slot, dims_key, ${DIMS.map((d) => `any(d_${d})`).join(', ')}, min(label), ${sums.join(', ')}, sum(v)
-FROM (${tierRows(layout, tier.source, slotsCondition(timeColumn(tier.source), tier.ms, slots), DIMS)})
+FROM (${tierRows(layout, tier.source, slotsCondition(timeColumn(tier.source), tier.ms, slots), { dims: DIMS })})
 GROUP BY tier_slot, dims_key`;
 }
 

@@ -124,11 +124,18 @@ async function ensure(conn: ClickHouseConnection, sql: string): Promise<void> {
 /** Creates what is missing on one node and checks the layout version there. Idempotent. */
 export async function migrateNode(conn: ClickHouseConnection, layout: ClickHouseLayout): Promise<void> {
   await ensure(conn, `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(layout.database)}`);
-  await ensure(conn, `CREATE TABLE IF NOT EXISTS ${metaTable(layout)} (key String, value String, written UInt64) ENGINE = ReplacingMergeTree(written) ORDER BY key`);
-  const rows = await conn.select<{ value: string }>(`SELECT argMax(value, written) AS value FROM ${metaTable(layout)} WHERE key = 'schema_version' GROUP BY key`);
+  await ensure(
+    conn,
+    `CREATE TABLE IF NOT EXISTS ${metaTable(layout)} (key String, value String, written UInt64) ENGINE = ReplacingMergeTree(written) ORDER BY key`,
+  );
+  const rows = await conn.select<{ value: string }>(
+    `SELECT argMax(value, written) AS value FROM ${metaTable(layout)} WHERE key = 'schema_version' GROUP BY key`,
+  );
   const version = rows.length ? Number(rows[0].value) : 0;
   if (version > CLICKHOUSE_SCHEMA_VERSION) {
-    throw new Error(`the ClickHouse database ${layout.database} was written by a newer Tokenscope (layout ${version}; this version reads up to ${CLICKHOUSE_SCHEMA_VERSION})`);
+    throw new Error(
+      `the ClickHouse database ${layout.database} was written by a newer Tokenscope (layout ${version}; this version reads up to ${CLICKHOUSE_SCHEMA_VERSION})`,
+    );
   }
   const ddl = tableDdl(layout);
   for (const sql of [...ddl.local, ...ddl.distributed]) await ensure(conn, sql);

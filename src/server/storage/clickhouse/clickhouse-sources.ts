@@ -4,7 +4,7 @@
  * dimension columns asked for as `d_<dim>`, `label`, `s_<base sum>` for every base sum, and `v`, the version
  * weight the next tier adds up.
  */
-import { BASE_SUMS, DIMENSION_IDS, type Filters } from '../../../shared';
+import { BASE_SUMS, DIMENSION_IDS, type BaseSum, type Filters } from '../../../shared';
 import type { TierId } from '../engine';
 import { DIMS_KEY, rollupTable, type ClickHouseLayout, type Dim, type RollupTierId } from './clickhouse-schema';
 import { quoteInt, quoteList, quoteString } from './clickhouse-sql';
@@ -45,22 +45,39 @@ const RAW_SUM: Record<(typeof BASE_SUMS)[number], string> = {
   timed_requests: 'toUInt64(duration_ms >= 0)',
 };
 
-/** `any(service) AS d_service, …` for the dimension columns a reader needs (the d_ names avoid alias clashes). */
-const dimColumns = (dims: readonly Dim[]) => dims.map((d) => `, any(${d}) AS d_${d}`).join('');
+/** What a reader needs from tierRows: the dimensions as `d_<dim>`, the base sums as `s_<sum>`, the key label. */
+export interface TierColumns {
+  dims?: readonly Dim[];
+  /** Default: every base sum. */
+  sums?: readonly BaseSum[];
+  /** `label` (what a person sees for the api_key); default true. */
+  label?: boolean;
+}
+
+/** `any(service) AS d_service, …` (the d_ names avoid ClickHouse's alias clashes inside aggregates). */
+const dimColumns = (dims: readonly Dim[]) => dims.map((d) => `any(${d}) AS d_${d}`);
 
 /** One row per distinct event; `v` is the number of stored copies (it only grows as copies arrive). */
-function eventRows(layout: ClickHouseLayout, where: string, dims: readonly Dim[]): string {
-  const sums = BASE_SUMS.map((c) => (c === 'requests' ? `toUInt64(1) AS s_${c}` : `argMin(${RAW_SUM[c]}, ${CONTENT_HASH}) AS s_${c}`));
-  return `SELECT ts AS slot, ${DIMS_KEY} AS dims_key${dimColumns(dims)}, min(api_key_label) AS label, ${sums.join(', ')}, count() AS v
+function eventRows(layout: ClickHouseLayout, where: string, want: Required<TierColumns>): string {
+  const columns = [
+    ...dimColumns(want.dims),
+    ...(want.label ? ['min(api_key_label) AS label'] : []),
+    ...want.sums.map((c) => (c === 'requests' ? `toUInt64(1) AS s_${c}` : `argMin(${RAW_SUM[c]}, ${CONTENT_HASH}) AS s_${c}`)),
+  ];
+  return `SELECT ts AS slot, ${DIMS_KEY} AS dims_key, ${[...columns, 'count() AS v'].join(', ')}
     FROM ${layout.table('events')}
     WHERE ${where}
     GROUP BY ts, event_key, dims_key`;
 }
 
 /** One row per (slot, dims): the row with the highest version, which has seen the most. */
-function rollupRows(layout: ClickHouseLayout, tier: RollupTierId, where: string, dims: readonly Dim[]): string {
-  const sums = BASE_SUMS.map((c) => `argMax(${c}, version) AS s_${c}`);
-  return `SELECT slot, dims_key${dimColumns(dims)}, argMax(api_key_label, version) AS label, ${sums.join(', ')}, max(version) AS v
+function rollupRows(layout: ClickHouseLayout, tier: RollupTierId, where: string, want: Required<TierColumns>): string {
+  const columns = [
+    ...dimColumns(want.dims),
+    ...(want.label ? ['argMax(api_key_label, version) AS label'] : []),
+    ...want.sums.map((c) => `argMax(${c}, version) AS s_${c}`),
+  ];
+  return `SELECT slot, dims_key, ${[...columns, 'max(version) AS v'].join(', ')}
     FROM ${layout.table(rollupTable(tier))}
     WHERE ${where}
     GROUP BY slot, dims_key`;
@@ -68,8 +85,9 @@ function rollupRows(layout: ClickHouseLayout, tier: RollupTierId, where: string,
 
 /**
  * The rows of a tier that satisfy `where` (a condition on the tier's time column and the dimensions), one per
- * (slot, dims_key), with `d_<dim>` for each of `dims`.
+ * (slot, dims_key), with the columns asked for.
  */
-export function tierRows(layout: ClickHouseLayout, tier: TierId, where: string, dims: readonly Dim[] = []): string {
-  return tier === 'raw' ? eventRows(layout, where, dims) : rollupRows(layout, tier, where, dims);
+export function tierRows(layout: ClickHouseLayout, tier: TierId, where: string, columns: TierColumns = {}): string {
+  const want = { dims: columns.dims ?? [], sums: columns.sums ?? BASE_SUMS, label: columns.label ?? true };
+  return tier === 'raw' ? eventRows(layout, where, want) : rollupRows(layout, tier, where, want);
 }

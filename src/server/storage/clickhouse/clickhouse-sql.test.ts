@@ -88,9 +88,15 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse SQL quoting against a real 
 
   test('fuzzed strings of any Unicode read back unchanged', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: 'binary-ascii', maxLength: 50 }), fc.constantFrom(...HOSTILE.slice(0, 20))), { maxLength: 20 }), async (values) => {
-        expect(await roundTrip(values)).toEqual(values);
-      }),
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: 'binary-ascii', maxLength: 50 }), fc.constantFrom(...HOSTILE.slice(0, 20))),
+          { maxLength: 20 },
+        ),
+        async (values) => {
+          expect(await roundTrip(values)).toEqual(values);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -107,7 +113,9 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse SQL quoting against a real 
 
   test('integers read back unchanged, including the 64-bit extremes', async () => {
     const ints = [0, -1, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER];
-    const rows = await conn.select<{ v: string[]; u: string }>(`SELECT [${ints.map((n) => `toInt64(${quoteInt(n)})`).join(', ')}] AS v, toString(${quoteUInt64(2n ** 64n - 1n)}) AS u`);
+    const rows = await conn.select<{ v: string[]; u: string }>(
+      `SELECT [${ints.map((n) => `toInt64(${quoteInt(n)})`).join(', ')}] AS v, toString(${quoteUInt64(2n ** 64n - 1n)}) AS u`,
+    );
     expect(rows[0].v.map(Number)).toEqual(ints);
     expect(rows[0].u).toBe((2n ** 64n - 1n).toString());
   });

@@ -119,11 +119,29 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
     await first.ingest(events.slice(0, 200));
     await first.close();
     // Straight into the raw table, as if the backend died before recomputing the slots.
-    const raw = events.slice(200).map((e, i) => JSON.stringify({ ts: e.ts, event_key: String(1e15 + i), id: e.id, service: e.service, model: e.model, model_type: e.modelType, api_key: e.apiKey, api_key_label: e.apiKeyLabel, input_tokens: e.inputTokens, output_tokens: e.outputTokens, cache_read_tokens: e.cacheReadTokens, cache_write_tokens: e.cacheWriteTokens, duration_ms: e.durationMs ?? -1 }));
+    const raw = events
+      .slice(200)
+      .map((e, i) =>
+        JSON.stringify({
+          ts: e.ts,
+          event_key: String(1e15 + i),
+          id: e.id,
+          service: e.service,
+          model: e.model,
+          model_type: e.modelType,
+          api_key: e.apiKey,
+          api_key_label: e.apiKeyLabel,
+          input_tokens: e.inputTokens,
+          output_tokens: e.outputTokens,
+          cache_read_tokens: e.cacheReadTokens,
+          cache_write_tokens: e.cacheWriteTokens,
+          duration_ms: e.durationMs ?? -1,
+        }),
+      );
     await cluster.servers[0].sql(`INSERT INTO ${db}.events FORMAT JSONEachRow\n${raw.join('\n')}`);
     const lines: string[] = [];
     const logger = createLogger('warn', new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
-    const second = await openClickHouseStore({ location: parseClickHouseUrl(cluster.storeUrl(db)), logger, repairWindowMs: (Date.now() - START) + 2 * DAY });
+    const second = await openClickHouseStore({ location: parseClickHouseUrl(cluster.storeUrl(db)), logger, repairWindowMs: Date.now() - START + 2 * DAY });
     expect(await totalsOf(second)).toBe(events.reduce((n, e) => n + e.inputTokens + e.outputTokens, 0));
     expect(await second.eventCount()).toBe(300);
     expect(lines.join('')).toMatch(/rollup slots were behind their events/);
@@ -220,6 +238,8 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine on a two-shard clust
   test('a cluster whose other nodes are not listed fails at start and says to list them', async () => {
     const db = `engine_test_${++dbCounter}`;
     const url = shards.storeUrl(db).replace(/&nodes=[^&]*/, '');
-    await expect(openClickHouseStore({ location: parseClickHouseUrl(url), logger: silent })).rejects.toThrow(/lack Tokenscope's local tables: list every node's HTTP address in TOKENSCOPE_STORE's nodes parameter/);
+    await expect(openClickHouseStore({ location: parseClickHouseUrl(url), logger: silent })).rejects.toThrow(
+      /lack Tokenscope's local tables: list every node's HTTP address in TOKENSCOPE_STORE's nodes parameter/,
+    );
   });
 });

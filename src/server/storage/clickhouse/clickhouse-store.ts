@@ -77,10 +77,12 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
 
     async aggregate(request: AggregateRequest): Promise<AggregateRow[]> {
       if (request.pieces.length === 0) return [];
-      const rows = await read<ClickHouseAggregateRow>('aggregate', compileAggregate(layout, request));
+      const compiled = compileAggregate(layout, request);
+      const rows = await read<ClickHouseAggregateRow>('aggregate', compiled.sql);
       return rows.map((r) => {
+        // Sums not asked for stay 0, as the Store contract allows.
         const sums = {} as BaseSums;
-        for (const c of BASE_SUMS) sums[c] = Number(r[c]);
+        for (const c of BASE_SUMS) sums[c] = Number(r[c] ?? 0);
         const keyed = Number(r.keyed) === 1;
         return { bucket: Number(r.bucket), key: keyed ? r.key : null, label: keyed ? r.label : null, sums };
       });

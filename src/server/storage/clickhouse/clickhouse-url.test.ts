@@ -16,7 +16,13 @@ describe('ClickHouse store URL', () => {
   });
 
   test('defaults: port 8123 (8443 with clickhouses://), user and database default', () => {
-    expect(parseClickHouseUrl('clickhouse://localhost')).toMatchObject({ url: 'http://localhost:8123', username: 'default', password: '', database: 'default', cluster: null });
+    expect(parseClickHouseUrl('clickhouse://localhost')).toMatchObject({
+      url: 'http://localhost:8123',
+      username: 'default',
+      password: '',
+      database: 'default',
+      cluster: null,
+    });
     expect(parseClickHouseUrl('clickhouses://[::1]/db').url).toBe('https://[::1]:8443');
   });
 
@@ -33,7 +39,12 @@ describe('ClickHouse store URL', () => {
 
   test('the password never appears in errors or in the loggable description', () => {
     const secret = 'Sup3r-S3cret-pw';
-    const bad = [`clickhouse://u:${secret}@host/bad-db`, `clickhouse://u:${secret}@host/db?x=1`, `mysql://u:${secret}@host/db`, `clickhouse://u:${secret}@host/db?cluster=c&nodes=bad host`];
+    const bad = [
+      `clickhouse://u:${secret}@host/bad-db`,
+      `clickhouse://u:${secret}@host/db?x=1`,
+      `mysql://u:${secret}@host/db`,
+      `clickhouse://u:${secret}@host/db?cluster=c&nodes=bad host`,
+    ];
     for (const url of bad) {
       let message = '';
       try {

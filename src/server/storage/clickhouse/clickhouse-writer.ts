@@ -112,7 +112,10 @@ export class ClickHouseWriter {
         const storedEvents = b.events.filter((_, i) => mine[i]);
         b.resolve({ accepted: storedEvents.length, duplicates: b.events.length - storedEvents.length, stored: storedEvents });
       }
-      this.logger.debug({ events: events.length, stored: freshEvents.length, requests: group.length, ms: Math.round(performance.now() - started) }, 'clickhouse write');
+      this.logger.debug(
+        { events: events.length, stored: freshEvents.length, requests: group.length, ms: Math.round(performance.now() - started) },
+        'clickhouse write',
+      );
     } catch (err) {
       this.logger.error({ err: { message: (err as Error).message }, events: events.length }, 'clickhouse write failed');
       const failure = new StoreUnavailableError(`could not store the events: ${(err as Error).message}`, { cause: err });
@@ -134,7 +137,10 @@ export class ClickHouseWriter {
     const all = [...new Set(keys.values())];
     for (let i = 0; i < all.length; i += KEYS_PER_LOOKUP) {
       // The keys travel as one string literal that ClickHouse splits: a long list of literals is slow to parse.
-      const list = all.slice(i, i + KEYS_PER_LOOKUP).map(quoteUInt64).join(',');
+      const list = all
+        .slice(i, i + KEYS_PER_LOOKUP)
+        .map(quoteUInt64)
+        .join(',');
       const rows = await this.conn.select<{ id: string; ts: string }>(
         `SELECT id, ts FROM ${this.layout.table('events')}
         WHERE ts >= ${quoteInt(Math.max(0, lo - DEDUPE_WINDOW_MS))} AND ts <= ${quoteInt(hi + DEDUPE_WINDOW_MS)}
