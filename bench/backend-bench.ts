@@ -1,14 +1,17 @@
 /**
  * Backend benchmark: ingest through HTTP NDJSON (durable) and 30-day ranking / hourly-trend latency, each
  * beside the same work done by DuckDB directly in the same run (its appender; a GROUP BY over the raw
- * events), printed as ratios. Usage: npm run bench [-- --events 1000000,10000000 --concurrency 4 --batch 20000]
+ * events), printed as ratios. With `--engine clickhouse` the same events also go to a backend on ClickHouse (a
+ * server of its own), beside ClickHouse's own GROUP BY over its raw table and beside the DuckDB engine.
+ * Usage: npm run bench [-- --events 1000000,10000000 --concurrency 4 --batch 20000 --engine clickhouse]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { spawnServer } from '../test/support/server-process';
+import { spawnServer, type ServerProcess } from '../test/support/server-process';
 import { demoEventBatches, type DemoEvent } from '../src/server/demo/demo-traffic';
+import { startClickHouseLeg } from './clickhouse-leg';
 import { openRawBaseline } from './raw-baseline';
 
 const DAY = 86_400_000;
@@ -18,8 +21,11 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '4' },
     batch: { type: 'string', default: '20000' },
     repeats: { type: 'string', default: '30' },
+    engine: { type: 'string', default: 'duckdb' },
   },
 });
+if (args.engine !== 'duckdb' && args.engine !== 'clickhouse')
+  throw new Error(`--engine: '${args.engine}' is not an engine; use duckdb (default) or clickhouse`);
 const sizes = args.events.split(',').map(Number);
 const concurrency = Number(args.concurrency);
 const batchSize = Number(args.batch);
@@ -33,6 +39,8 @@ interface Figures {
   trend: Latency;
   rawRanking: Latency;
   rawTrend: Latency;
+  /** With --engine clickhouse: the backend on ClickHouse, and ClickHouse's own GROUP BY over its raw table. */
+  clickhouse?: { ingestPerSec: number; ranking: Latency; trend: Latency; rawRanking: Latency; rawTrend: Latency };
 }
 interface Latency {
   p50: number;
@@ -71,36 +79,25 @@ async function benchmark(events: number): Promise<Figures> {
     }
     console.log(`${generated.toLocaleString('en-US')} events, ${(bodies.reduce((n, b) => n + b.length, 0) / 1e6).toFixed(0)} MB NDJSON`);
 
-    // Tokenscope: HTTP NDJSON into the server, `concurrency` requests in flight.
-    const server = await spawnServer(['--db', join(dir, 'tokenscope.duckdb')], { TOKENSCOPE_LOG_LEVEL: 'info' });
-    const ingestStarted = performance.now();
-    let next = 0;
-    let accepted = 0;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < bodies.length) {
-          const body = bodies[next++];
-          const res = await fetch(`${server.url}/api/v1/usage`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: new Uint8Array(body) });
-          if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
-          accepted += ((await res.json()) as { accepted: number }).accepted;
-        }
-      }),
-    );
-    const ingestSeconds = (performance.now() - ingestStarted) / 1000;
-    if (accepted !== generated) throw new Error(`server accepted ${accepted} of ${generated} events`);
-    bodies.length = 0;
-    // Let the store merge its rollups, as it does whenever ingest pauses.
-    await new Promise((r) => setTimeout(r, 5000));
-
-    const query = (body: object) => async () => {
-      const res = await fetch(`${server.url}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      if (res.status !== 200) throw new Error(`query answered ${res.status}: ${await res.text()}`);
-      return res.json();
-    };
     const range = { from, to, timezone: 'UTC' };
-    const ranking = await timeRepeated(query({ ...range, type: 'ranking', dimension: 'model', limit: 10, metrics: ['total_tokens', 'input_tokens', 'output_tokens'] }));
-    const trend = await timeRepeated(query({ ...range, type: 'trend', granularity: '1h', dimension: 'model', limit: 10, metrics: ['total_tokens'] }));
-    await server.kill('SIGTERM');
+    const server = await spawnServer(['--db', join(dir, 'tokenscope.duckdb')], { TOKENSCOPE_LOG_LEVEL: 'info' });
+    const { ingestPerSec, ranking, trend } = await measureBackend(server, bodies, generated, range);
+    let clickhouse: Figures['clickhouse'];
+    if (args.engine === 'clickhouse') {
+      const leg = await startClickHouseLeg();
+      try {
+        const onClickHouse = await spawnServer([], { TOKENSCOPE_STORE: leg.storeUrl, TOKENSCOPE_LOG_LEVEL: 'info' });
+        const measured = await measureBackend(onClickHouse, bodies, generated, range);
+        clickhouse = {
+          ...measured,
+          rawRanking: await timeRepeated(() => leg.rawRanking(from, to)),
+          rawTrend: await timeRepeated(() => leg.rawHourlyTrend(from, to)),
+        };
+      } finally {
+        await leg.stop();
+      }
+    }
+    bodies.length = 0;
 
     // Baseline: DuckDB by itself, the same events appended to one raw table, GROUP BY over it.
     const raw = await openRawBaseline(join(dir, 'raw.duckdb'));
@@ -109,10 +106,47 @@ async function benchmark(events: number): Promise<Figures> {
     const rawTrend = await timeRepeated(() => raw.hourlyTrend(from, to));
     raw.close();
 
-    return { events: generated, ingestPerSec: generated / ingestSeconds, appenderPerSec: generated / appendSeconds, ranking, trend, rawRanking, rawTrend };
+    return { events: generated, ingestPerSec, appenderPerSec: generated / appendSeconds, ranking, trend, rawRanking, rawTrend, clickhouse };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Tokenscope: HTTP NDJSON into a running backend, `concurrency` requests in flight; then the two queries. Stops it. */
+async function measureBackend(server: ServerProcess, bodies: readonly Buffer[], generated: number, range: { from: number; to: number; timezone: string }) {
+  const ingestStarted = performance.now();
+  let next = 0;
+  let accepted = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++];
+        const res = await fetch(`${server.url}/api/v1/usage`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-ndjson' },
+          body: new Uint8Array(body),
+        });
+        if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+        accepted += ((await res.json()) as { accepted: number }).accepted;
+      }
+    }),
+  );
+  const ingestSeconds = (performance.now() - ingestStarted) / 1000;
+  if (accepted !== generated) throw new Error(`server accepted ${accepted} of ${generated} events`);
+  // Let the store merge its rollups, as it does whenever ingest pauses.
+  await new Promise((r) => setTimeout(r, 5000));
+
+  const query = (body: object) => async () => {
+    const res = await fetch(`${server.url}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (res.status !== 200) throw new Error(`query answered ${res.status}: ${await res.text()}`);
+    return res.json();
+  };
+  const ranking = await timeRepeated(
+    query({ ...range, type: 'ranking', dimension: 'model', limit: 10, metrics: ['total_tokens', 'input_tokens', 'output_tokens'] }),
+  );
+  const trend = await timeRepeated(query({ ...range, type: 'trend', granularity: '1h', dimension: 'model', limit: 10, metrics: ['total_tokens'] }));
+  await server.kill('SIGTERM');
+  return { ingestPerSec: generated / ingestSeconds, ranking, trend };
 }
 
 function report(f: Figures): void {
@@ -133,6 +167,26 @@ function report(f: Figures): void {
     ['ranking and trend ≥ 5× faster than the raw GROUP BY', f.rawRanking.p50 / f.ranking.p50 >= 5 && f.rawTrend.p50 / f.trend.p50 >= 5],
   ] as const;
   for (const [target, met] of targets) console.log(`  ${met ? 'met    ' : 'MISSED '} ${target}`);
+  const c = f.clickhouse;
+  if (!c) return;
+  // Columns: ClickHouse engine, ClickHouse's own GROUP BY, ratio, and the ClickHouse engine's speed relative to DuckDB's.
+  const row = (what: string, ours: number, raw: number, duck: number) => [
+    what,
+    ms(ours),
+    ms(raw),
+    `${(raw / ours).toFixed(1)}× faster`,
+    `${(duck / ours).toFixed(2)}×`,
+  ];
+  const chRows = [
+    ['ingest (events/s)', n(c.ingestPerSec), '', '', `${(c.ingestPerSec / f.ingestPerSec).toFixed(2)}×`],
+    row('30-day ranking p50', c.ranking.p50, c.rawRanking.p50, f.ranking.p50),
+    row('30-day ranking p99', c.ranking.p99, c.rawRanking.p99, f.ranking.p99),
+    row('30-day hourly trend p50', c.trend.p50, c.rawTrend.p50, f.trend.p50),
+    row('30-day hourly trend p99', c.trend.p99, c.rawTrend.p99, f.trend.p99),
+  ];
+  console.log(`\n${n(f.events)} events            tokenscope on clickhouse  clickhouse GROUP BY   ratio          speed vs duckdb engine`);
+  for (const [what, ours, base, ratio, vsDuck] of chRows)
+    console.log(`  ${what.padEnd(26)}${ours.padStart(14)}${base.padStart(18)}     ${ratio.padEnd(15)}${vsDuck}`);
 }
 
 for (const size of sizes) report(await benchmark(size));
