@@ -1,7 +1,11 @@
 /**
  * Rollup compaction. Each commit appends partial sums to the rollup tables (appends are what DuckDB does
- * fast; scattered updates are not), so a slot may have several rows until they are merged here. Queries sum
- * rows anyway, so compaction changes only speed, never answers.
+ * fast; scattered updates are not), so a slot may hold several rows for one dims id until they are merged
+ * here. Queries sum rows anyway, so compaction changes only speed, never answers.
+ *
+ * Rows only repeat where commits overlap in time: time-ordered ingest appends the 1-minute tier almost
+ * without repeats but the day tier over and over. So the compactor estimates, per tier, how many appended
+ * rows fall on slots that earlier commits already touched, and merges a tier only when that is worth it.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Logger } from 'pino';
@@ -11,15 +15,16 @@ import { ROLLUP_TIERS, SUMMED_BASE_SUMS, rollupTable } from './duckdb-schema';
 
 type RollupTier = Exclude<TierId, 'raw'>;
 
+/** Slots touched since the last merge of a tier, as sorted disjoint [lo, hi] slot-start intervals. */
 interface Dirty {
-  rows: number;
-  lo: number;
-  hi: number;
+  intervals: [number, number][];
+  /** Estimated rows that repeat a (slot, dims id) already in the table. */
+  repeats: number;
 }
 
 export interface DuckDBCompactorOptions {
-  /** Appended rows in a tier before a merge is considered. Default 50,000. */
-  minDirtyRows?: number;
+  /** Estimated repeated rows in a tier before it is merged while ingest goes on. Default 50,000. */
+  minRepeatedRows?: number;
 }
 
 export class DuckDBCompactor {
@@ -39,8 +44,8 @@ export class DuckDBCompactor {
           `SELECT count(*)::BIGINT, min(slot), max(slot) FROM (SELECT slot FROM ${rollupTable(tier.id)} GROUP BY slot, dims_id HAVING count(*) > 1)`,
         )
       ).getRowsJS();
-      const rows = Number(row[0]);
-      if (rows > 0) this.dirty.set(tier.id, { rows, lo: Number(row[1]), hi: Number(row[2]) });
+      const repeats = Number(row[0]);
+      if (repeats > 0) this.dirty.set(tier.id, { intervals: [[Number(row[1]), Number(row[2])]], repeats });
     }
   }
 
@@ -51,30 +56,40 @@ export class DuckDBCompactor {
       if (rows === 0) continue;
       const lo = appended.minTs - (appended.minTs % tier.ms);
       const hi = appended.maxTs - (appended.maxTs % tier.ms);
-      const d = this.dirty.get(tier.id);
-      this.dirty.set(tier.id, d ? { rows: d.rows + rows, lo: Math.min(d.lo, lo), hi: Math.max(d.hi, hi) } : { rows, lo, hi });
+      const d = this.dirty.get(tier.id) ?? { intervals: [], repeats: 0 };
+      // Rows are assumed spread evenly over the commit's slots; those on slots touched before may repeat.
+      const slots = (hi - lo) / tier.ms + 1;
+      const seen = d.intervals.reduce((n, [a, b]) => n + Math.max(0, (Math.min(b, hi) - Math.max(a, lo)) / tier.ms + 1), 0);
+      d.repeats += (rows * Math.min(seen, slots)) / slots;
+      d.intervals = addInterval(d.intervals, lo, hi);
+      this.dirty.set(tier.id, d);
     }
   }
 
-  /** True when some tier has enough unmerged rows to be worth a look (`all`: any unmerged row at all). */
-  wants(all = false): boolean {
-    const min = all ? 1 : (this.options.minDirtyRows ?? 50_000);
-    return [...this.dirty.values()].some((d) => d.rows >= min);
+  /** True when some tier has enough repeated rows to merge (`idle`: any repeated row at all). */
+  wants(idle = false): boolean {
+    const min = idle ? 1 : (this.options.minRepeatedRows ?? 50_000);
+    return [...this.dirty.values()].some((d) => d.repeats >= min);
   }
 
   /**
-   * Merges tiers whose unmerged rows are at least half the rows in their dirty slot range (or, with `all`,
-   * every tier with any), so the work done stays proportional to the rows appended. Run it on the writer.
+   * Merges the dirty slot range of tiers whose repeated rows are at least half the rows there, so the work
+   * stays proportional to what it saves; while ingest goes on (not `idle`) only once there are many. Tiers
+   * whose slots no commit repeated are only forgotten. Run it on the writer.
    */
-  async compact(all = false): Promise<void> {
+  async compact(idle = false): Promise<void> {
     for (const [tier, d] of this.dirty) {
-      if (!all && d.rows < (this.options.minDirtyRows ?? 50_000)) continue;
+      if (d.repeats < 1) {
+        this.dirty.delete(tier);
+        continue;
+      }
+      if (!idle && d.repeats < (this.options.minRepeatedRows ?? 50_000)) continue;
       const table = rollupTable(tier);
-      const range = `slot BETWEEN ${d.lo} AND ${d.hi}`;
+      const range = `slot BETWEEN ${d.intervals[0][0]} AND ${d.intervals[d.intervals.length - 1][1]}`;
       const total = Number((await this.conn.runAndReadAll(`SELECT count(*)::BIGINT FROM ${table} WHERE ${range}`)).getRowsJS()[0][0]);
-      if (!all && d.rows * 2 < total) continue;
+      if (d.repeats * 2 < total) continue;
       const started = performance.now();
-            await this.conn.run('BEGIN');
+      await this.conn.run('BEGIN');
       try {
         await this.conn.run(`CREATE OR REPLACE TEMP TABLE merged AS SELECT slot, dims_id, ${SUMMED_BASE_SUMS} FROM ${table} WHERE ${range} GROUP BY ALL`);
         await this.conn.run(`DELETE FROM ${table} WHERE ${range}`);
@@ -91,4 +106,16 @@ export class DuckDBCompactor {
       }
     }
   }
+}
+
+/** Adds [lo, hi] to sorted disjoint intervals, merging what touches. */
+function addInterval(intervals: [number, number][], lo: number, hi: number): [number, number][] {
+  const out: [number, number][] = [];
+  let [a, b] = [lo, hi];
+  for (const [x, y] of intervals) {
+    if (y < a || x > b) out.push([x, y]);
+    else [a, b] = [Math.min(a, x), Math.max(b, y)];
+  }
+  out.push([a, b]);
+  return out.sort((p, q) => p[0] - q[0]);
 }

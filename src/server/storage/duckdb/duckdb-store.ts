@@ -21,9 +21,9 @@ export interface DuckDBStoreOptions {
   logger: Logger;
   /** Reader connections; default 4. */
   readers?: number;
-  /** Unmerged rollup rows before a merge is considered; default 50,000. */
-  compactAfterRows?: number;
-  /** Quiet time after which all unmerged rollup rows are merged; default 2,000 ms. */
+  /** Estimated repeated rollup rows before a tier is merged while ingest goes on; default 50,000. */
+  compactAfterRepeats?: number;
+  /** Quiet time after which tiers with repeated rows are merged; default 2,000 ms. */
   idleCompactMs?: number;
 }
 
@@ -62,7 +62,7 @@ export async function openDuckDBStore(options: DuckDBStoreOptions): Promise<Stor
   const writerConn = await instance.connect();
   await migrateDuckDB(writerConn);
   const dims = await DuckDBDims.load(writerConn);
-  const compactor = new DuckDBCompactor(writerConn, logger, { minDirtyRows: options.compactAfterRows });
+  const compactor = new DuckDBCompactor(writerConn, logger, { minRepeatedRows: options.compactAfterRepeats });
   await compactor.scan();
 
   let idleTimer: NodeJS.Timeout | undefined;
