@@ -5,7 +5,7 @@
  * server of its own), beside ClickHouse's own GROUP BY over its raw table and beside the DuckDB engine.
  * Usage: npm run bench [-- --events 1000000,10000000 --concurrency 4 --batch 20000 --engine clickhouse]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -133,8 +133,8 @@ async function measureBackend(server: ServerProcess, bodies: readonly Buffer[], 
   );
   const ingestSeconds = (performance.now() - ingestStarted) / 1000;
   if (accepted !== generated) throw new Error(`server accepted ${accepted} of ${generated} events`);
-  // Let the store merge its rollups, as it does whenever ingest pauses.
-  await new Promise((r) => setTimeout(r, 5000));
+  // Queries are timed in steady state: once the server has merged its rollups, as it does whenever ingest pauses.
+  await waitUntilIdle(server.child.pid!);
 
   const query = (body: object) => async () => {
     const res = await fetch(`${server.url}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -190,3 +190,19 @@ function report(f: Figures): void {
 }
 
 for (const size of sizes) report(await benchmark(size));
+
+/** Waits until a process has used (almost) no CPU for two seconds, reading its CPU time from /proc. */
+async function waitUntilIdle(pid: number): Promise<void> {
+  const cpuTicks = () => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime + stime, after the command name
+  };
+  await new Promise((r) => setTimeout(r, 2500));
+  let quiet = 0;
+  for (let last = cpuTicks(); quiet < 4; ) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = cpuTicks();
+    quiet = now - last <= 5 ? quiet + 1 : 0;
+    last = now;
+  }
+}
