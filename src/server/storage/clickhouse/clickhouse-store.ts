@@ -23,6 +23,8 @@ export interface ClickHouseStoreOptions {
 }
 
 const DAY_MS = 86_400_000;
+/** Filters may list 1,000 values of 512 characters: more than ClickHouse's default 256 KiB statement limit. */
+const READ_SETTINGS = { max_query_size: 64 * 1024 * 1024 };
 
 export async function openClickHouseStore(options: ClickHouseStoreOptions): Promise<Store> {
   const { location, logger } = options;
@@ -58,7 +60,7 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     if (closed) throw new StoreUnavailableError('the store is closed');
     const started = performance.now();
     try {
-      const rows = await conn.select<T>(sql);
+      const rows = await conn.select<T>(sql, READ_SETTINGS);
       logger.debug({ what, rows: rows.length, ms: Math.round(performance.now() - started) }, 'clickhouse read');
       return rows;
     } catch (err) {
