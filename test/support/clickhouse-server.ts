@@ -90,6 +90,9 @@ interface Started {
   child: ChildProcess;
 }
 
+/** The server process ended before it answered: most often a port it could not bind. */
+class EarlyExit extends Error {}
+
 async function waitUntilServing(url: string, child: ChildProcess, dir: string): Promise<void> {
   let exited: string | null = null;
   child.once('exit', (code, signal) => (exited = `exited with ${signal ?? code}`));
@@ -102,7 +105,7 @@ async function waitUntilServing(url: string, child: ChildProcess, dir: string): 
       } catch {
         // no log written
       }
-      throw new Error(`clickhouse-server ${exited} before serving${log ? `:\n${log}` : ''}`);
+      throw new EarlyExit(`clickhouse-server ${exited} before serving${log ? `:\n${log}` : ''}`);
     }
     try {
       const res = await fetch(`${url}/ping`);
@@ -136,7 +139,17 @@ function serverHandle(httpPort: number, tcpPort: number): ClickHouseTestServer {
  */
 export async function startClickHouse(shards = 1): Promise<ClickHouseTestCluster> {
   if (!clickhouseProgram.path) throw new Error(`clickhouse-server is missing${clickhouseProgram.skipReason}`);
-  const program = clickhouseProgram.path;
+  // A free port can be taken by another process between our probe and the server's bind: then try new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePorts(clickhouseProgram.path, shards);
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof EarlyExit)) throw err;
+    }
+  }
+}
+
+async function startOnFreePorts(program: string, shards: number): Promise<ClickHouseTestCluster> {
   const root = mkdtempSync(join(tmpdir(), 'tokenscope-clickhouse-'));
   const cluster = shards > 1 ? 'tokenscope_test_shards' : null;
   const started: Started[] = [];
