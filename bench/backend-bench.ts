@@ -87,7 +87,7 @@ async function benchmark(events: number): Promise<Figures> {
       const leg = await startClickHouseLeg();
       try {
         const onClickHouse = await spawnServer([], { TOKENSCOPE_STORE: leg.storeUrl, TOKENSCOPE_LOG_LEVEL: 'info' });
-        const measured = await measureBackend(onClickHouse, bodies, generated, range);
+        const measured = await measureBackend(onClickHouse, bodies, generated, range, [leg.pid]);
         clickhouse = {
           ...measured,
           rawRanking: await timeRepeated(() => leg.rawRanking(from, to)),
@@ -113,7 +113,14 @@ async function benchmark(events: number): Promise<Figures> {
 }
 
 /** Tokenscope: HTTP NDJSON into a running backend, `concurrency` requests in flight; then the two queries. Stops it. */
-async function measureBackend(server: ServerProcess, bodies: readonly Buffer[], generated: number, range: { from: number; to: number; timezone: string }) {
+async function measureBackend(
+  server: ServerProcess,
+  bodies: readonly Buffer[],
+  generated: number,
+  range: { from: number; to: number; timezone: string },
+  /** Other processes that merge in the background (a ClickHouse server) and must go quiet too. */
+  alsoWaitFor: number[] = [],
+) {
   const ingestStarted = performance.now();
   let next = 0;
   let accepted = 0;
@@ -134,7 +141,7 @@ async function measureBackend(server: ServerProcess, bodies: readonly Buffer[], 
   const ingestSeconds = (performance.now() - ingestStarted) / 1000;
   if (accepted !== generated) throw new Error(`server accepted ${accepted} of ${generated} events`);
   // Queries are timed in steady state: once the server has merged its rollups, as it does whenever ingest pauses.
-  await waitUntilIdle(server.child.pid!);
+  for (const pid of [server.child.pid!, ...alsoWaitFor]) await waitUntilIdle(pid);
 
   const query = (body: object) => async () => {
     const res = await fetch(`${server.url}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -12,6 +12,8 @@ const DATABASE = 'tokenscope_bench';
 export interface ClickHouseLeg {
   /** TOKENSCOPE_STORE for the backend under test. */
   storeUrl: string;
+  /** The clickhouse-server process, whose background merges should be done before queries are timed. */
+  pid: number;
   /** ClickHouse alone: GROUP BY over the raw events, the same questions the backend answers from rollups. */
   rawRanking(from: number, to: number): Promise<unknown>;
   rawHourlyTrend(from: number, to: number): Promise<unknown>;
@@ -30,6 +32,7 @@ export async function startClickHouseLeg(): Promise<ClickHouseLeg> {
   const range = (from: number, to: number) => `ts >= ${quoteInt(from)} AND ts < ${quoteInt(to)}`;
   return {
     storeUrl: server.storeUrl(DATABASE),
+    pid: server.servers[0].pid,
     rawRanking: (from, to) =>
       conn.select(`SELECT model, sum(input_tokens + output_tokens) AS total, sum(input_tokens), sum(output_tokens)
         FROM ${events} WHERE ${range(from, to)} GROUP BY model ORDER BY total DESC`),

@@ -17,6 +17,8 @@ export const clickhouseProgram = systemProgram('clickhouse-server', 'apt-get ins
 export const CLICKHOUSE_TEST_USER = { name: 'tokenscope', password: "p@ss:w/rd'&%" };
 
 export interface ClickHouseTestServer {
+  /** The clickhouse-server process id (e.g. to wait until its background merges are done). */
+  pid: number;
   httpPort: number;
   tcpPort: number;
   /** http://127.0.0.1:<httpPort> */
@@ -118,9 +120,10 @@ async function waitUntilServing(url: string, child: ChildProcess, dir: string): 
   throw new Error('clickhouse-server did not answer /ping within a minute');
 }
 
-function serverHandle(httpPort: number, tcpPort: number): ClickHouseTestServer {
+function serverHandle(pid: number, httpPort: number, tcpPort: number): ClickHouseTestServer {
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   return {
+    pid,
     httpPort,
     tcpPort,
     httpUrl,
@@ -178,7 +181,7 @@ async function startOnFreePorts(program: string, shards: number): Promise<ClickH
       const killOnExit = () => child.kill('SIGKILL');
       process.once('exit', killOnExit);
       child.once('exit', () => process.off('exit', killOnExit));
-      started.push({ child, server: serverHandle(ports[i].http, ports[i].tcp) });
+      started.push({ child, server: serverHandle(child.pid!, ports[i].http, ports[i].tcp) });
       await waitUntilServing(`http://127.0.0.1:${ports[i].http}`, child, dir);
     }
   } catch (err) {
