@@ -1,7 +1,7 @@
 /** Compiles an AggregateRequest into one DuckDB statement: a UNION ALL of tier scans joined to the dims. */
 import { LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { BASE_SUMS, DIMENSION_IDS, type BaseSum, type DimensionId } from '../../../shared';
-import type { AggregateRequest, ScanPiece } from '../engine';
+import { TIERS, type AggregateRequest, type ScanPiece } from '../engine';
 import { rollupTable } from './duckdb-schema';
 
 export interface CompiledAggregate {
@@ -37,8 +37,10 @@ function int(n: number): string {
   return String(n);
 }
 
-function bucketExpression(piece: ScanPiece, slot: string): string {
+function bucketExpression(piece: ScanPiece, slot: string, slotMs: number): string {
   const { origin, step } = piece;
+  // Buckets as long as the tier's slots, and aligned with them: each slot is its own bucket.
+  if (step === slotMs && origin % slotMs === 0) return slot;
   if (step === null || Math.floor((piece.from - origin) / step) === Math.floor((piece.to - 1 - origin) / step)) {
     return step === null ? int(origin) : int(origin + Math.floor((piece.from - origin) / step) * step);
   }
@@ -48,9 +50,10 @@ function bucketExpression(piece: ScanPiece, slot: string): string {
 function scan(piece: ScanPiece, sums: readonly BaseSum[]): string {
   const raw = piece.tier === 'raw';
   const slot = raw ? 'ts' : 'slot';
+  const slotMs = TIERS.find((t) => t.id === piece.tier)!.ms;
   const table = piece.tier === 'raw' ? 'events' : rollupTable(piece.tier);
   const columns = sums.map((c) => (raw ? `${RAW_SUMS[c]} AS ${c}` : c)).join(', ');
-  return `SELECT ${bucketExpression(piece, slot)} AS bucket, dims_id, ${columns}
+  return `SELECT ${bucketExpression(piece, slot, slotMs)} AS bucket, dims_id, ${columns}
     FROM ${table} WHERE ${slot} >= ${int(piece.from)} AND ${slot} < ${int(piece.to)}`;
 }
 
@@ -70,17 +73,13 @@ export function compileAggregate(request: AggregateRequest): CompiledAggregate {
   }
 
   let key = 'NULL::VARCHAR';
-  let label = 'NULL::VARCHAR';
+  // Only API keys have a label other than the key itself; it is looked up after grouping, once per key.
+  let label: string | null = null;
   if (request.groupBy) {
     const col = DIMENSION_COLUMN[request.groupBy];
-    if (request.keep) {
-      const keep = bindList('keep', request.keep);
-      key = `CASE WHEN list_contains(${keep}, ${col.key}) THEN ${col.key} END`;
-      label = `CASE WHEN list_contains(${keep}, ${col.key}) THEN ${col.label} END`;
-    } else {
-      key = col.key;
-      label = col.label;
-    }
+    const kept = request.keep ? bindList('keep', request.keep) : null;
+    key = kept ? `CASE WHEN list_contains(${kept}, ${col.key}) THEN ${col.key} END` : col.key;
+    if (col.label !== col.key) label = col.label;
   }
 
   const wanted = request.sums?.length ? request.sums : BASE_SUMS;
@@ -88,9 +87,14 @@ export function compileAggregate(request: AggregateRequest): CompiledAggregate {
   // Rows are grouped once, by (bucket, key), after the join: far fewer groups than (slot, dims id). Sums run
   // in DOUBLE, exact for the safe integers tokens are limited to, and much cheaper than DuckDB's 128-bit sums.
   const sums = wanted.map((c) => `sum(p.${c}::DOUBLE) AS ${c}`).join(', ');
-  const sql = `WITH d AS (SELECT id, ${key} AS key, ${label} AS label FROM dims ${where.length ? `WHERE ${where.join(' AND ')}` : ''})
-SELECT p.bucket::DOUBLE AS bucket, d.key, any_value(d.label) AS label, ${sums}
+  const grouped = `SELECT p.bucket::DOUBLE AS bucket, d.key, ${sums}
 FROM (${pieces}) p JOIN d ON p.dims_id = d.id
 GROUP BY p.bucket, d.key`;
+  const sql = `WITH d AS MATERIALIZED (SELECT id, ${key} AS key${label ? `, ${label} AS label` : ''} FROM dims ${where.length ? `WHERE ${where.join(' AND ')}` : ''})
+${
+  label
+    ? `SELECT g.bucket, g.key, l.label, ${wanted.join(', ')} FROM (${grouped}) g LEFT JOIN (SELECT DISTINCT key, label FROM d) l ON g.key = l.key`
+    : `SELECT bucket, key, NULL::VARCHAR AS label, ${wanted.join(', ')} FROM (${grouped})`
+}`;
   return { sql, sums: wanted, values, types };
 }

@@ -116,7 +116,7 @@ export async function openDuckDBStore(options: DuckDBStoreOptions): Promise<Stor
       return buckets.map((bucket, i) => {
         const row = zeroSums();
         sums.forEach((s, k) => (row[s] = sumColumns[k][i]));
-        return { bucket, key: keys[i] ?? null, label: labels[i] ?? null, sums: row };
+        return { bucket, key: keys[i] ?? null, label: labels[i] ?? keys[i] ?? null, sums: row };
       });
     },
 
