@@ -1,5 +1,5 @@
 /** Compiles an AggregateRequest into one DuckDB statement: a UNION ALL of tier scans joined to the dims. */
-import { LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { BIGINT, LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { BASE_SUMS, DIMENSION_IDS, type BaseSum, type DimensionId } from '../../../shared';
 import { TIERS, type AggregateRequest, type ScanPiece } from '../engine';
 import { rollupTable } from './duckdb-schema';
@@ -31,13 +31,13 @@ const RAW_SUMS: Record<(typeof BASE_SUMS)[number], string> = {
   timed_requests: '(duration_ms IS NOT NULL)::INTEGER',
 };
 
-/** Numbers in pieces come from the planner, never from a client; they are still checked before inlining. */
-function int(n: number): string {
-  if (!Number.isSafeInteger(n)) throw new Error(`not a safe integer: ${n}`);
-  return String(n);
-}
+/**
+ * Numbers are bound as parameters, so that the statement text stays the same from one refresh of a panel to
+ * the next and the store can reuse its prepared statement; DuckDB still prunes row groups by their values.
+ */
+type BindNumber = (n: number) => string;
 
-function bucketExpression(piece: ScanPiece, slot: string, slotMs: number): string {
+function bucketExpression(piece: ScanPiece, slot: string, slotMs: number, int: BindNumber): string {
   const { origin, step } = piece;
   // Buckets as long as the tier's slots, and aligned with them: each slot is its own bucket.
   if (step === slotMs && origin % slotMs === 0) return slot;
@@ -47,19 +47,26 @@ function bucketExpression(piece: ScanPiece, slot: string, slotMs: number): strin
   return `(${slot} - ${int(origin)}) // ${int(step)} * ${int(step)} + ${int(origin)}`;
 }
 
-function scan(piece: ScanPiece, sums: readonly BaseSum[]): string {
+function scan(piece: ScanPiece, sums: readonly BaseSum[], int: BindNumber): string {
   const raw = piece.tier === 'raw';
   const slot = raw ? 'ts' : 'slot';
   const slotMs = TIERS.find((t) => t.id === piece.tier)!.ms;
   const table = piece.tier === 'raw' ? 'events' : rollupTable(piece.tier);
   const columns = sums.map((c) => (raw ? `${RAW_SUMS[c]} AS ${c}` : c)).join(', ');
-  return `SELECT ${bucketExpression(piece, slot, slotMs)} AS bucket, dims_id, ${columns}
+  return `SELECT ${bucketExpression(piece, slot, slotMs, int)} AS bucket, dims_id, ${columns}
     FROM ${table} WHERE ${slot} >= ${int(piece.from)} AND ${slot} < ${int(piece.to)}`;
 }
 
 export function compileAggregate(request: AggregateRequest): CompiledAggregate {
   const values: Record<string, DuckDBValue> = {};
   const types: Record<string, DuckDBType> = {};
+  const int: BindNumber = (n) => {
+    if (!Number.isSafeInteger(n)) throw new Error(`not a safe integer: ${n}`);
+    const name = `n${Object.keys(values).length}`;
+    values[name] = BigInt(n);
+    types[name] = BIGINT;
+    return `$${name}`;
+  };
   const bindList = (name: string, list: readonly string[]) => {
     values[name] = listValue([...list]);
     types[name] = LIST(VARCHAR);
@@ -84,7 +91,7 @@ export function compileAggregate(request: AggregateRequest): CompiledAggregate {
   }
 
   const wanted = request.sums?.length ? request.sums : BASE_SUMS;
-  const pieces = request.pieces.map((p) => scan(p, wanted)).join('\nUNION ALL\n');
+  const pieces = request.pieces.map((p) => scan(p, wanted, int)).join('\nUNION ALL\n');
   // Rows are grouped once, after the join, by (bucket, a small integer standing for the key): far fewer groups
   // than (slot, dims id), and integers group much faster than strings; the key and its label are attached to
   // the grouped rows. Sums run in DOUBLE, exact for the safe integers tokens are limited to, and much cheaper

@@ -1,7 +1,7 @@
 /** The embedded DuckDB engine: one file, one writer connection with group commit, a few reader connections. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../../errors';
 import type { AggregateRequest, AggregateRow, IngestResult, Store, StoredEvent } from '../engine';
@@ -25,6 +25,28 @@ export interface DuckDBStoreOptions {
   compactAfterRepeats?: number;
   /** Quiet time after which tiers with repeated rows are merged; default 2,000 ms. */
   idleCompactMs?: number;
+}
+
+/** Prepared statements per reader connection, by statement text; the oldest is dropped past the limit. */
+const PREPARED_PER_CONNECTION = 64;
+const preparedCache = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
+
+async function prepared(conn: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+  let cache = preparedCache.get(conn);
+  if (!cache) preparedCache.set(conn, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (statement) {
+    cache.delete(sql); // re-inserted below: the map's order is least recently used first
+  } else {
+    statement = await conn.prepare(sql);
+    if (cache.size >= PREPARED_PER_CONNECTION) {
+      const [oldest, old] = cache.entries().next().value!;
+      old.destroySync();
+      cache.delete(oldest);
+    }
+  }
+  cache.set(sql, statement);
+  return statement;
 }
 
 class ConnectionPool {
@@ -109,7 +131,11 @@ export async function openDuckDBStore(options: DuckDBStoreOptions): Promise<Stor
       const { sql, sums, values, types } = compileAggregate(request);
       const started = performance.now();
       // Columns convert to JS far faster than row objects.
-      const columns = await read('aggregate', async (c) => (await c.runAndReadAll(sql, values, types)).getColumnsJS());
+      const columns = await read('aggregate', async (c) => {
+        const statement = await prepared(c, sql);
+        statement.bind(values, types);
+        return (await statement.runAndReadAll()).getColumnsJS();
+      });
       // An empty result has no columns at all.
       const [buckets = [], keys = [], labels = [], ...sumColumns] = columns as [number[], (string | null)[], (string | null)[], ...number[][]];
       logger.debug({ pieces: request.pieces.length, rows: buckets.length, ms: Math.round(performance.now() - started) }, 'duckdb aggregate');
