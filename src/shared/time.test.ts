@@ -15,7 +15,17 @@ describe('parseInstant', () => {
     expect(parseInstant(text)).toEqual({ ms });
   });
 
-  test.each([['yesterday'], ['2026-02-30 00:00:00'], ['2026-01-01T24:00:00Z'], ['2026-01-01T00:00:00+25:00'], [1.5], [null], [{}]])('rejects %s', (value) => {
+  test.each([
+    ['yesterday'],
+    ['2026-02-30 00:00:00'],
+    ['2026-01-01T24:00:00Z'],
+    ['2026-01-01T00:00:00+25:00'],
+    [1.5],
+    [null],
+    [{}],
+    ['9999999999999999'],
+    ['-9999999999999999'],
+  ])('rejects %s', (value) => {
     const result = parseInstant(value);
     expect(result).toHaveProperty('error');
     expect((result as { error: string }).error.length).toBeGreaterThan(10);

@@ -11,11 +11,13 @@ const DATE_TIME =
  */
 export function parseInstant(value: unknown): { ms: number } | { error: string } {
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) return { error: 'must be an integer of epoch milliseconds' };
+    if (!Number.isInteger(value)) return { error: 'must be an integer of epoch milliseconds' };
+    if (!Number.isSafeInteger(value)) return { error: `must be epoch milliseconds from -${Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}` };
     return { ms: value };
   }
   if (typeof value !== 'string') return { error: 'must be RFC 3339 text or epoch milliseconds' };
-  if (/^-?\d{1,16}$/.test(value)) return { ms: Number(value) };
+  // Sixteen digits can exceed 2^53 - 1, where milliseconds stop being exact: the same rule as for numbers.
+  if (/^-?\d{1,16}$/.test(value)) return parseInstant(Number(value));
   const m = DATE_TIME.exec(value);
   if (!m) return { error: `'${preview(value)}' is not RFC 3339, 'YYYY-MM-DD HH:MM:SS' or epoch milliseconds` };
   const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m;
