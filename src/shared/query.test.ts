@@ -41,3 +41,11 @@ describe('parseApiQuery', () => {
     expect(text).toContain(valid);
   });
 });
+
+test('a huge rejected value is quoted back cut short', () => {
+  const r = parseApiQuery({ ...base, type: 'totals', metrics: ['x'.repeat(1_000_000)], granularity: 'y'.repeat(1_000_000) });
+  const text = !r.ok ? r.errors.join('; ') : '';
+  expect(text).toContain(`metrics[0]: unknown metric '${'x'.repeat(64)}…'; valid metrics:`);
+  expect(text).toContain(`granularity: unknown granularity '${'y'.repeat(64)}…'`);
+  expect(text.length).toBeLessThan(1000);
+});

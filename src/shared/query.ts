@@ -43,12 +43,17 @@ export const DEFAULTS = {
 };
 
 const list = (values: readonly string[]) => values.join(', ');
+/** A rejected value as quoted back in a message: cut short, so a megabyte sent is not a megabyte returned. */
+const echo = (value: unknown) => {
+  const text = String(value);
+  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
+};
 
 const metricId = z.string().refine((v): v is MetricId => (METRIC_IDS as readonly string[]).includes(v), {
-  error: (issue) => `unknown metric '${String(issue.input)}'; valid metrics: ${list(METRIC_IDS)}`,
+  error: (issue) => `unknown metric '${echo(issue.input)}'; valid metrics: ${list(METRIC_IDS)}`,
 });
 const dimensionId = z.string().refine((v): v is DimensionId => (DIMENSION_IDS as readonly string[]).includes(v), {
-  error: (issue) => `unknown dimension '${String(issue.input)}'; valid dimensions: ${list(DIMENSION_IDS)}`,
+  error: (issue) => `unknown dimension '${echo(issue.input)}'; valid dimensions: ${list(DIMENSION_IDS)}`,
 });
 const filterValues = z
   .array(z.string().max(LIMITS.maxValueLength, { error: `a value is longer than ${LIMITS.maxValueLength} characters` }), {
@@ -85,7 +90,7 @@ export const apiQuerySchema = z
   .object({
     /** `totals`, `ranking` or `trend`. */
     type: z.enum(QUERY_TYPE_IDS as [QueryType, ...QueryType[]], {
-      error: (issue) => `unknown query type '${String(issue.input)}'; valid types: ${list(QUERY_TYPE_IDS)}`,
+      error: (issue) => `unknown query type '${echo(issue.input)}'; valid types: ${list(QUERY_TYPE_IDS)}`,
     }),
     /** Range start, inclusive: epoch ms or RFC 3339, e.g. `1767225600000` or `2026-01-01T00:00:00Z`. */
     from: instant,
@@ -99,7 +104,7 @@ export const apiQuerySchema = z
     /** `auto`, `1m`, `5m`, `1h` or `1d`. */
     granularity: z
       .enum(GRANULARITY_IDS as [Granularity, ...Granularity[]], {
-        error: (issue) => `unknown granularity '${String(issue.input)}'; valid granularities: ${list(GRANULARITY_IDS)}`,
+        error: (issue) => `unknown granularity '${echo(issue.input)}'; valid granularities: ${list(GRANULARITY_IDS)}`,
       })
       .optional(),
     /** Top-N, 1 to 1000; default 10. */
@@ -112,7 +117,7 @@ export const apiQuerySchema = z
     /** IANA time zone for bucket alignment, e.g. `Europe/Berlin`; default `UTC`. */
     timezone: z
       .string()
-      .refine(isTimeZone, { error: (issue) => `unknown time zone '${String(issue.input).slice(0, 64)}'; use an IANA name such as 'Europe/Berlin' or 'UTC'` })
+      .refine(isTimeZone, { error: (issue) => `unknown time zone '${echo(issue.input)}'; use an IANA name such as 'Europe/Berlin' or 'UTC'` })
       .optional(),
     /** Grafana's suggested interval in ms, used by `auto`. */
     intervalMs: z.number({ error: 'must be a number of milliseconds' }).positive({ error: 'must be positive' }).optional(),
