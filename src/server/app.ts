@@ -1,6 +1,8 @@
 /** The HTTP app: routes, access control, and the one place where errors become JSON responses. */
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { createAuthorizer, type Access } from './auth';
 import type { Config } from './config';
@@ -37,6 +39,29 @@ const FASTIFY_ERRORS: Record<string, { code: string; message: (e: FastifyError) 
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request', message: () => 'Content-Length does not match the body' },
 };
 
+/**
+ * Errors Node reports before a request reaches Fastify (a request that did not arrive whole in time, headers
+ * too large, bytes that are not HTTP), answered in the same JSON shape; the connection then closes.
+ */
+function clientErrorHandler(requestTimeoutMs: number) {
+  return (err: Error & { code?: string }, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const [status, code, message] =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', `the request did not arrive whole within ${requestTimeoutMs} ms; send it faster or in smaller batches`]
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'headers_too_large', 'request headers are too large; send shorter headers']
+          : [400, 'bad_request', 'the request is not valid HTTP/1.1'];
+    const body = JSON.stringify(errorBody(code, message));
+    if (socket.writable) {
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
+  };
+}
+
 export async function buildApp({ config, store, logger }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -45,6 +70,10 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
     bodyLimit: 1024 * 1024,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,
+    // Node's defaults would stretch the request timeout: it applies the larger of the header timeout (60 s) and
+    // the request timeout to a whole request, and checks only every 30 s.
+    http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1000 },
+    clientErrorHandler: clientErrorHandler(config.requestTimeoutMs),
     return503OnClosing: true,
     forceCloseConnections: true,
   });
