@@ -74,13 +74,21 @@ function reject(out: ReadEvents, index: number, error: string): void {
   if (out.rejected.length < MAX_LISTED_REJECTIONS) out.rejected.push({ index, error });
 }
 
-/** Passes the body through, failing with 413 once more than `maxBytes` have arrived. */
+/**
+ * Passes the body through, failing with 413 once more than `maxBytes` have arrived, and with a 400 when the
+ * client goes away (or is cut off by the request timeout) before the body ends: its mistake, not ours.
+ */
 async function* limitBytes(body: Readable, maxBytes: number): AsyncGenerator<Buffer> {
   let seen = 0;
-  for await (const chunk of body) {
-    seen += (chunk as Buffer).length;
-    if (seen > maxBytes) throw bodyTooLarge(maxBytes);
-    yield chunk as Buffer;
+  try {
+    for await (const chunk of body) {
+      seen += (chunk as Buffer).length;
+      if (seen > maxBytes) throw bodyTooLarge(maxBytes);
+      yield chunk as Buffer;
+    }
+  } catch (err) {
+    if (err instanceof ClientError) throw err;
+    throw new ClientError(`the body ended early, after ${seen} bytes (${(err as Error).message}); nothing was stored, send it again`, 400, 'body_incomplete');
   }
 }
 
