@@ -8,7 +8,15 @@ import * as React from 'react';
 import * as ReactDOM from 'react-dom';
 import { createRoot } from 'react-dom/client';
 import * as grafanaData from '@grafana/data';
-import { createTheme, type DataFrame, type DataSourceApi, type DataSourcePlugin, type DataSourceSettings } from '@grafana/data';
+import {
+  createTheme,
+  CustomVariableSupport,
+  DataSourceApi,
+  DataSourcePlugin,
+  VariableSupportType,
+  type DataFrame,
+  type DataSourceSettings,
+} from '@grafana/data';
 import * as grafanaRuntime from '@grafana/runtime';
 import { setBackendSrv, setTemplateSrv, type BackendSrv, type BackendSrvRequest } from '@grafana/runtime';
 import * as grafanaUi from '@grafana/ui';
@@ -16,16 +24,23 @@ import { Button, GlobalStyles, ThemeContext } from '@grafana/ui';
 import * as rxjs from 'rxjs';
 import { createTemplateSrv } from '../../support/template-srv';
 
-const SHARED: Record<string, unknown> = { react: React, 'react-dom': ReactDOM, '@grafana/data': grafanaData, '@grafana/ui': grafanaUi, '@grafana/runtime': grafanaRuntime, rxjs };
+const SHARED: Record<string, unknown> = {
+  react: React,
+  'react-dom': ReactDOM,
+  '@grafana/data': grafanaData,
+  '@grafana/ui': grafanaUi,
+  '@grafana/runtime': grafanaRuntime,
+  rxjs,
+};
 const settings = (window as unknown as { HARNESS: { uid: string; pluginUrl: string; from: number; to: number } }).HARNESS;
 
 /** Loads the built plugin the way Grafana does: a script that calls define(deps, factory). */
-function loadPlugin(url: string): Promise<{ plugin: DataSourcePlugin<DataSourceApi> }> {
+function loadPlugin(url: string): Promise<{ deps: string[]; exports: { plugin: DataSourcePlugin<DataSourceApi> } }> {
   return new Promise((resolve, reject) => {
     (window as unknown as { define: unknown }).define = (deps: string[], factory: (...m: unknown[]) => unknown) => {
       const missing = deps.filter((d) => !(d in SHARED));
       if (missing.length) return reject(new Error(`module.js needs modules Grafana does not share: ${missing.join(', ')}`));
-      resolve(factory(...deps.map((d) => SHARED[d])) as { plugin: DataSourcePlugin<DataSourceApi> });
+      resolve({ deps, exports: factory(...deps.map((d) => SHARED[d])) as { plugin: DataSourcePlugin<DataSourceApi> } });
     };
     const script = document.createElement('script');
     script.src = url;
@@ -40,12 +55,26 @@ const backendSrv = {
     return new rxjs.Observable<grafanaRuntime.FetchResponse<T>>((subscriber) => {
       const query = new URLSearchParams(options.params ?? {}).toString();
       const url = options.url + (query ? `?${query}` : '');
-      fetch(url, { method: options.method ?? 'GET', headers: options.data !== undefined ? { 'content-type': 'application/json' } : {}, body: options.data === undefined ? undefined : JSON.stringify(options.data) })
+      fetch(url, {
+        method: options.method ?? 'GET',
+        headers: options.data !== undefined ? { 'content-type': 'application/json' } : {},
+        body: options.data === undefined ? undefined : JSON.stringify(options.data),
+      })
         .then(async (res) => {
           const text = await res.text();
           const data = (res.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text;
           if (!res.ok) return subscriber.error({ status: res.status, statusText: res.statusText, data, config: options });
-          subscriber.next({ data, status: res.status, statusText: res.statusText, ok: true, headers: res.headers, redirected: res.redirected, type: res.type, url, config: options });
+          subscriber.next({
+            data,
+            status: res.status,
+            statusText: res.statusText,
+            ok: true,
+            headers: res.headers,
+            redirected: res.redirected,
+            type: res.type,
+            url,
+            config: options,
+          });
           subscriber.complete();
         })
         .catch((error) => subscriber.error({ status: 0, statusText: String(error), data: {}, config: options }));
@@ -66,7 +95,18 @@ function Harness({ plugin }: { plugin: DataSourcePlugin<DataSourceApi> }) {
     secureJsonFields: { apiToken: true },
   } as unknown as DataSourceSettings);
   const datasource = React.useMemo(
-    () => new plugin.DataSourceClass({ id: 1, uid: settings.uid, type: options.type, name: options.name, url: `/api/datasources/proxy/uid/${settings.uid}`, jsonData: options.jsonData, access: 'proxy', readOnly: false, meta: {} as never }),
+    () =>
+      new plugin.DataSourceClass({
+        id: 1,
+        uid: settings.uid,
+        type: options.type,
+        name: options.name,
+        url: `/api/datasources/proxy/uid/${settings.uid}`,
+        jsonData: options.jsonData,
+        access: 'proxy',
+        readOnly: false,
+        meta: {} as never,
+      }),
     [options.jsonData, options.name, options.type],
   );
   const [query, setQuery] = React.useState<any>({ refId: 'A' });
@@ -78,12 +118,31 @@ function Harness({ plugin }: { plugin: DataSourcePlugin<DataSourceApi> }) {
   };
   const [health, setHealth] = React.useState('');
   const [result, setResult] = React.useState('');
-  const range = React.useMemo(() => ({ from: grafanaData.dateTime(settings.from), to: grafanaData.dateTime(settings.to), raw: { from: 'now-6h', to: 'now' } }), []);
+  const range = React.useMemo(
+    () => ({ from: grafanaData.dateTime(settings.from), to: grafanaData.dateTime(settings.to), raw: { from: 'now-6h', to: 'now' } }),
+    [],
+  );
   const run = () => {
-    const request = { requestId: 'harness', interval: '1m', intervalMs: 60_000, maxDataPoints: 600, range, scopedVars: {}, targets: [latest.current], timezone: 'utc', app: 'dashboard', startTime: Date.now() };
+    const request = {
+      requestId: 'harness',
+      interval: '1m',
+      intervalMs: 60_000,
+      maxDataPoints: 600,
+      range,
+      scopedVars: {},
+      targets: [latest.current],
+      timezone: 'utc',
+      app: 'dashboard',
+      startTime: Date.now(),
+    };
     rxjs.lastValueFrom(rxjs.from(datasource.query(request as never))).then((response: grafanaData.DataQueryResponse) => {
       const frames = response.data as DataFrame[];
-      setResult(JSON.stringify({ errors: (response.errors ?? []).map((e: grafanaData.DataQueryError) => e.message), fields: frames.flatMap((f) => f.fields.map((field) => grafanaData.getFieldDisplayName(field, f, frames))) }));
+      setResult(
+        JSON.stringify({
+          errors: (response.errors ?? []).map((e: grafanaData.DataQueryError) => e.message),
+          fields: frames.flatMap((f) => f.fields.map((field) => grafanaData.getFieldDisplayName(field, f, frames))),
+        }),
+      );
     });
   };
   return (
@@ -106,14 +165,46 @@ function Harness({ plugin }: { plugin: DataSourcePlugin<DataSourceApi> }) {
   );
 }
 
+/**
+ * What the host sees of the loaded module, checked against this host's own @grafana/data classes (the bundle
+ * test's checks, here with whichever @grafana line the harness was built with), and which React it runs on.
+ */
+function describeModule(deps: string[], plugin: DataSourcePlugin<DataSourceApi>) {
+  const datasource = new plugin.DataSourceClass({
+    id: 1,
+    uid: 'u',
+    type: 'tokenscope-usage-datasource',
+    name: 'T',
+    url: '/api/datasources/proxy/uid/u',
+    jsonData: {},
+    access: 'proxy',
+    readOnly: false,
+    meta: {} as never,
+  });
+  return {
+    react: React.version,
+    reactDom: ReactDOM.version,
+    deps,
+    isDataSourcePlugin: plugin instanceof DataSourcePlugin,
+    configEditor: typeof plugin.components.ConfigEditor,
+    queryEditor: typeof plugin.components.QueryEditor,
+    datasourceIsDataSourceApi: datasource instanceof DataSourceApi,
+    variablesAreCustom: datasource.variables instanceof CustomVariableSupport,
+    variablesType: datasource.variables?.getType() === VariableSupportType.Custom ? 'custom' : String(datasource.variables?.getType()),
+    variableEditor: typeof (datasource.variables as CustomVariableSupport<DataSourceApi> | undefined)?.editor,
+  };
+}
+
 async function main() {
   setBackendSrv(backendSrv);
   setTemplateSrv(createTemplateSrv([{ name: 'service', value: 'chat' }]));
-  const { plugin } = await loadPlugin(settings.pluginUrl);
+  const { deps, exports } = await loadPlugin(settings.pluginUrl);
+  const { plugin } = exports;
   const theme = createTheme({ colors: { mode: 'dark' } });
   createRoot(document.getElementById('root')!).render(
     <ThemeContext.Provider value={theme}>
       <GlobalStyles />
+      <pre id="module">{JSON.stringify(describeModule(deps, plugin))}</pre>
       <Harness plugin={plugin} />
     </ThemeContext.Provider>,
   );
