@@ -9,6 +9,7 @@ import { zeroSums } from '../../query/metric-values';
 import { compileAggregate } from './duckdb-aggregate';
 import { DuckDBCompactor } from './duckdb-compactor';
 import { DuckDBDims } from './duckdb-dims';
+import { reopeningStore } from './duckdb-reopen';
 import { migrateDuckDB } from './duckdb-schema';
 import { DuckDBWriter } from './duckdb-writer';
 
@@ -25,6 +26,8 @@ export interface DuckDBStoreOptions {
   compactAfterRepeats?: number;
   /** Quiet time after which tiers with repeated rows are merged; default 2,000 ms. */
   idleCompactMs?: number;
+  /** Write-ahead log size that triggers a checkpoint; default 128MB. */
+  checkpointThreshold?: string;
 }
 
 /** Prepared statements per reader connection, by statement text; the oldest is dropped past the limit. */
@@ -51,29 +54,44 @@ async function prepared(conn: DuckDBConnection, sql: string): Promise<DuckDBPrep
 
 class ConnectionPool {
   private readonly free: DuckDBConnection[];
-  private readonly waiting: ((c: DuckDBConnection) => void)[] = [];
+  private readonly waiting: ((c: DuckDBConnection | null) => void)[] = [];
+  private closing = false;
+  private onIdle: (() => void) | null = null;
   constructor(readonly all: DuckDBConnection[]) {
     this.free = [...all];
   }
   async use<T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-    const conn = this.free.pop() ?? (await new Promise<DuckDBConnection>((resolve) => this.waiting.push(resolve)));
+    const conn = this.closing ? null : (this.free.pop() ?? (await new Promise<DuckDBConnection | null>((resolve) => this.waiting.push(resolve))));
+    if (!conn) throw new StoreUnavailableError('the store is closed');
     try {
       return await work(conn);
     } finally {
       const next = this.waiting.shift();
       if (next) next(conn);
       else this.free.push(conn);
+      if (this.free.length === this.all.length) this.onIdle?.();
     }
+  }
+  /** Refuses new reads and waits for those in progress: a connection closed under a running query would crash. */
+  async drain(): Promise<void> {
+    this.closing = true;
+    for (const next of this.waiting.splice(0)) next(null);
+    if (this.free.length < this.all.length) await new Promise<void>((resolve) => (this.onIdle = resolve));
   }
 }
 
+/** Opens the database, and opens it again should DuckDB invalidate it (see duckdb-reopen.ts). */
 export async function openDuckDBStore(options: DuckDBStoreOptions): Promise<Store> {
+  return reopeningStore((onFailure) => openDuckDBDatabase(options, onFailure), options.logger);
+}
+
+async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: unknown) => void): Promise<Store> {
   const { path, logger } = options;
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let instance: DuckDBInstance;
   try {
     // A larger write-ahead log between checkpoints: fewer checkpoints while ingesting, a longer replay after a crash.
-    instance = await DuckDBInstance.create(path, { checkpoint_threshold: CHECKPOINT_THRESHOLD });
+    instance = await DuckDBInstance.create(path, { checkpoint_threshold: options.checkpointThreshold ?? CHECKPOINT_THRESHOLD });
   } catch (err) {
     const message = (err as Error).message;
     if (/lock/i.test(message)) {
@@ -81,19 +99,27 @@ export async function openDuckDBStore(options: DuckDBStoreOptions): Promise<Stor
     }
     throw new Error(`could not open the database ${path}: ${message}`, { cause: err });
   }
-  const writerConn = await instance.connect();
-  await migrateDuckDB(writerConn);
-  const dims = await DuckDBDims.load(writerConn);
+  // An instance left open after a failed step would hold the file while the next attempt opens it again.
+  const orClose = <T>(step: Promise<T>): Promise<T> =>
+    step.catch((err) => {
+      instance.closeSync();
+      throw err;
+    });
+  const writerConn = await orClose(instance.connect());
+  await orClose(migrateDuckDB(writerConn));
+  const dims = await orClose(DuckDBDims.load(writerConn));
   const compactor = new DuckDBCompactor(writerConn, logger, { minRepeatedRows: options.compactAfterRepeats });
-  await compactor.scan();
+  await orClose(compactor.scan());
 
   let idleTimer: NodeJS.Timeout | undefined;
   const idleCompactMs = options.idleCompactMs ?? 2000;
   const writer: DuckDBWriter = await DuckDBWriter.open(writerConn, dims, logger, {
     onCommitted: (appended) => {
       compactor.note(appended);
-      if (compactor.wants()) void writer.exclusive(() => compactor.compact());
+      // A merge that fails is retried later; its error must not end the process as an unhandled rejection.
+      if (compactor.wants()) void writer.exclusive(() => compactor.compact()).catch(() => {});
     },
+    onFailure,
     onIdle: () => {
       clearTimeout(idleTimer);
       if (!compactor.wants(true)) return;
@@ -103,7 +129,7 @@ export async function openDuckDBStore(options: DuckDBStoreOptions): Promise<Stor
       idleTimer.unref();
     },
   });
-  if (compactor.wants(true)) void writer.exclusive(() => compactor.compact(true));
+  if (compactor.wants(true)) void writer.exclusive(() => compactor.compact(true)).catch(() => {});
 
   const readers = new ConnectionPool(await Promise.all(Array.from({ length: options.readers ?? 4 }, () => instance.connect())));
   let closed = false;
@@ -113,7 +139,9 @@ export async function openDuckDBStore(options: DuckDBStoreOptions): Promise<Stor
     try {
       return await readers.use(work);
     } catch (err) {
+      if (err instanceof StoreUnavailableError) throw err;
       logger.error({ err, what }, 'duckdb read failed');
+      onFailure(err);
       throw new StoreUnavailableError(`could not read from the store: ${(err as Error).message}`, { cause: err });
     }
   };
@@ -157,6 +185,7 @@ export async function openDuckDBStore(options: DuckDBStoreOptions): Promise<Stor
       await writer.close();
       closed = true;
       await writerConn.run('CHECKPOINT').catch((err) => logger.warn({ err }, 'duckdb checkpoint at close failed'));
+      await readers.drain();
       for (const c of [...readers.all, writerConn]) c.closeSync();
       instance.closeSync();
     },

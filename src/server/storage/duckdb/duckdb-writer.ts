@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../../errors';
 import { DEDUPE_WINDOW_MS, type IngestResult, type StoredEvent } from '../engine';
 import type { DuckDBDims } from './duckdb-dims';
+import { isDurableCommit, writeProblem } from './duckdb-failures';
 import { ROLLUP_TIERS, STAGING_DDL, SUMMED_BASE_SUMS, rollupTable } from './duckdb-schema';
 
 /** Rows appended to each rollup table by one commit, and the slot range they cover. */
@@ -39,6 +40,8 @@ export interface DuckDBWriterOptions {
   onCommitted?: (appended: AppendedRollups) => void;
   /** Called when the queue runs empty. */
   onIdle?: () => void;
+  /** Called with DuckDB's error when a write fails, or when a commit succeeded but the checkpoint after it did not. */
+  onFailure?: (err: unknown) => void;
 }
 
 export class DuckDBWriter {
@@ -160,19 +163,39 @@ export class DuckDBWriter {
       await this.conn.run('BEGIN');
       await this.dims.writePending(this.conn);
       const appended = await this.commitStaged(minTs, maxTs);
-      await this.conn.run('COMMIT');
+      // Read before the commit: a commit whose checkpoint fails leaves the database unreadable.
+      const results = await this.results(group);
+      const checkpointFailure = await this.commit();
       this.dims.commit();
 
-      const results = await this.results(group);
       group.forEach((b, i) => b.resolve(results[i]));
       this.logger.debug({ events: eventCount, requests: group.length, ms: Math.round(performance.now() - started) }, 'duckdb write');
       this.options.onCommitted?.({ rows: appended, minTs, maxTs });
+      if (checkpointFailure) {
+        this.logger.error({ err: checkpointFailure }, 'duckdb checkpoint after a commit failed; the commit is stored');
+        this.options.onFailure?.(checkpointFailure);
+      }
     } catch (err) {
       await this.conn.run('ROLLBACK').catch(() => {});
       this.dims.rollback();
       this.logger.error({ err, events: eventCount }, 'duckdb write failed');
-      const failure = new StoreUnavailableError(`could not store the events: ${(err as Error).message}`, { cause: err });
+      const failure = new StoreUnavailableError(`could not store the events: ${writeProblem(err)}; retry later`, { cause: err });
       for (const b of group) b.reject(failure);
+      this.options.onFailure?.(err);
+    }
+  }
+
+  /**
+   * Commits the open transaction. DuckDB may fail the checkpoint that follows a commit (the disk is full) and
+   * say so in the COMMIT's error although the transaction is stored: that is a commit, and its error is returned.
+   */
+  private async commit(): Promise<Error | null> {
+    try {
+      await this.conn.run('COMMIT');
+      return null;
+    } catch (err) {
+      if (isDurableCommit(err)) return err as Error;
+      throw err;
     }
   }
 
