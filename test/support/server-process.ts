@@ -12,14 +12,22 @@ export interface ServerProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+/** `onSpawn` sees the child before it listens (e.g. to kill it while it opens its store). */
+export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}, onSpawn?: (child: ChildProcess) => void): Promise<ServerProcess> {
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { env: { ...process.env, TOKENSCOPE_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  onSpawn?.(child);
   let output = '';
+  let listening = false;
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
+      // Once it listens, output is only collected: matching the growing text on every chunk would cost more and more.
+      if (listening) return;
       const match = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"tokenscope listening"/.exec(output);
-      if (match) resolve(match[1]);
+      if (match) {
+        listening = true;
+        resolve(match[1]);
+      }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
