@@ -33,6 +33,8 @@ describe('parseApiQuery', () => {
     [{ type: 'trend', timezone: 'Mars/Base' }, "timezone: unknown time zone 'Mars/Base'", 'IANA'],
     [{ type: 'totals', from: 5_000, to: 1_000 }, 'from: must be before to', ''],
     [{ type: 'totals', from: 'soon' }, 'from:', 'RFC 3339'],
+    [{ type: undefined }, 'type: is required', 'totals, ranking, trend'],
+    [{ type: 'totals', to: undefined }, 'to: is required', 'RFC 3339'],
   ])('%j is refused with a message naming the field and the valid choices', (q, message, valid) => {
     const r = parseApiQuery({ ...base, ...q });
     expect(r.ok).toBe(false);

@@ -73,14 +73,18 @@ export const filtersSchema = z.strictObject(
 );
 export type Filters = Partial<Record<DimensionId, string[]>>;
 
-const instant = z.union([z.number(), z.string()], { error: 'must be epoch milliseconds or RFC 3339 text' }).transform((value, ctx) => {
-  const parsed = parseInstant(value);
-  if ('error' in parsed) {
-    ctx.addIssue({ code: 'custom', message: parsed.error });
-    return z.NEVER;
-  }
-  return parsed.ms;
-});
+const instant = z
+  .union([z.number(), z.string()], {
+    error: (issue) => (issue.input === undefined ? 'is required: epoch milliseconds or RFC 3339 text' : 'must be epoch milliseconds or RFC 3339 text'),
+  })
+  .transform((value, ctx) => {
+    const parsed = parseInstant(value);
+    if ('error' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.error });
+      return z.NEVER;
+    }
+    return parsed.ms;
+  });
 
 /**
  * The body of `POST /api/v1/query`. Unknown top-level fields are ignored (Grafana adds its own), unknown
@@ -90,7 +94,7 @@ export const apiQuerySchema = z
   .object({
     /** `totals`, `ranking` or `trend`. */
     type: z.enum(QUERY_TYPE_IDS as [QueryType, ...QueryType[]], {
-      error: (issue) => `unknown query type '${echo(issue.input)}'; valid types: ${list(QUERY_TYPE_IDS)}`,
+      error: (issue) => `${issue.input === undefined ? 'is required' : `unknown query type '${echo(issue.input)}'`}; valid types: ${list(QUERY_TYPE_IDS)}`,
     }),
     /** Range start, inclusive: epoch ms or RFC 3339, e.g. `1767225600000` or `2026-01-01T00:00:00Z`. */
     from: instant,
