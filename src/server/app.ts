@@ -39,6 +39,9 @@ const FASTIFY_ERRORS: Record<string, { code: string; message: (e: FastifyError) 
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request', message: () => 'Content-Length does not match the body' },
 };
 
+/** How often Node looks for requests past their timeout. */
+const CHECK_TIMEOUTS_MS = 1000;
+
 /**
  * Errors Node reports before a request reaches Fastify (a request that did not arrive whole in time, headers
  * too large, bytes that are not HTTP), answered in the same JSON shape; the connection then closes.
@@ -69,10 +72,11 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     requestTimeout: config.requestTimeoutMs,
-    connectionTimeout: config.requestTimeoutMs,
     // Node's defaults would stretch the request timeout: it applies the larger of the header timeout (60 s) and
     // the request timeout to a whole request, and checks only every 30 s.
-    http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1000 },
+    http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: CHECK_TIMEOUTS_MS },
+    // Silent sockets are closed a little after the request timeout, so a request that stalls gets its 408 first.
+    connectionTimeout: config.requestTimeoutMs + 2 * CHECK_TIMEOUTS_MS,
     clientErrorHandler: clientErrorHandler(config.requestTimeoutMs),
     return503OnClosing: true,
     forceCloseConnections: true,
