@@ -1,4 +1,5 @@
 /** The server's error types: a client mistake (4xx) or an unavailable store (503); anything else is a 500. */
+import { maskSecrets } from './ingest/api-keys';
 
 /** A request the client must change: the message says what to send instead. */
 export class ClientError extends Error {
@@ -22,7 +23,7 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-/** The JSON body of every error response. */
+/** The JSON body of every error response; a secret-looking word the message quotes is masked. */
 export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
+  return { error: { code, message: maskSecrets(message) } };
 }

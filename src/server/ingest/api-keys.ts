@@ -48,6 +48,17 @@ export function protectApiKey(value: string): ProtectedKey {
   return result;
 }
 
+/** Runs of 16 or more characters that could be one credential: no spaces, quotes, slashes or brackets. */
+const WORDS = /(?:bearer\s+)?[^\s'"`/\\;,()=<>{}[\]]{16,}/gi;
+
+/**
+ * `text` with every secret-looking word in its masked form: error messages quote what a client sent (a path,
+ * an unknown name), and a key pasted in the wrong place must not be echoed back whole.
+ */
+export function maskSecrets(text: string): string {
+  return text.replace(WORDS, (word) => (looksSecret(word) ? protectApiKey(word).label : word));
+}
+
 function mask(secret: string): string {
   const prefix = /^[a-z]{2,6}[-_]/i.exec(secret)?.[0] ?? '';
   return `${prefix}…${secret.slice(-4)}`;
