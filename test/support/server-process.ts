@@ -16,6 +16,10 @@ export interface ServerProcess {
 export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}, onSpawn?: (child: ChildProcess) => void): Promise<ServerProcess> {
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { env: { ...process.env, TOKENSCOPE_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   onSpawn?.(child);
+  // A server that never listens (or a test that ends early) must not outlive the test process.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   let output = '';
   let listening = false;
   const url = await new Promise<string>((resolve, reject) => {
