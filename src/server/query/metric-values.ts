@@ -1,5 +1,6 @@
 /** Metric values from base sums, following each metric's formula in the catalogue. */
 import { BASE_SUMS, metricDefinition, type BaseSum, type BaseSums, type MetricId } from '../../shared';
+import type { RankOrder } from '../storage/engine';
 
 /**
  * The value of `metric` for sums gathered over `spanMs` milliseconds of the query range (a bucket clipped
@@ -25,14 +26,21 @@ export function metricValues(metrics: readonly MetricId[], sums: BaseSums, spanM
 }
 
 export function zeroSums(): BaseSums {
-  const sums = {} as BaseSums;
-  for (const s of BASE_SUMS) sums[s] = 0;
+  // A literal, not a loop over BASE_SUMS: every BaseSums then shares one object shape, which keeps the
+  // per-row work of large results fast. The type check fails if BASE_SUMS changes and this does not.
+  const sums: BaseSums = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, requests: 0, duration_ms: 0, timed_requests: 0 };
   return sums;
 }
 
 /** Adds `more` into `into` and returns it. */
 export function addSums(into: BaseSums, more: BaseSums): BaseSums {
-  for (const s of BASE_SUMS) into[s] += more[s];
+  into.input_tokens += more.input_tokens;
+  into.output_tokens += more.output_tokens;
+  into.cache_read_tokens += more.cache_read_tokens;
+  into.cache_write_tokens += more.cache_write_tokens;
+  into.requests += more.requests;
+  into.duration_ms += more.duration_ms;
+  into.timed_requests += more.timed_requests;
   return into;
 }
 
@@ -45,4 +53,21 @@ export function sumsFor(metrics: readonly MetricId[]): BaseSum[] {
     for (const s of of) needed.add(s);
   }
   return BASE_SUMS.filter((s) => needed.has(s));
+}
+
+/** How a metric orders a ranking: over one span, a metric orders values as the total of its base sums does. */
+export function rankOrder(metric: MetricId): RankOrder {
+  const formula = metricDefinition(metric).formula;
+  return formula.kind === 'concurrency' ? { of: ['duration_ms'], timedOnly: true } : { of: formula.of, timedOnly: false };
+}
+
+/** A value's rank score: larger ranks first; -1 below everything for a `timedOnly` order without timed requests. */
+export function rankScore(order: RankOrder, sums: BaseSums): number {
+  if (order.timedOnly && sums.timed_requests === 0) return -1;
+  return order.of.reduce((total, s) => total + sums[s], 0);
+}
+
+/** Key order for ties: UTF-8 byte order, as the engines sort strings. */
+export function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }

@@ -1,7 +1,7 @@
 /** Totals and rankings: sums over the whole range, split by a dimension with the rest folded into `other`. */
 import { DEFAULTS, type BaseSums, type DimensionId, type MetricId, type RankingResponse, type TotalsResponse } from '../../shared';
-import type { AggregateRow, Store } from '../storage/engine';
-import { addSums, metricValue, metricValues, sumsFor, zeroSums } from './metric-values';
+import type { AggregateRow, RankOrder, Store } from '../storage/engine';
+import { addSums, compareKeys, metricValue, metricValues, rankOrder, rankScore, sumsFor, zeroSums } from './metric-values';
 import type { NormalizedQuery } from './normalise';
 import { planRange } from './plan';
 
@@ -20,11 +20,13 @@ export async function rankedKeys(
   metrics: readonly MetricId[] = [orderBy],
 ): Promise<AggregateRow[]> {
   const rows = await store.aggregate({ pieces: planRange(q.from, q.to), filters: q.filters, groupBy: dimension, sums: sumsFor(metrics) });
-  const span = q.to - q.from;
-  const score = (r: AggregateRow) => metricValue(orderBy, r.sums, span) ?? -1;
-  return rows
-    .filter((r) => r.key !== null)
-    .sort((a, b) => score(b) - score(a) || (a.key! < b.key! ? -1 : a.key! > b.key! ? 1 : 0));
+  return rankRows(rows.filter((r) => r.key !== null), rankOrder(orderBy));
+}
+
+/** Rows with a key, ranked first to last by `order`. */
+export function rankRows<T extends { key: string | null; sums: BaseSums }>(rows: T[], order: RankOrder): T[] {
+  const scores = new Map(rows.map((r) => [r, rankScore(order, r.sums)]));
+  return rows.sort((a, b) => scores.get(b)! - scores.get(a)! || compareKeys(a.key!, b.key!));
 }
 
 export async function runRanking(store: Store, q: NormalizedQuery): Promise<RankingResponse> {

@@ -2,10 +2,10 @@
 import type { BaseSums, DimensionId, MetricId, TrendResponse, TrendSeries } from '../../shared';
 import type { AggregateRow, Store } from '../storage/engine';
 import { bucketBoundaries } from './buckets';
-import { addSums, metricValue, sumsFor, zeroSums } from './metric-values';
+import { addSums, metricValue, rankOrder, sumsFor, zeroSums } from './metric-values';
 import type { NormalizedQuery } from './normalise';
 import { planBuckets } from './plan';
-import { rankedKeys } from './ranking';
+import { rankRows, rankedKeys } from './ranking';
 
 /** The rows a trend is built from, with its buckets: shared by the trend response and the CSV export. */
 export interface TrendData {
@@ -29,7 +29,21 @@ export async function trendData(store: Store, q: NormalizedQuery): Promise<Trend
 
   let keys: TrendData['keys'] = [{ key: null, label: null }];
   let rows: AggregateRow[];
-  if (q.dimension) {
+  if (q.dimension && store.capabilities?.topN) {
+    // One pass: the store ranks and folds; the kept keys are put in ranking order from their totals here.
+    const order = rankOrder(q.metrics[0]);
+    rows = await store.aggregate({ pieces, filters: q.filters, groupBy: q.dimension, top: { limit: q.limit, order }, sums: needed });
+    const totals = new Map<string, { key: string; label: string | null; sums: BaseSums }>();
+    for (const r of rows) {
+      if (r.key === null) continue;
+      const t = totals.get(r.key) ?? { key: r.key, label: r.label, sums: zeroSums() };
+      totals.set(r.key, t);
+      addSums(t.sums, r.sums);
+    }
+    keys = rankRows([...totals.values()], order).map((t) => ({ key: t.key, label: t.label ?? t.key }));
+    if (rows.some((r) => r.key === null)) keys.push({ key: null, label: null });
+  } else if (q.dimension) {
+    // Two passes: rank over the range, then split the buckets by the top keys.
     const ranked = await rankedKeys(store, q, q.dimension, q.metrics[0]);
     const top = ranked.slice(0, q.limit);
     keys = top.map((r) => ({ key: r.key, label: r.label ?? r.key }));
@@ -43,8 +57,14 @@ export async function trendData(store: Store, q: NormalizedQuery): Promise<Trend
   const sums = new Map<string | null, BaseSums[]>(keys.map((k) => [k.key, Array.from({ length: n }, zeroSums)]));
   for (const row of rows) {
     const i = index.get(row.bucket);
-    const series = sums.get(row.key);
-    if (i === undefined || !series) throw new Error(`store returned bucket ${row.bucket} / key ${row.key} outside the plan`);
+    if (i === undefined) throw new Error(`store returned bucket ${row.bucket} outside the plan`);
+    let series = sums.get(row.key);
+    if (!series && row.key === null) {
+      // Events of other values arrived between the ranking and the split: they are the rest after all.
+      sums.set(null, (series = Array.from({ length: n }, zeroSums)));
+      keys.push({ key: null, label: null });
+    }
+    if (!series) throw new Error(`store returned key ${row.key}, which it was not asked to keep`);
     addSums(series[i], row.sums);
   }
   return { boundaries, spans, keys, sums };

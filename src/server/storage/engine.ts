@@ -67,6 +67,27 @@ export interface AggregateRequest {
   keep?: readonly string[];
   /** The base sums the caller needs (default all); an engine may leave the others at 0. */
   sums?: readonly BaseSum[];
+  /**
+   * With groupBy, instead of `keep`: keep the `limit` values that rank first by `order` over all the request's
+   * rows, folding every other value into one row with key null. Only for engines with `capabilities.topN`.
+   */
+  top?: { limit: number; order: RankOrder };
+}
+
+/**
+ * How values are ranked: by the total of the `of` base sums, largest first; with `timedOnly`, values without a
+ * single timed request (`timed_requests` = 0) rank below every other. Ties go to the smaller key in UTF-8 byte
+ * order, so every engine and the query layer agree.
+ */
+export interface RankOrder {
+  of: readonly BaseSum[];
+  timedOnly: boolean;
+}
+
+/** What an engine can do beyond the required contract; each flag defaults to false. */
+export interface StoreCapabilities {
+  /** Ranks and folds inside `aggregate` (`AggregateRequest.top`), saving a separate ranking pass. */
+  topN?: boolean;
 }
 
 /** Base sums for one bucket and one dimension value (key null: no split, or the folded "other"). */
@@ -85,6 +106,8 @@ export interface AggregateRow {
 export interface Store {
   /** Engine name reported by the health endpoint, e.g. `duckdb`. */
   readonly engine: string;
+  /** Optional abilities; absent means none. */
+  readonly capabilities?: StoreCapabilities;
   /**
    * Stores events durably before resolving. An event whose id is already stored (among events within
    * `DEDUPE_WINDOW_MS` of its timestamp), or that repeats an id earlier in the batch, counts as a duplicate.

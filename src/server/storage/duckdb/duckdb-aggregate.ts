@@ -97,15 +97,32 @@ export function compileAggregate(request: AggregateRequest): CompiledAggregate {
   // the grouped rows. Sums run in DOUBLE, exact for the safe integers tokens are limited to, and much cheaper
   // than DuckDB's 128-bit integer sums.
   const sums = wanted.map((c) => `sum(p.${c}::DOUBLE) AS ${c}`).join(', ');
-  const sql = `WITH d AS MATERIALIZED (
+  const dims = `d AS MATERIALIZED (
   SELECT id, ${key} AS key, ${label ?? 'NULL::VARCHAR'} AS label, dense_rank() OVER (ORDER BY ${key}) AS k
   FROM dims ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-)
-SELECT g.bucket::DOUBLE AS bucket, m.key, m.label, ${wanted.map((c) => `g.${c}`).join(', ')}
-FROM (
-  SELECT p.bucket, d.k, ${sums}
+)`;
+  const grouped = `SELECT p.bucket, d.k, ${sums}
   FROM (${pieces}) p JOIN d ON p.dims_id = d.id
-  GROUP BY p.bucket, d.k
-) g JOIN (SELECT k, any_value(key) AS key, any_value(label) AS label FROM d GROUP BY k) m ON g.k = m.k`;
+  GROUP BY p.bucket, d.k`;
+  const keyOf = `(SELECT k, any_value(key) AS key, any_value(label) AS label FROM d GROUP BY k)`;
+  const columns = wanted.map((c) => `g.${c}`).join(', ');
+  let sql = `WITH ${dims}
+SELECT g.bucket::DOUBLE AS bucket, m.key, m.label, ${columns}
+FROM (${grouped}) g JOIN ${keyOf} m ON g.k = m.k`;
+  if (request.top && request.groupBy) {
+    // k follows the key's byte order (dense_rank over the key), so it breaks score ties as the contract says.
+    const { of, timedOnly } = request.top.order;
+    const missing = [...of, ...(timedOnly ? ['timed_requests' as const] : [])].filter((c) => !wanted.includes(c));
+    if (missing.length) throw new Error(`top ranks by ${missing.join(', ')}, which the request does not sum`);
+    const total = of.map((c) => `sum(${c})`).join(' + ');
+    const score = timedOnly ? `CASE WHEN sum(timed_requests) > 0 THEN ${total} ELSE -1 END` : total;
+    sql = `WITH ${dims},
+g AS MATERIALIZED (${grouped}),
+t AS (SELECT k FROM g GROUP BY k ORDER BY ${score} DESC, k ASC LIMIT ${int(request.top.limit)})
+SELECT g.bucket::DOUBLE AS bucket, CASE WHEN t.k IS NULL THEN NULL ELSE m.key END AS key,
+       CASE WHEN t.k IS NULL THEN NULL ELSE m.label END AS label, ${wanted.map((c) => `sum(g.${c}) AS ${c}`).join(', ')}
+FROM g JOIN ${keyOf} m ON g.k = m.k LEFT JOIN t ON g.k = t.k
+GROUP BY 1, 2, 3`;
+  }
   return { sql, sums: wanted, values, types };
 }

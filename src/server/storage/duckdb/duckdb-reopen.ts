@@ -72,6 +72,7 @@ export async function reopeningStore(open: OpenDatabase, logger: Logger): Promis
 
   return {
     engine,
+    capabilities: current.capabilities,
     ingest: (events) => call((store) => store.ingest(events)),
     aggregate: (request) => call((store) => store.aggregate(request)),
     eventCount: () => call((store) => store.eventCount()),

@@ -148,6 +148,7 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
 
   return {
     engine: 'duckdb',
+    capabilities: { topN: true },
 
     ingest(events: readonly StoredEvent[]): Promise<IngestResult> {
       if (closed) return Promise.reject(new StoreUnavailableError('the store is closed'));
@@ -167,11 +168,13 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
       // An empty result has no columns at all.
       const [buckets = [], keys = [], labels = [], ...sumColumns] = columns as [number[], (string | null)[], (string | null)[], ...number[][]];
       logger.debug({ pieces: request.pieces.length, rows: buckets.length, ms: Math.round(performance.now() - started) }, 'duckdb aggregate');
-      return buckets.map((bucket, i) => {
+      const rows = new Array<AggregateRow>(buckets.length);
+      for (let i = 0; i < buckets.length; i++) {
         const row = zeroSums();
-        sums.forEach((s, k) => (row[s] = sumColumns[k][i]));
-        return { bucket, key: keys[i] ?? null, label: labels[i] ?? keys[i] ?? null, sums: row };
-      });
+        for (let k = 0; k < sums.length; k++) row[sums[k]] = sumColumns[k][i];
+        rows[i] = { bucket: buckets[i], key: keys[i] ?? null, label: labels[i] ?? keys[i] ?? null, sums: row };
+      }
+      return rows;
     },
 
     async eventCount(): Promise<number> {
