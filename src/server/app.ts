@@ -24,6 +24,29 @@ declare module 'fastify' {
   }
 }
 
+/** Reads and drops what is left of a body: true once it ended, false past `maxBytes` or if it broke off. */
+function drain(body: NodeJS.ReadableStream & { readableEnded: boolean }, maxBytes: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = (ended: boolean) => {
+      body.removeListener('data', onData);
+      body.removeListener('end', onEnd);
+      body.removeListener('error', onFail);
+      body.removeListener('close', onFail);
+      if (!ended) body.pause();
+      resolve(ended);
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > maxBytes) done(false);
+    };
+    const onEnd = () => done(true);
+    const onFail = () => done(false);
+    body.on('data', onData).once('end', onEnd).once('error', onFail).once('close', onFail);
+    body.resume();
+  });
+}
+
 export interface AppDeps {
   config: Readonly<Config>;
   store: Store;
@@ -91,8 +114,12 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
   });
   // A request refused before its body was read in full closes the connection, so a client still uploading
   // gets the answer instead of waiting on a server that no longer reads.
+  // A request refused before its body was read in full: the rest is read and dropped (up to twice the body
+  // limit), so a client still uploading gets the answer on a connection that stays usable; past that bound
+  // the connection closes after the answer instead.
   app.addHook('onError', async (request, reply) => {
-    if (!request.raw.readableEnded) reply.header('connection', 'close');
+    if (request.raw.readableEnded) return;
+    if (!(await drain(request.raw, 2 * config.maxBodyBytes))) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(

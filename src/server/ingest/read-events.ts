@@ -81,7 +81,8 @@ function reject(out: ReadEvents, index: number, error: string): void {
 async function* limitBytes(body: Readable, maxBytes: number): AsyncGenerator<Buffer> {
   let seen = 0;
   try {
-    for await (const chunk of body) {
+    // Stopping early must not destroy the request: the rest of the body is drained so the client hears the 413.
+    for await (const chunk of body.iterator({ destroyOnReturn: false })) {
       seen += (chunk as Buffer).length;
       if (seen > maxBytes) throw bodyTooLarge(maxBytes);
       yield chunk as Buffer;
