@@ -15,6 +15,7 @@ import type { Store, StoredEvent } from '../engine';
 import { connectClickHouse, type ClickHouseConnection } from './clickhouse-client';
 import { openClickHouseStore } from './clickhouse-store';
 import { parseClickHouseUrl } from './clickhouse-url';
+import { toRow } from './clickhouse-writer';
 
 const DAY = 86_400_000;
 const silent = createLogger('silent');
@@ -119,23 +120,7 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
     await first.ingest(events.slice(0, 200));
     await first.close();
     // Straight into the raw table, as if the backend died before recomputing the slots.
-    const raw = events.slice(200).map((e, i) =>
-      JSON.stringify({
-        ts: e.ts,
-        event_key: String(1e15 + i),
-        id: e.id,
-        service: e.service,
-        model: e.model,
-        model_type: e.modelType,
-        api_key: e.apiKey,
-        api_key_label: e.apiKeyLabel,
-        input_tokens: e.inputTokens,
-        output_tokens: e.outputTokens,
-        cache_read_tokens: e.cacheReadTokens,
-        cache_write_tokens: e.cacheWriteTokens,
-        duration_ms: e.durationMs ?? -1,
-      }),
-    );
+    const raw = events.slice(200).map((e, i) => JSON.stringify(toRow(e, String(1e15 + i))));
     await cluster.servers[0].sql(`INSERT INTO ${db}.events FORMAT JSONEachRow\n${raw.join('\n')}`);
     const lines: string[] = [];
     const logger = createLogger('warn', new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));

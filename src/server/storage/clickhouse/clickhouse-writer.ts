@@ -158,7 +158,7 @@ export class ClickHouseWriter {
 }
 
 /** The events row for a stored event. */
-function toRow(e: StoredEvent, eventKey: string) {
+export function toRow(e: StoredEvent, eventKey: string) {
   return {
     ts: e.ts,
     event_key: eventKey,
