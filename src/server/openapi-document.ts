@@ -105,6 +105,12 @@ export function openapiDocument(): Record<string, unknown> {
         },
       },
       '/api/v1/health': { get: { summary: 'Status, version, engine and event count (read token)', responses: { 200: { description: 'Healthy.' }, ...errors(401, 403, 503) } } },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus exposition: live token and request counters, ingest outcomes, request durations, process metrics (read or scrape token)',
+          responses: { 200: { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(401, 403) },
+        },
+      },
       '/healthz': { get: { summary: 'Liveness, without auth', security: [], responses: { 200: { description: 'Alive.' } } } },
     },
   };
