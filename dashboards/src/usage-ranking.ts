@@ -20,10 +20,26 @@ function totalsTarget(metric: MetricId): Target {
   return target({ queryType: 'totals', metrics: [metric], filters: modelTypeFilter });
 }
 
+/** The total cards across the top, left to right; a card without a title of its own takes the metric's name. */
+const TOTAL_CARDS: readonly { metric: MetricId; title?: string }[] = [
+  { metric: 'total_tokens', title: 'Total Tokens Consumed' },
+  { metric: 'input_tokens' },
+  { metric: 'output_tokens' },
+];
+
+function totalCard({ metric, title }: (typeof TOTAL_CARDS)[number], index: number) {
+  const m = metricInfo(metric);
+  return statPanel({
+    title: title ?? m.name,
+    description: title ? `${m.name}: ${m.description}` : m.description,
+    unit: m.unit,
+    gridPos: { x: 8 * index, y: 0, w: 8, h: 4 },
+    targets: [totalsTarget(metric)],
+  });
+}
+
 export function usageRankingDashboard(): Dashboard {
   const total = metricInfo('total_tokens');
-  const input = metricInfo('input_tokens');
-  const output = metricInfo('output_tokens');
   const rankingQuery = { metrics: ['total_tokens'], dimension: '$dimension', limit: '$topN', filters: modelTypeFilter };
 
   return tokenscopeDashboard({
@@ -61,27 +77,7 @@ export function usageRankingDashboard(): Dashboard {
       }),
     ],
     panels: [
-      statPanel({
-        title: 'Total Tokens Consumed',
-        description: `${total.name}: ${total.description}`,
-        unit: total.unit,
-        gridPos: { x: 0, y: 0, w: 8, h: 4 },
-        targets: [totalsTarget('total_tokens')],
-      }),
-      statPanel({
-        title: input.name,
-        description: input.description,
-        unit: input.unit,
-        gridPos: { x: 8, y: 0, w: 8, h: 4 },
-        targets: [totalsTarget('input_tokens')],
-      }),
-      statPanel({
-        title: output.name,
-        description: output.description,
-        unit: output.unit,
-        gridPos: { x: 16, y: 0, w: 8, h: 4 },
-        targets: [totalsTarget('output_tokens')],
-      }),
+      ...TOTAL_CARDS.map(totalCard),
       rankingBarGaugePanel({
         title: 'Top ${topN} · ${dimension:text}',
         description: `The top N by ${total.name} over the selected range, largest first. ${total.name}: ${total.description} "Download detailed data" (link icon) saves one CSV row per resource per interval with every metric.`,
