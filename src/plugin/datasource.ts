@@ -17,6 +17,7 @@ import { DEFAULT_SAVED_QUERY, DIMENSIONS } from '../shared';
 import { TokenscopeApi, type FetchSrv } from './api-client';
 import { checkHealth } from './health';
 import type { TemplateReplacer } from './interpolate';
+import { linkSettings } from './links';
 import { interpolateQuery } from './request';
 import { runQuery } from './run-query';
 import type { TokenscopeOptions, TokenscopeQuery } from './types';
@@ -54,7 +55,7 @@ export class DataSource extends DataSourceApi<TokenscopeQuery, TokenscopeOptions
   }
 
   override query(request: DataQueryRequest<TokenscopeQuery>): Observable<DataQueryResponse> {
-    return runQuery(this.api, this.templateSrv(), request);
+    return runQuery(this.api, this.templateSrv(), request, linkSettings(this.instanceSettings.jsonData));
   }
 
   /** For Explore and mixed data sources: the queries as they will run. A query that cannot be resolved stays as it is. */

@@ -57,8 +57,10 @@ describe('frames', () => {
     expect(frame.fields[0].type).toBe(FieldType.time);
     expect(frame.fields[0].values).toEqual([0, 3_600_000]);
     expect(frame.fields[0].config.interval).toBe(3_600_000);
-    expect(frame.fields.slice(1).map((f) => f.labels)).toEqual([{ model: 'glm-5' }, { model: 'other' }]);
-    expect(names(frame)).toEqual(['Time', 'glm-5', 'other']);
+    expect(frame.fields.slice(1, -1).map((f) => f.labels)).toEqual([{ model: 'glm-5' }, { model: 'other' }]);
+    expect(names(frame)).toEqual(['Time', 'glm-5', 'other', 'Bucket end']);
+    // Each bucket's end, the last one at the range's end: what the "largest calls in this bucket" link carries.
+    expect(frame.fields.at(-1)!.values).toEqual([3_600_000, 7_200_000]);
   });
 
   test('trend with several metrics names each series by value and metric; without a split by metric', () => {
@@ -75,10 +77,10 @@ describe('frames', () => {
       ],
     };
     const [frame] = toFrames(split, 'D', ['input_tokens', 'output_tokens_per_minute']);
-    expect(names(frame).slice(1)).toEqual(['a · Input Tokens', 'a · Output Tokens per Minute']);
+    expect(names(frame).slice(1, -1)).toEqual(['a · Input Tokens', 'a · Output Tokens per Minute']);
     expect(frame.fields[2].config.unit).toBe('suffix: tokens/min');
 
     const plain: TrendResponse = { ...split, series: [{ metric: 'requests', key: null, labels: {}, values: [3], min: 3, max: 3, avg: 3 }] };
-    expect(names(toFrames(plain, 'E', ['requests'])[0])).toEqual(['Time', 'Requests']);
+    expect(names(toFrames(plain, 'E', ['requests'])[0])).toEqual(['Time', 'Requests', 'Bucket end']);
   });
 });

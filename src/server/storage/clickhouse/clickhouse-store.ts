@@ -5,8 +5,9 @@
 import type { Logger } from 'pino';
 import { BASE_SUMS, type BaseSums } from '../../../shared';
 import { StoreUnavailableError } from '../../errors';
-import { DEDUPE_WINDOW_MS, type AggregateRequest, type AggregateRow, type IngestResult, type Store, type StoredEvent } from '../engine';
+import { DEDUPE_WINDOW_MS, type AggregateRequest, type AggregateRow, type CallsRequest, type CallsResult, type IngestResult, type Store, type StoredEvent } from '../engine';
 import { compileAggregate, type ClickHouseAggregateRow } from './clickhouse-aggregate';
+import { callFromRow, compileCalls, earliestSql, type ClickHouseCallRow } from './clickhouse-calls';
 import { connectClickHouse, type ClickHouseConnection } from './clickhouse-client';
 import { repairRollups } from './clickhouse-repair';
 import { ClickHouseLayout, checkCluster, migrateNode } from './clickhouse-schema';
@@ -88,6 +89,14 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
         const keyed = Number(r.keyed) === 1;
         return { bucket: Number(r.bucket), key: keyed ? r.key : null, label: keyed ? r.label : null, sums };
       });
+    },
+
+    async largestCalls(request: CallsRequest): Promise<CallsResult> {
+      const [rows, earliest] = await Promise.all([
+        read<ClickHouseCallRow>('calls', compileCalls(layout, request)),
+        read<{ earliest: string; events: string }>('earliest', earliestSql(layout)),
+      ]);
+      return { calls: rows.map(callFromRow), earliest: Number(earliest[0]?.events ?? 0) > 0 ? Number(earliest[0].earliest) : null };
     },
 
     async eventCount(): Promise<number> {

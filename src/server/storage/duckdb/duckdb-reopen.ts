@@ -75,6 +75,7 @@ export async function reopeningStore(open: OpenDatabase, logger: Logger): Promis
     capabilities: current.capabilities,
     ingest: (events) => call((store) => store.ingest(events)),
     aggregate: (request) => call((store) => store.aggregate(request)),
+    largestCalls: (request) => call((store) => store.largestCalls(request)),
     eventCount: () => call((store) => store.eventCount()),
     async close() {
       closed = true;

@@ -4,9 +4,10 @@ import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../../errors';
-import type { AggregateRequest, AggregateRow, IngestResult, Store, StoredEvent } from '../engine';
+import type { AggregateRequest, AggregateRow, CallsRequest, CallsResult, IngestResult, Store, StoredEvent } from '../engine';
 import { zeroSums } from '../../query/metric-values';
 import { compileAggregate } from './duckdb-aggregate';
+import { EARLIEST_SQL, callsFromColumns, compileCalls } from './duckdb-calls';
 import { DuckDBCompactor } from './duckdb-compactor';
 import { DuckDBDims } from './duckdb-dims';
 import { reopeningStore } from './duckdb-reopen';
@@ -175,6 +176,19 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
         rows[i] = { bucket: buckets[i], key: keys[i] ?? null, label: labels[i] ?? keys[i] ?? null, sums: row };
       }
       return rows;
+    },
+
+    async largestCalls(request: CallsRequest): Promise<CallsResult> {
+      const { sql, values, types } = compileCalls(request);
+      const started = performance.now();
+      return read('calls', async (c) => {
+        const statement = await prepared(c, sql);
+        statement.bind(values, types);
+        const calls = callsFromColumns((await statement.runAndReadAll()).getColumnsJS());
+        const earliest = (await (await prepared(c, EARLIEST_SQL)).runAndReadAll()).getRowsJS()[0][0] as number | null;
+        logger.debug({ rows: calls.length, ms: Math.round(performance.now() - started) }, 'duckdb calls');
+        return { calls, earliest };
+      });
     },
 
     async eventCount(): Promise<number> {

@@ -1,0 +1,75 @@
+/**
+ * Top movers: each value of a dimension over the range beside the same dimension over an earlier range of the
+ * same length, ranked by the absolute change of one metric, with the rest folded into `other` as a ranking does.
+ */
+import { DEFAULTS, type BaseSums, type MoverValues, type MoversResponse, type MoversRow } from '../../shared';
+import type { AggregateRow, Store } from '../storage/engine';
+import { addSums, compareKeys, metricValue, rankOrder, sumsFor, zeroSums } from './metric-values';
+import type { NormalizedQuery } from './normalise';
+import { planRange } from './plan';
+
+interface Pair {
+  key: string;
+  label: string;
+  current: BaseSums;
+  previous: BaseSums;
+}
+
+/** Sums per key over one range; `requests` is always summed, since it tells a new or vanished value. */
+async function sumsByKey(store: Store, q: NormalizedQuery, from: number, to: number): Promise<AggregateRow[]> {
+  if (from >= to) return [];
+  const sums = sumsFor([...q.metrics, 'requests']);
+  const rows = await store.aggregate({ pieces: planRange(from, to), filters: q.filters, groupBy: q.dimension ?? DEFAULTS.dimension, sums });
+  return rows.filter((r) => r.key !== null);
+}
+
+export async function runMovers(store: Store, q: NormalizedQuery): Promise<MoversResponse> {
+  const metric = q.metrics[0];
+  const dimension = q.dimension ?? DEFAULTS.dimension;
+  const span = q.to - q.from;
+  const offset = q.offsetMs ?? span;
+  // Events are never stamped before the epoch, so an earlier range reaching before it is cut there.
+  const previousFrom = Math.max(0, q.from - offset);
+  const previousTo = Math.max(0, q.to - offset);
+  const [currentRows, previousRows] = await Promise.all([sumsByKey(store, q, q.from, q.to), sumsByKey(store, q, previousFrom, previousTo)]);
+
+  const pairs = new Map<string, Pair>();
+  const pairOf = (r: AggregateRow) => {
+    let p = pairs.get(r.key!);
+    if (!p) pairs.set(r.key!, (p = { key: r.key!, label: r.label ?? r.key!, current: zeroSums(), previous: zeroSums() }));
+    return p;
+  };
+  for (const r of currentRows) addSums(pairOf(r).current, r.sums);
+  for (const r of previousRows) addSums(pairOf(r).previous, r.sums);
+
+  // Both ranges are equally long, so a metric changes as the total of its base sums does: an exact integer score.
+  const order = rankOrder(metric);
+  const total = (s: BaseSums) => order.of.reduce((n, c) => n + s[c], 0);
+  const score = (p: Pair) => Math.abs(total(p.current) - total(p.previous));
+  const ranked = [...pairs.values()].sort((a, b) => score(b) - score(a) || compareKeys(a.key, b.key));
+
+  // The span of each range as the metric formulas see it; the earlier one is shorter only when cut at the epoch.
+  const values = (current: BaseSums, previous: BaseSums): MoverValues => {
+    const now = metricValue(metric, current, span);
+    const before = metricValue(metric, previous, previousTo - previousFrom);
+    const change = now === null && before === null ? null : (now ?? 0) - (before ?? 0);
+    return { current: now, previous: before, change, changeRatio: change !== null && before ? change / before : null };
+  };
+  const status = (p: Pair): MoversRow['status'] => (p.previous.requests === 0 ? 'new' : p.current.requests === 0 ? 'vanished' : 'ongoing');
+  const summed = (list: Pair[], side: 'current' | 'previous') => list.reduce((acc, p) => addSums(acc, p[side]), zeroSums());
+
+  const top = ranked.slice(0, q.limit);
+  const rest = ranked.slice(q.limit);
+  return {
+    type: 'movers',
+    from: q.from,
+    to: q.to,
+    previousFrom,
+    previousTo,
+    dimension,
+    metric,
+    rows: top.map((p) => ({ key: p.key, label: p.label, ...values(p.current, p.previous), status: status(p) })),
+    other: rest.length ? { count: rest.length, ...values(summed(rest, 'current'), summed(rest, 'previous')) } : null,
+    totals: values(summed(ranked, 'current'), summed(ranked, 'previous')),
+  };
+}

@@ -1,0 +1,104 @@
+/** Compiles a CallsRequest into one DuckDB statement over the raw events, joined to the dims for names and filters. */
+import { BIGINT, LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { DIMENSION_IDS, type CallField } from '../../../shared';
+import type { CallsRequest, StoredEvent } from '../engine';
+
+/** How each orderable field reads on a raw event: a missing duration counts as -1, below every duration. */
+const FIELD: Record<CallField, string> = {
+  input_tokens: 'e.input_tokens',
+  output_tokens: 'e.output_tokens',
+  cache_read_tokens: 'e.cache_read_tokens',
+  cache_write_tokens: 'e.cache_write_tokens',
+  reasoning_tokens: 'e.reasoning_tokens',
+  duration_ms: 'coalesce(e.duration_ms, -1)',
+};
+
+/** The tie-breakers after the order's sum (see CallsRequest); strings compare in byte order, DuckDB's default collation. */
+const TIES = [
+  'e.ts ASC',
+  'd.service',
+  'd.model',
+  'd.model_type',
+  'd.api_key',
+  "coalesce(e.id, '')",
+  'e.input_tokens',
+  'e.output_tokens',
+  'e.cache_read_tokens',
+  'e.cache_write_tokens',
+  'e.reasoning_tokens',
+  'coalesce(e.duration_ms, -1)',
+  "coalesce(e.trace_id, '')",
+  "coalesce(e.span_id, '')",
+];
+
+export interface CompiledCalls {
+  sql: string;
+  values: Record<string, DuckDBValue>;
+  types: Record<string, DuckDBType>;
+}
+
+/** Numbers and filter lists are bound, so the text repeats and the prepared statement is reused. */
+export function compileCalls(request: CallsRequest): CompiledCalls {
+  const values: Record<string, DuckDBValue> = { from: BigInt(request.from), to: BigInt(request.to), limit: BigInt(request.limit) };
+  const types: Record<string, DuckDBType> = { from: BIGINT, to: BIGINT, limit: BIGINT };
+  const where: string[] = [];
+  for (const dim of DIMENSION_IDS) {
+    const list = request.filters[dim];
+    if (!list?.length) continue;
+    values[`f_${dim}`] = listValue([...list]);
+    types[`f_${dim}`] = LIST(VARCHAR);
+    where.push(`list_contains($f_${dim}, ${dim})`);
+  }
+  const score = request.orderBy.map((f) => FIELD[f]).join(' + ');
+  const sql = `WITH d AS (SELECT id, service, model, model_type, api_key, api_key_label FROM dims ${where.length ? `WHERE ${where.join(' AND ')}` : ''})
+SELECT e.ts::DOUBLE AS ts, d.service, d.model, d.model_type, d.api_key, d.api_key_label,
+       e.input_tokens::DOUBLE AS input_tokens, e.output_tokens::DOUBLE AS output_tokens,
+       e.cache_read_tokens::DOUBLE AS cache_read_tokens, e.cache_write_tokens::DOUBLE AS cache_write_tokens,
+       e.reasoning_tokens::DOUBLE AS reasoning_tokens, e.duration_ms::DOUBLE AS duration_ms, e.id, e.trace_id, e.span_id
+FROM events e JOIN d ON e.dims_id = d.id
+WHERE e.ts >= $from AND e.ts < $to
+ORDER BY ${score} DESC, ${TIES.join(', ')}
+LIMIT $limit`;
+  return { sql, values, types };
+}
+
+/** The statement's columns, in order, as stored events. */
+export function callsFromColumns(columns: unknown[][]): StoredEvent[] {
+  const [ts = [], service, model, modelType, apiKey, apiKeyLabel, input, output, cacheRead, cacheWrite, reasoning, duration, id, traceId, spanId] = columns as [
+    number[],
+    string[],
+    string[],
+    string[],
+    string[],
+    string[],
+    number[],
+    number[],
+    number[],
+    number[],
+    number[],
+    (number | null)[],
+    (string | null)[],
+    (string | null)[],
+    (string | null)[],
+  ];
+  return ts.map((t, i) => ({
+    ts: t,
+    service: service[i],
+    model: model[i],
+    modelType: modelType[i],
+    apiKey: apiKey[i],
+    apiKeyLabel: apiKeyLabel[i],
+    inputTokens: input[i],
+    outputTokens: output[i],
+    cacheReadTokens: cacheRead[i],
+    cacheWriteTokens: cacheWrite[i],
+    reasoningTokens: reasoning[i],
+    durationMs: duration[i],
+    id: id[i],
+    traceId: traceId[i],
+    spanId: spanId[i],
+  }));
+}
+
+/** The earliest raw event's time; `min` reads the row groups' statistics only where it can, a column scan otherwise. */
+export const EARLIEST_SQL = 'SELECT min(ts)::DOUBLE FROM events';
