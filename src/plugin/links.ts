@@ -61,10 +61,10 @@ export function callTrendLinks(): DataLink[] {
 
 /**
  * The link on a trend series: Usage Trend over the clicked bucket (its start is the point's time, its end the
- * frame's `bucket_end` field), keeping the query's filters and narrowed to the series' own value.
+ * frame's `bucket_end` field, as a number: its display text is a date), keeping the query's filters and narrowed to the series' own value.
  */
 export function bucketCallsLinks(filters: Filters, split: { dimension: DimensionId; key: string } | null): DataLink[] {
-  const params = ['from=${__value.time}', 'to=${__data.fields.bucket_end}'];
+  const params = ['from=${__value.time}', 'to=${__data.fields.bucket_end.numeric}'];
   for (const dimension of DIMENSION_IDS) {
     const values = split?.dimension === dimension ? [split.key] : (filters[dimension] ?? []);
     for (const value of values) params.push(variable(dimension, value));
