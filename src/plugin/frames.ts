@@ -131,8 +131,7 @@ function callsFrame(response: CallsResponse, refId: string, links: LinkSettings)
   const calls = response.calls;
   const rowLinks = callTrendLinks();
   const column = (name: string, type: FieldType, values: unknown[], config: FieldConfig) => ({ name, type, values, config: { ...config, links: rowLinks } });
-  const tokens = (name: MetricId | 'reasoning_tokens', values: number[]) =>
-    column(name, FieldType.number, values, { displayNameFromDS: name === 'reasoning_tokens' ? 'Reasoning Tokens' : metricDefinition(name).name, unit: 'short' });
+  const tokens = (name: MetricId, values: number[]) => column(name, FieldType.number, values, { displayNameFromDS: metricDefinition(name).name, unit: 'short' });
   const labels = FRAME_LABELS.calls;
   const notice = response.beforeRawEvents && response.rawEventsFrom !== null ? FRAME_LABELS.beforeRawEvents(new Date(response.rawEventsFrom).toISOString()) : null;
   return createDataFrame({
