@@ -53,6 +53,52 @@ const MOVERS_EVENTS: ClientEvent[] = [
   event('model-g', FROM - 7 * D + H, 50, { service: 'svc-2' }),
 ];
 
+/** The largest-calls window: two hours a month later, with calls just outside it on both sides. */
+const C = Date.UTC(2026, 1, 3, 8);
+const M = 60_000;
+const TRACE_1 = '4bf92f3577b34da6a3ce929d0e0e4736';
+const TRACE_7 = '0af7651916cd43dd8448eb211c80319c';
+const call = (name: string, at: number, extra: Partial<ClientEvent>): ClientEvent => ({
+  timestamp: at,
+  service: 's1',
+  model: 'm1',
+  api_key: 'team-a',
+  input_tokens: 0,
+  output_tokens: 0,
+  ...extra,
+  // The name travels in the model type, so each call is recognisable in the answer without an id.
+  model_type: name,
+});
+const CALLS: Record<string, ClientEvent> = {
+  c1: call('c1', C + 10 * M, {
+    input_tokens: 500,
+    output_tokens: 100,
+    cache_read_tokens: 50,
+    reasoning_tokens: 30,
+    duration_ms: 2000,
+    id: 'call-1',
+    trace_id: TRACE_1,
+    span_id: '00f067aa0ba902b7',
+  }),
+  c2: call('c2', C + 20 * M, { input_tokens: 300, output_tokens: 300 }),
+  c3: call('c3', C + 5 * M, { input_tokens: 900, cache_write_tokens: 200, duration_ms: 100, id: 'call-3', api_key: SECRET_KEY }),
+  c4: call('c4', C + 10 * M, { input_tokens: 600, service: 's0' }),
+  c5: call('c5', C + 120 * M, { input_tokens: 10_000 }),
+  c6: call('c6', C - 1, { input_tokens: 20_000 }),
+  c7: call('c7', C + 60 * M, {
+    input_tokens: 40,
+    output_tokens: 10,
+    cache_read_tokens: 40,
+    reasoning_tokens: 5,
+    duration_ms: 30_000,
+    model: 'm2',
+    service: 's2',
+    trace_id: TRACE_7,
+    span_id: 'b7ad6b7169203331',
+  }),
+  c8: call('c8', C + 90 * M, { output_tokens: 700, reasoning_tokens: 700, duration_ms: 500, model: 'm2' }),
+};
+
 interface Running {
   name: string;
   server: TestServer;
@@ -68,6 +114,11 @@ describe.skipIf(runnable.length === 0)(`movers and calls on ${runnable.map((e) =
       running.push({ name: engine.name, server, stop: started.stop });
       const res = await server.json('POST', '/api/v1/usage', ndjson(MOVERS_EVENTS), { 'content-type': 'application/x-ndjson' });
       expect(res.body, engine.name).toMatchObject({ accepted: MOVERS_EVENTS.length, rejected_total: 0 });
+      // c1 is sent twice: its id makes the second copy a duplicate, which must not be listed again.
+      for (const batch of [Object.values(CALLS), [CALLS.c1]]) {
+        const sent = await server.json('POST', '/api/v1/usage', ndjson(batch), { 'content-type': 'application/x-ndjson' });
+        expect(sent.body, engine.name).toMatchObject({ rejected_total: 0 });
+      }
     }
   }, 300_000);
   afterAll(async () => {
@@ -158,6 +209,76 @@ describe.skipIf(runnable.length === 0)(`movers and calls on ${runnable.map((e) =
           expect(res.status).toBe(400);
           expect(res.body.error.message).toContain(message);
         }
+      }
+    });
+  });
+
+  describe('largest calls', () => {
+    const range = { from: C, to: C + 120 * M };
+    const names = (got: any) => got.calls.map((c: any) => c.modelType);
+
+    test('ordered by total tokens: ties go to the earlier call, then the service; the range edges hold', async () => {
+      const got = await query({ type: 'calls', ...range, limit: 10 });
+      // c3 900, c8 700, then three of 600: c4 and c1 at the same time (service s0 before s1), c2 later; c7 50.
+      // c5 (at the range's end) and c6 (just before it) are outside; c1 was sent twice and is listed once.
+      expect(names(got)).toEqual(['c3', 'c8', 'c4', 'c1', 'c2', 'c7']);
+      expect(got).toMatchObject({ type: 'calls', orderBy: 'total_tokens', from: C, to: C + 120 * M, beforeRawEvents: false });
+      // The earliest raw event kept is the movers set's model-g call, a week before that range.
+      expect(got.rawEventsFrom).toBe(FROM - 7 * D + H);
+      expect(got.calls[3]).toEqual({
+        time: C + 10 * M,
+        service: 's1',
+        model: 'm1',
+        modelType: 'c1',
+        apiKey: 'team-a',
+        apiKeyLabel: 'team-a',
+        inputTokens: 500,
+        outputTokens: 100,
+        totalTokens: 600,
+        cacheReadTokens: 50,
+        cacheWriteTokens: 0,
+        reasoningTokens: 30,
+        durationMs: 2000,
+        id: 'call-1',
+        traceId: TRACE_1,
+        spanId: '00f067aa0ba902b7',
+      });
+      // A call without id, trace or duration.
+      expect(got.calls[4]).toMatchObject({ modelType: 'c2', totalTokens: 600, durationMs: null, id: null, traceId: null, spanId: null });
+    });
+
+    test('ordered by duration: calls without one come last, earlier first', async () => {
+      const got = await query({ type: 'calls', ...range, orderBy: 'duration_ms' });
+      expect(names(got)).toEqual(['c7', 'c1', 'c8', 'c3', 'c4', 'c2']);
+      expect(got.calls[0]).toMatchObject({ durationMs: 30_000, traceId: TRACE_7, spanId: 'b7ad6b7169203331' });
+    });
+
+    test('ordered by reasoning tokens, and by cache tokens (read + write)', async () => {
+      expect(names(await query({ type: 'calls', ...range, orderBy: 'reasoning_tokens', limit: 4 }))).toEqual(['c8', 'c1', 'c7', 'c3']);
+      expect(names(await query({ type: 'calls', ...range, orderBy: 'cache_tokens' }))).toEqual(['c3', 'c1', 'c7', 'c4', 'c2', 'c8']);
+    });
+
+    test('the limit and the filters apply; a secret key is filtered by its raw value and shown only masked', async () => {
+      expect(names(await query({ type: 'calls', ...range, limit: 2 }))).toEqual(['c3', 'c8']);
+      expect(names(await query({ type: 'calls', ...range, filters: { model: ['m2'] } }))).toEqual(['c8', 'c7']);
+      const secret = await query({ type: 'calls', ...range, filters: { api_key: [SECRET_KEY] } });
+      expect(names(secret)).toEqual(['c3']);
+      expect(secret.calls[0].apiKeyLabel).toMatch(/^sk-…[0-9a-f]{4}$/);
+      expect(secret.calls[0].apiKey).not.toBe(SECRET_KEY);
+      expect(JSON.stringify(secret)).not.toContain(SECRET_KEY);
+    });
+
+    test('a range that starts before the earliest raw event says so', async () => {
+      const got = await query({ type: 'calls', from: FROM - 30 * D, to: FROM, limit: 1 });
+      expect(got).toMatchObject({ beforeRawEvents: true, rawEventsFrom: FROM - 7 * D + H });
+      expect(got.calls).toHaveLength(1);
+    });
+
+    test('a bad order is refused naming the field and the valid orders', async () => {
+      for (const r of running) {
+        const res = await r.server.json('POST', '/api/v1/query', { type: 'calls', ...range, orderBy: 'tokens' });
+        expect(res.status).toBe(400);
+        expect(res.body.error.message).toContain("orderBy: unknown call order 'tokens'; valid orders: total_tokens");
       }
     });
   });
