@@ -94,6 +94,11 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
       expect(await totalsOf(store, from, to)).toBe(inside);
       expect(await store.eventCount()).toBe(events.length);
     }
+    // The largest calls list each of the doubly stored events once, in the order a reader sorting by hand finds.
+    const byTotal = [...events].sort((x, y) => y.inputTokens + y.outputTokens - (x.inputTokens + x.outputTokens) || x.ts - y.ts);
+    const largest = await a.largestCalls({ from: START, to: START + 2 * DAY, filters: {}, orderBy: ['input_tokens', 'output_tokens'], limit: 1000 });
+    expect(largest.calls.map((e) => e.id)).toEqual(byTotal.slice(0, 1000).map((e) => e.id));
+    expect(largest.earliest).toBe(Math.min(...events.map((e) => e.ts)));
     // Later resends are recognised as duplicates by either backend.
     expect(await b.ingest(events.slice(0, 10))).toMatchObject({ accepted: 0, duplicates: 10 });
     await Promise.all([a.close(), b.close()]);
