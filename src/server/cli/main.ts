@@ -1,7 +1,9 @@
-/** The `tokenscope` command line: serve, demo, import, top, trend. */
+/** The `tokenscope` command line: serve, demo, import, top, trend, movers, calls. */
 import { Command } from 'commander';
+import { registerCalls } from './calls';
 import { registerDemo } from './demo';
 import { registerImport } from './import';
+import { registerMovers } from './movers';
 import { registerServe } from './serve';
 import { registerTop } from './top';
 import { registerTrend } from './trend';
@@ -15,6 +17,8 @@ registerDemo(program);
 registerImport(program);
 registerTop(program);
 registerTrend(program);
+registerMovers(program);
+registerCalls(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   console.error(`tokenscope: ${err.message}`);
