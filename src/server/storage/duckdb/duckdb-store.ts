@@ -1,7 +1,7 @@
 /** The embedded DuckDB engine: one file, one writer connection with group commit, a few reader connections. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { DOUBLE, DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../../errors';
 import type { AggregateRequest, AggregateRow, CallsRequest, CallsResult, IngestResult, Store, StoredEvent } from '../engine';
@@ -179,12 +179,17 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
     },
 
     async largestCalls(request: CallsRequest): Promise<CallsResult> {
-      const { sql, values, types } = compileCalls(request);
+      const { thresholdSql, sql, values, types } = compileCalls(request);
       const started = performance.now();
       return read('calls', async (c) => {
-        const statement = await prepared(c, sql);
-        statement.bind(values, types);
-        const calls = callsFromColumns((await statement.runAndReadAll()).getColumnsJS());
+        const run = async (text: string, bound: Record<string, DuckDBValue>, boundTypes: Record<string, DuckDBType>) => {
+          const statement = await prepared(c, text);
+          statement.bind(bound, boundTypes);
+          return (await statement.runAndReadAll()).getColumnsJS();
+        };
+        const [[threshold = null] = []] = (await run(thresholdSql, values, types)) as (number | null)[][];
+        const calls =
+          threshold === null ? [] : callsFromColumns(await run(sql, { ...values, t: threshold }, { ...types, t: DOUBLE }));
         const earliest = (await (await prepared(c, EARLIEST_SQL)).runAndReadAll()).getRowsJS()[0][0] as number | null;
         logger.debug({ rows: calls.length, ms: Math.round(performance.now() - started) }, 'duckdb calls');
         return { calls, earliest };
