@@ -7,7 +7,7 @@ import { BASE_SUMS, type BaseSums } from '../../../shared';
 import { StoreUnavailableError } from '../../errors';
 import { DEDUPE_WINDOW_MS, type AggregateRequest, type AggregateRow, type CallsRequest, type CallsResult, type IngestResult, type Store, type StoredEvent } from '../engine';
 import { compileAggregate, type ClickHouseAggregateRow } from './clickhouse-aggregate';
-import { callFromRow, compileCalls, earliestSql, type ClickHouseCallRow } from './clickhouse-calls';
+import { callFromRow, callScore, compileCalls, earliestSql, thresholdSql, type ClickHouseCallRow } from './clickhouse-calls';
 import { connectClickHouse, type ClickHouseConnection } from './clickhouse-client';
 import { repairRollups } from './clickhouse-repair';
 import { ClickHouseLayout, checkCluster, migrateNode } from './clickhouse-schema';
@@ -26,6 +26,8 @@ export interface ClickHouseStoreOptions {
 const DAY_MS = 86_400_000;
 /** Filters may list 1,000 values of 512 characters: more than ClickHouse's default 256 KiB statement limit. */
 const READ_SETTINGS = { max_query_size: 64 * 1024 * 1024 };
+/** The candidates' subquery reads each shard's own events: an event's copies all live on its shard. */
+const CANDIDATE_SETTINGS = { distributed_product_mode: 'local' };
 
 export async function openClickHouseStore(options: ClickHouseStoreOptions): Promise<Store> {
   const { location, logger } = options;
@@ -57,16 +59,32 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
   const writer = new ClickHouseWriter(conn, layout, logger);
   let closed = false;
 
-  const read = async <T extends object>(what: string, sql: string): Promise<T[]> => {
+  const read = async <T extends object>(what: string, sql: string, settings: Record<string, string | number> = {}): Promise<T[]> => {
     if (closed) throw new StoreUnavailableError('the store is closed');
     const started = performance.now();
     try {
-      const rows = await conn.select<T>(sql, READ_SETTINGS);
+      const rows = await conn.select<T>(sql, { ...READ_SETTINGS, ...settings });
       logger.debug({ what, rows: rows.length, ms: Math.round(performance.now() - started) }, 'clickhouse read');
       return rows;
     } catch (err) {
       logger.error({ err: { message: (err as Error).message }, what }, 'clickhouse read failed');
       throw new StoreUnavailableError(`could not read from the store: ${(err as Error).message}`, { cause: err });
+    }
+  };
+
+  /**
+   * The limit largest events, collapsing only candidates: events with a copy scoring at least T, the k-th largest
+   * raw score. Every other event scores below T, so the answer is exact once `limit` candidates score at least T,
+   * or when the k rows were all there are; otherwise k grows (copies can crowd the k largest raw rows).
+   */
+  const largestCalls = async (request: CallsRequest): Promise<StoredEvent[]> => {
+    for (let k = request.limit; ; k *= 4) {
+      const [first] = await read<{ threshold: string; rows: string }>('calls threshold', thresholdSql(layout, request, k));
+      const everything = Number(first?.rows ?? 0) < k;
+      const threshold = everything ? null : Number(first.threshold);
+      const rows = (await read<ClickHouseCallRow>('calls', compileCalls(layout, request, threshold), CANDIDATE_SETTINGS)).map(callFromRow);
+      const last = rows[request.limit - 1];
+      if (threshold === null || (last && callScore(last, request) >= threshold)) return rows;
     }
   };
 
@@ -92,11 +110,11 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     },
 
     async largestCalls(request: CallsRequest): Promise<CallsResult> {
-      const [rows, earliest] = await Promise.all([
-        read<ClickHouseCallRow>('calls', compileCalls(layout, request)),
+      const [calls, earliest] = await Promise.all([
+        largestCalls(request),
         read<{ earliest: string; events: string }>('earliest', earliestSql(layout)),
       ]);
-      return { calls: rows.map(callFromRow), earliest: Number(earliest[0]?.events ?? 0) > 0 ? Number(earliest[0].earliest) : null };
+      return { calls, earliest: Number(earliest[0]?.events ?? 0) > 0 ? Number(earliest[0].earliest) : null };
     },
 
     async eventCount(): Promise<number> {
