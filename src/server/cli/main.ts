@@ -1,5 +1,6 @@
 /** The `tokenscope` command line: serve, demo, import, top, trend, movers, calls. */
 import { Command } from 'commander';
+import { packageVersion } from '../config';
 import { registerCalls } from './calls';
 import { registerDemo } from './demo';
 import { registerImport } from './import';
@@ -11,6 +12,7 @@ import { registerTrend } from './trend';
 const program = new Command()
   .name('tokenscope')
   .description('LLM token-usage statistics: aggregation backend and tools')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError();
 registerServe(program);
 registerDemo(program);

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { formatIssues, parseInstant } from '../../shared';
 import type { StoredEvent } from '../storage/engine';
-import { protectApiKey } from './api-keys';
+import { protectApiKey } from '../api-keys';
 
 /** What an event without `model_type` (or with null) is. */
 export const DEFAULT_MODEL_TYPE = 'text_generation';

@@ -2,9 +2,9 @@
  * Top movers: each value of a dimension over the range beside the same dimension over an earlier range of the
  * same length, ranked by the absolute change of one metric, with the rest folded into `other` as a ranking does.
  */
-import { DEFAULTS, type BaseSums, type MoverValues, type MoversResponse, type MoversRow } from '../../shared';
+import { DEFAULTS, addSums, zeroSums, type BaseSums, type MoverValues, type MoversResponse, type MoversRow } from '../../shared';
 import type { AggregateRow, Store } from '../storage/engine';
-import { addSums, compareKeys, metricValue, rankOrder, sumsFor, zeroSums } from './metric-values';
+import { compareKeys, metricValue, rankOrder, sumsFor } from './metric-values';
 import type { NormalizedQuery } from './normalise';
 import { planRange } from './plan';
 
