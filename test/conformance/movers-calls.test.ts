@@ -197,6 +197,11 @@ describe.skipIf(runnable.length === 0)(`movers and calls on ${runnable.map((e) =
       expect(got.rows).toEqual([{ ...row('model-b', 200 / 1440, 1000 / 1440, 'ongoing'), change: 200 / 1440 - 1000 / 1440 }]);
     });
 
+    test('a range at the epoch compares with an empty earlier range', async () => {
+      const got = await query({ type: 'movers', from: 0, to: 1000 });
+      expect(got).toMatchObject({ previousFrom: 0, previousTo: 0, rows: [], other: null, totals: { current: 0, previous: 0, change: 0, changeRatio: null } });
+    });
+
     test('bad movers queries are refused naming the field', async () => {
       for (const [body, message] of [
         [{ metrics: ['total_tokens', 'requests'] }, 'metrics: a movers query compares one metric'],

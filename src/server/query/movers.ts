@@ -8,6 +8,11 @@ import { compareKeys, metricValue, rankOrder, sumsFor } from './metric-values';
 import type { NormalizedQuery } from './normalise';
 import { planRange } from './plan';
 
+interface Range {
+  from: number;
+  to: number;
+}
+
 interface Pair {
   key: string;
   label: string;
@@ -15,12 +20,23 @@ interface Pair {
   previous: BaseSums;
 }
 
-/** Sums per key over one range; `requests` is always summed, since it tells a new or vanished value. */
-async function sumsByKey(store: Store, q: NormalizedQuery, from: number, to: number): Promise<AggregateRow[]> {
-  if (from >= to) return [];
-  const sums = sumsFor([...q.metrics, 'requests']);
-  const rows = await store.aggregate({ pieces: planRange(from, to), filters: q.filters, groupBy: q.dimension ?? DEFAULTS.dimension, sums });
-  return rows.filter((r) => r.key !== null);
+/**
+ * Sums per key over both ranges, in one request: each range's pieces put their rows in a bucket named by the
+ * range's start, so the two come apart by bucket. `requests` is always summed: it tells a new or vanished value.
+ * Ranges that start at the same instant (only possible at the epoch) are asked for one after the other.
+ */
+async function sumsByKey(store: Store, q: NormalizedQuery, ranges: readonly Range[]): Promise<AggregateRow[][]> {
+  const ask = (list: readonly Range[]) =>
+    store.aggregate({
+      pieces: list.flatMap((r) => (r.from < r.to ? planRange(r.from, r.to) : [])),
+      filters: q.filters,
+      groupBy: q.dimension ?? DEFAULTS.dimension,
+      sums: sumsFor([...q.metrics, 'requests']),
+    });
+  const of = (rows: AggregateRow[], range: Range) => rows.filter((row) => row.key !== null && row.bucket === range.from);
+  if (ranges[0].from === ranges[1].from) return Promise.all(ranges.map(async (r) => of(await ask([r]), r)));
+  const rows = await ask(ranges);
+  return ranges.map((r) => of(rows, r));
 }
 
 export async function runMovers(store: Store, q: NormalizedQuery): Promise<MoversResponse> {
@@ -31,7 +47,10 @@ export async function runMovers(store: Store, q: NormalizedQuery): Promise<Mover
   // Events are never stamped before the epoch, so an earlier range reaching before it is cut there.
   const previousFrom = Math.max(0, q.from - offset);
   const previousTo = Math.max(0, q.to - offset);
-  const [currentRows, previousRows] = await Promise.all([sumsByKey(store, q, q.from, q.to), sumsByKey(store, q, previousFrom, previousTo)]);
+  const [currentRows, previousRows] = await sumsByKey(store, q, [
+    { from: q.from, to: q.to },
+    { from: previousFrom, to: previousTo },
+  ]);
 
   const pairs = new Map<string, Pair>();
   const pairOf = (r: AggregateRow) => {
