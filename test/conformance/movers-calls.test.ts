@@ -197,6 +197,22 @@ describe.skipIf(runnable.length === 0)(`movers and calls on ${runnable.map((e) =
       expect(got.rows).toEqual([{ ...row('model-b', 200 / 1440, 1000 / 1440, 'ongoing'), change: 200 / 1440 - 1000 / 1440 }]);
     });
 
+    test('both sides add up to the totals of their ranges, rows plus other', async () => {
+      for (const [from, to, offset] of [
+        [FROM - 3 * D + 12_345, TO - 54_321, undefined],
+        [FROM + 7, FROM + 5 * H + 1, '90m'],
+      ] as const) {
+        const movers = await query({ type: 'movers', from, to, metrics: ['requests'], limit: 2, ...(offset ? { offset } : {}) });
+        const totals = async (a: number, b: number) => (await query({ type: 'totals', from: a, to: b, metrics: ['requests'] })).totals.requests;
+        expect(movers.totals.current).toBe(await totals(from, to));
+        expect(movers.totals.previous).toBe(await totals(movers.previousFrom, movers.previousTo));
+        expect(movers.previousTo - movers.previousFrom).toBe(to - from);
+        const sum = (side: 'current' | 'previous') => movers.rows.reduce((n: number, r: any) => n + r[side], 0) + (movers.other?.[side] ?? 0);
+        expect([sum('current'), sum('previous')]).toEqual([movers.totals.current, movers.totals.previous]);
+        expect(movers.totals.current + movers.totals.previous).toBeGreaterThan(0);
+      }
+    });
+
     test('a range at the epoch compares with an empty earlier range', async () => {
       const got = await query({ type: 'movers', from: 0, to: 1000 });
       expect(got).toMatchObject({ previousFrom: 0, previousTo: 0, rows: [], other: null, totals: { current: 0, previous: 0, change: 0, changeRatio: null } });
