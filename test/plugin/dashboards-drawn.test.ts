@@ -12,6 +12,10 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Dashboard, Panel } from '@grafana/schema';
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { Page } from 'playwright-core';
+import { DEMO_SECRET_KEYS } from '../../src/server/demo/demo-catalogue';
+import { dimensionDefinition, granularityDefinition, metricDefinition, type DimensionId, type FixedGranularity, type MetricId, type QueryResponse, type RankingResponse, type TotalsResponse, type TrendResponse } from '../../src/shared';
 import { startDemoProcess, type DemoProcess } from '../support/demo-process';
 import { systemProgram } from '../support/system-program';
 import { buildPlugin, REPO } from './build-plugin';
@@ -62,6 +66,95 @@ async function backendQuery<T>(body: unknown): Promise<T> {
   return answer as T;
 }
 
+
+/** What one panel shows, read from the DOM its components rendered. */
+interface DrawnPanel {
+  id: string;
+  type: string;
+  state: string;
+  error: string | null;
+  title: string;
+  /** The panel content's text (a stat's value). */
+  text: string;
+  noData: boolean;
+  csv: string;
+  /** Bar gauge: each bar's name and value text. */
+  bars: Array<{ name: string; value: string }>;
+  /** VizLegend: the series names of a list legend, or the header and rows of a table legend. */
+  legendNames: string[];
+  legendHeader: string[];
+  legendRows: string[][];
+  /** What uPlot was configured with (TimeSeriesView's probe). */
+  xStepMs: number | null;
+  stackingGroups: number[] | null;
+}
+
+async function drawnPanels(page: Page): Promise<DrawnPanel[]> {
+  return page.locator('[data-testid="panel"]').evaluateAll((elements) =>
+    elements.map((el) => {
+      const content = el.querySelector('[data-testid="data-testid panel content"]');
+      const text = (e: Element | null | undefined) => (e?.textContent ?? '').trim();
+      const probe = el.querySelector('[data-testid="plot-probe"]');
+      const table = el.querySelector('table');
+      return {
+        id: el.getAttribute('data-panel-id') ?? '',
+        type: el.getAttribute('data-panel-type') ?? '',
+        state: el.getAttribute('data-state') ?? '',
+        error: el.getAttribute('data-error'),
+        title: text(el.querySelector('h2')),
+        text: text(content),
+        noData: !!el.querySelector('[data-testid="no-data"]'),
+        csv: el.querySelector('[data-testid="panel-csv"]')?.textContent ?? '',
+        bars: Array.from(el.querySelectorAll('[data-testid="data-testid Bar gauge value"]')).map((v) => ({
+          name: text(v.parentElement?.previousElementSibling),
+          value: text(v),
+        })),
+        legendNames: Array.from(el.querySelectorAll('[data-testid^="data-testid VizLegend series "]')).map((e) => text(e)),
+        // Grafana 13.2's legend table has a first column for the series colour, its header read by screen readers only.
+        legendHeader: table ? Array.from(table.querySelectorAll('thead th')).map((th) => text(th)).filter((h) => h !== 'Series color') : [],
+        legendRows: table
+          ? Array.from(table.querySelectorAll('tbody tr')).map((tr) => {
+              const cells = Array.from(tr.querySelectorAll('td')).map((td) => text(td));
+              return cells.slice(cells.length - (table.querySelectorAll('thead th').length - (text(table.querySelector('thead th')) === 'Series color' ? 1 : 0)));
+            })
+          : [],
+        xStepMs: probe ? Number(probe.getAttribute('data-x-step-ms')) : null,
+        stackingGroups: probe ? (JSON.parse(probe.getAttribute('data-stacking-groups') ?? '[]') as number[]) : null,
+      };
+    }),
+  );
+}
+
+/** Numbers as Grafana shows them for a field with this unit and decimals (@grafana/data in the page). */
+function formatted(page: Page, config: { unit?: string; decimals?: number }, values: Array<number | null>): Promise<string[]> {
+  return page.evaluate(
+    ([c, v]) => (window as unknown as { formatValues: (c: unknown, v: unknown) => string[] }).formatValues(c, v),
+    [config, values] as const,
+  );
+}
+
+/** The backend's answers to the queries a panel sent (POST /api/v1/query through the proxy). */
+function answersFor(dashboard: OpenDashboard, panel: Panel): Array<{ body: Record<string, unknown>; answer: QueryResponse }> {
+  return (dashboard.exchanges.get(String(panel.id)) ?? [])
+    .filter((e) => e.method === 'POST' && e.path.endsWith('/api/v1/query'))
+    .map((e) => ({ body: e.body as Record<string, unknown>, answer: e.answer as QueryResponse }));
+}
+
+const fieldConfigOf = (panel: Panel) => (panel.fieldConfig?.defaults ?? {}) as { unit?: string; decimals?: number };
+const metricsOf = (panel: Panel) => ((panel.targets?.[0] ?? {}) as { metrics?: MetricId[] }).metrics ?? [];
+const seriesLabel = (s: TrendResponse['series'][number]) => (s.isOther ? 'other' : (Object.values(s.labels)[0] ?? s.metric));
+
+/**
+ * The rows Inspect → Data → Download CSV must hold for a panel, from the backend's answer to its query: a
+ * totals card its metrics, a ranking its Top N (no share, no "other"), a trend the time and one column per series.
+ */
+const CSV_FROM_ANSWER: Record<string, (answer: any, panel: Panel) => string[][]> = {
+  totals: (a: TotalsResponse, panel) => [metricsOf(panel).map((m) => String(a.totals[m] ?? ''))],
+  ranking: (a: RankingResponse, panel) => a.rows.map((r) => [r.label, ...metricsOf(panel).map((m) => String(r.metrics[m] ?? ''))]),
+  trend: (a: TrendResponse) => a.buckets.map((t, i) => [String(t), ...a.series.map((s) => (s.values[i] === null ? '' : String(s.values[i])))]),
+};
+
+
 describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromiumProgram.skipReason}`, () => {
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
@@ -88,42 +181,216 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
 
   describe.each(HOSTS.map((host) => [host.title, host] as const))('with %s', (_title, host) => {
     const shots = join(OUT, `grafana-${host.grafana}`);
-    const site = () => sites.get(host.grafana)!;
-    const open = (file: string, options: Partial<OpenOptions> & { days?: number } = {}) => site().open(context, file, { ...rangeOf(file, options.days), ...options });
-    const opened: OpenDashboard[] = [];
-    const track = async (dashboard: Promise<OpenDashboard>) => {
-      const d = await dashboard;
-      opened.push(d);
-      return d;
-    };
+    let site: DashboardSite;
+    /** Opens a dashboard over its default range (or the last `days`) and reads its panels; the page is closed after. */
+    async function draw(file: string, options: Partial<OpenOptions> & { days?: number } = {}) {
+      const range = rangeOf(file, options.days);
+      const dashboard = await site.open(context, file, { ...range, ...options });
+      const panels = await drawnPanels(dashboard.page);
+      return { ...dashboard, range, panels, drawn: (panel: Panel) => panels.find((p) => p.id === String(panel.id))! };
+    }
+    type Drawn = Awaited<ReturnType<typeof draw>>;
+    const pages: Page[] = [];
+    const keep = (drawn: Drawn) => (pages.push(drawn.page), drawn);
+
+    /** Every panel drawn with data and nothing on the console. */
+    function expectClean(drawn: Drawn, file: string) {
+      expect(drawn.panels.map((p) => `${p.id} ${p.type}: ${p.state}${p.error ? ` (${p.error})` : ''}`)).toEqual(panelsOf(file).map((p) => `${p.id} ${p.type}: done`));
+      expect(drawn.panels.filter((p) => p.noData).map((p) => p.title), 'panels showing "No data"').toEqual([]);
+      expect(drawn.problems).toEqual([]);
+    }
 
     beforeAll(async () => {
       mkdirSync(shots, { recursive: true });
-      const s = new DashboardSite({ grafana: host.grafana, harnessDir: harnessDir(host.grafana), pluginDir: join(OUT, 'plugin'), backendUrl: demo.url, token: READ_TOKEN });
-      await s.start();
-      sites.set(host.grafana, s);
+      site = new DashboardSite({ grafana: host.grafana, harnessDir: harnessDir(host.grafana), pluginDir: join(OUT, 'plugin'), backendUrl: demo.url, token: READ_TOKEN });
+      await site.start();
     });
     afterAll(async () => {
-      for (const d of opened) await d.page.close();
-      await sites.get(host.grafana)?.stop();
+      for (const page of pages) await page.close();
+      await site?.stop();
     });
 
-    test.each([RANKING, TREND])('%s drawn over the demo’s last 7 days, dark and light', async (file) => {
+    test.each([RANKING, TREND])('%s over the demo’s last 7 days, dark and light: every panel drawn with data, no console error or warning', async (file) => {
       const name = file.replace(/\.json$/, '');
       for (const theme of ['dark', 'light'] as const) {
-        const dashboard = await track(open(file, { theme, days: 7 }));
-        const path = join(shots, `${name}-${theme}.png`);
-        await dashboard.page.screenshot({ path, fullPage: true });
+        const drawn = keep(await draw(file, { theme, days: 7 }));
+        await drawn.page.screenshot({ path: join(shots, `${name}-${theme}.png`), fullPage: true });
         if (WRITE_DOCS_IMAGES && theme === 'dark' && host.grafana === '12') {
           mkdirSync(DOCS_IMAGES, { recursive: true });
-          await dashboard.page.screenshot({ path: join(DOCS_IMAGES, `${name}.png`), fullPage: true });
+          await drawn.page.screenshot({ path: join(DOCS_IMAGES, `${name}.png`), fullPage: true });
         }
-        const states = await dashboard.page.locator('[data-testid="panel"]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-panel-id')}:${e.getAttribute('data-state')}:${e.getAttribute('data-error') ?? ''}`));
-        expect(states).toEqual(panelsOf(file).map((p) => `${p.id}:done:`));
-        expect(dashboard.problems).toEqual([]);
+        expectClean(drawn, file);
       }
+    });
+
+    describe('Usage Ranking', () => {
+      const panels = panelsOf(RANKING);
+      const modelType = String(dashboardJson(RANKING).templating?.list?.find((v) => v.name === 'model_type')?.current?.value);
+      const byType = (type: string) => panels.filter((p) => p.type === type);
+
+      /** The backend's own answer for the dashboard's range and model type, asked directly. */
+      const ask = <T,>(range: { from: number; to: number }, body: Record<string, unknown>) =>
+        backendQuery<T>({ from: range.from, to: range.to, timezone: 'UTC', filters: { model_type: [modelType] }, ...body });
+
+      test('the total cards show the backend’s totals, formatted by each panel’s unit', async () => {
+        const drawn = await draw(RANKING);
+        expectClean(drawn, RANKING);
+        expect(byType('stat').length).toBeGreaterThan(0);
+        for (const panel of byType('stat')) {
+          const [metric] = metricsOf(panel);
+          const totals = await ask<TotalsResponse>(drawn.range, { type: 'totals', metrics: [metric] });
+          expect(totals.totals[metric], metric).toBeGreaterThan(0);
+          expect(drawn.drawn(panel).text, panel.title).toBe((await formatted(drawn.page, fieldConfigOf(panel), [totals.totals[metric]!]))[0]);
+        }
+        await drawn.page.close();
+      });
+
+      test.each([
+        { dimension: 'api_key', topN: '50' },
+        { dimension: 'model', topN: '5' },
+        { dimension: 'service', topN: '5' },
+      ] as const)('by $dimension, Top $topN: exactly N bars, the backend’s ranking largest first, no "other", no share, keys masked', async ({ dimension, topN }) => {
+        const drawn = await draw(RANKING, { variables: { dimension, topN } });
+        expectClean(drawn, RANKING);
+        for (const panel of byType('bargauge')) {
+          const shown = drawn.drawn(panel);
+          const ranking = await ask<RankingResponse>(drawn.range, { type: 'ranking', dimension, limit: Number(topN), metrics: metricsOf(panel) });
+          expect(ranking.rows.length).toBeGreaterThan(1);
+          expect(shown.title).toContain(dimensionDefinition(dimension as DimensionId).byName);
+          expect(shown.bars.map((b) => b.name)).toEqual(ranking.rows.map((r) => r.label));
+          const values = ranking.rows.map((r) => r.metrics[metricsOf(panel)[0]]!);
+          expect([...values].sort((a, b) => b - a)).toEqual(values);
+          expect(shown.bars.map((b) => b.value)).toEqual(await formatted(drawn.page, fieldConfigOf(panel), values));
+          expect(shown.bars.map((b) => b.name)).not.toContain('other');
+          // One number per bar: a share column would add a second bar per resource.
+          expect(shown.bars).toHaveLength(ranking.rows.length);
+          if (ranking.other) expect(shown.bars).toHaveLength(Number(topN));
+          if (dimension === 'api_key') {
+            expect(ranking.rows.some((r) => r.label !== r.key && r.label.startsWith('sk-'))).toBe(true);
+            const page = await drawn.page.content();
+            for (const secret of DEMO_SECRET_KEYS) expect(page).not.toContain(secret);
+          }
+        }
+        await drawn.page.close();
+      });
+
+      test.each([
+        { granularity: '1h', dimension: 'model' },
+        { granularity: '1d', dimension: 'api_key' },
+        { granularity: 'auto', dimension: 'service' },
+      ] as const)('stacked bars at granularity $granularity by $dimension: one series per top resource plus other, all stacked, one bar per interval', async ({ granularity, dimension }) => {
+        const topN = 3;
+        const drawn = await draw(RANKING, { variables: { dimension, granularity, topN: String(topN) } });
+        expectClean(drawn, RANKING);
+        const stacked = panels.filter((p) => p.type === 'timeseries' && (p.fieldConfig?.defaults?.custom as { stacking?: { mode?: string } })?.stacking?.mode === 'normal');
+        expect(stacked.length).toBeGreaterThan(0);
+        for (const panel of stacked) {
+          const shown = drawn.drawn(panel);
+          const [{ answer }] = answersFor(drawn, panel) as Array<{ answer: TrendResponse }>;
+          const trend = await ask<TrendResponse>(drawn.range, { type: 'trend', dimension, limit: topN, metrics: metricsOf(panel), granularity: answer.granularity });
+          expect(shown.title).toContain(dimensionDefinition(dimension).byName);
+          expect(trend.series.at(-1)?.isOther).toBe(true);
+          expect(shown.legendNames).toEqual(trend.series.map(seriesLabel));
+          expect(shown.stackingGroups).toEqual([trend.series.length]);
+          if (granularity !== 'auto') expect(answer.granularity).toBe(granularity);
+          expect(shown.xStepMs).toBe(granularityDefinition(answer.granularity as FixedGranularity).ms);
+        }
+        await drawn.page.close();
+      });
+
+      test('switching the dimension changes the ranking’s and the trend’s titles, bars and series; the totals stay', async () => {
+        const [byModel, byService] = [await draw(RANKING, { variables: { dimension: 'model' } }), await draw(RANKING, { variables: { dimension: 'service' } })];
+        for (const panel of panels) {
+          const [a, b] = [byModel.drawn(panel), byService.drawn(panel)];
+          if (panel.type === 'stat') {
+            expect(b.text, panel.title).toBe(a.text);
+            continue;
+          }
+          expect(b.title, panel.title).not.toBe(a.title);
+          const names = (p: DrawnPanel) => [...p.bars.map((x) => x.name), ...p.legendNames];
+          expect(names(a).length, panel.title).toBeGreaterThan(0);
+          expect(names(b).filter((n) => n !== 'other' && names(a).includes(n)), panel.title).toEqual([]);
+        }
+        await byModel.page.close();
+        await byService.page.close();
+      });
+    });
+
+    describe('Usage Trend', () => {
+      const panels = panelsOf(TREND);
+
+      /** Each legend row equals the backend's max, min and avg for that series, formatted as the panel formats. */
+      async function expectLegends(drawn: Drawn) {
+        for (const panel of panels) {
+          const shown = drawn.drawn(panel);
+          const calcs = ((panel.options as { legend?: { calcs?: string[] } }).legend?.calcs ?? []) as string[];
+          expect(calcs, panel.title).toEqual(['max', 'min', 'mean']);
+          expect(shown.legendHeader, panel.title).toEqual(['Name', 'Max', 'Min', 'Mean']);
+          const [{ answer }] = answersFor(drawn, panel) as Array<{ answer: TrendResponse }>;
+          const expected: string[][] = [];
+          for (const s of answer.series.filter((x) => x.max !== null)) {
+            expected.push([seriesLabel(s), ...(await formatted(drawn.page, fieldConfigOf(panel), [s.max, s.min, s.avg]))]);
+          }
+          const byName = (rows: string[][]) => [...rows].sort((x, y) => x[0].localeCompare(y[0]));
+          expect(byName(shown.legendRows), panel.title).toEqual(byName(expected));
+        }
+      }
+
+      test('every legend shows Max, Min and Mean per model equal to the backend’s max, min and avg; units as the catalogue says', async () => {
+        const drawn = await draw(TREND);
+        expectClean(drawn, TREND);
+        for (const panel of panels) {
+          const metric = metricsOf(panel)[0];
+          expect(fieldConfigOf(panel).unit, panel.title).toBe(metricDefinition(metric).grafanaUnit);
+          const suffix = /^suffix:\s*(.+)$/.exec(metricDefinition(metric).grafanaUnit)?.[1];
+          if (suffix) for (const row of drawn.drawn(panel).legendRows) for (const cell of row.slice(1)) expect(cell, panel.title).toMatch(new RegExp(` ${suffix}$`));
+          expect(drawn.drawn(panel).legendRows.length, panel.title).toBeGreaterThan(1);
+        }
+        await expectLegends(drawn);
+        await drawn.page.close();
+      });
+
+      test('the filters narrow every panel to the chosen service and models', async () => {
+        const all = await draw(TREND);
+        const models = all.drawn(panels[0]).legendRows.map((r) => r[0]).slice(0, 2);
+        const service = (answersFor(all, panels[0])[0].body.filters as Record<string, unknown>).service;
+        expect(service, 'All services is no filter').toBeUndefined();
+        await all.page.close();
+        const services = await fetch(`${demo.url}/api/v1/dimensions/service/values?from=${all.range.from}&to=${all.range.to}`, { headers: { authorization: `Bearer ${READ_TOKEN}` } }).then(
+          (r) => r.json() as Promise<{ values: Array<{ value: string }> }>,
+        );
+        const chosenService = services.values[0].value;
+        const narrowed = await draw(TREND, { variables: { model: models, service: [chosenService] } });
+        expectClean(narrowed, TREND);
+        for (const panel of panels) {
+          const [{ body }] = answersFor(narrowed, panel);
+          expect(body.filters, panel.title).toMatchObject({ model: models, service: [chosenService] });
+          const names = narrowed.drawn(panel).legendRows.map((r) => r[0]);
+          expect(names.filter((n) => !models.includes(n)), panel.title).toEqual([]);
+        }
+        // The chosen service may not serve both models, but it serves something of them.
+        expect(narrowed.drawn(panels[0]).legendRows.length).toBeGreaterThan(0);
+        await expectLegends(narrowed);
+        await narrowed.page.close();
+      });
+    });
+
+    test.each([RANKING, TREND])('%s: Inspect → Data → Download CSV of every panel holds the backend’s numbers', async (file) => {
+      const drawn = await draw(file, { variables: file === RANKING ? { topN: '5' } : {} });
+      expectClean(drawn, file);
+      for (const panel of panelsOf(file)) {
+        const answers = answersFor(drawn, panel);
+        expect(answers.length, panel.title).toBeGreaterThan(0);
+        const [{ answer, body }] = answers;
+        const expectRows = CSV_FROM_ANSWER[answer.type];
+        expect(expectRows, `no CSV expectation for a ${answer.type} answer (${panel.title})`).toBeDefined();
+        const [header, ...rows] = parseCsv(drawn.drawn(panel).csv, { relax_column_count: false }) as string[][];
+        expect(header.map((h) => h.toLowerCase()), panel.title).not.toContain('share');
+        let expected = expectRows(answer, panel);
+        if (answer.type === 'ranking') expected = expected.slice(0, Number(body.limit));
+        expect(rows, panel.title).toEqual(expected);
+      }
+      await drawn.page.close();
     });
   });
 });
-
-const sites = new Map<GrafanaLine, DashboardSite>();
