@@ -15,7 +15,18 @@ import type { Dashboard, Panel } from '@grafana/schema';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import { DEMO_SECRET_KEYS } from '../../src/server/demo/demo-catalogue';
-import { dimensionDefinition, granularityDefinition, metricDefinition, type DimensionId, type FixedGranularity, type MetricId, type QueryResponse, type RankingResponse, type TotalsResponse, type TrendResponse } from '../../src/shared';
+import {
+  dimensionDefinition,
+  granularityDefinition,
+  metricDefinition,
+  type DimensionId,
+  type FixedGranularity,
+  type MetricId,
+  type QueryResponse,
+  type RankingResponse,
+  type TotalsResponse,
+  type TrendResponse,
+} from '../../src/shared';
 import { startDemoProcess, type DemoProcess } from '../support/demo-process';
 import { systemProgram } from '../support/system-program';
 import { buildPlugin, REPO } from './build-plugin';
@@ -66,7 +77,6 @@ async function backendQuery<T>(body: unknown): Promise<T> {
   return answer as T;
 }
 
-
 /** What one panel shows, read from the DOM its components rendered. */
 interface DrawnPanel {
   id: string;
@@ -111,11 +121,17 @@ async function drawnPanels(page: Page): Promise<DrawnPanel[]> {
         })),
         legendNames: Array.from(el.querySelectorAll('[data-testid^="data-testid VizLegend series "]')).map((e) => text(e)),
         // Grafana 13.2's legend table has a first column for the series colour, its header read by screen readers only.
-        legendHeader: table ? Array.from(table.querySelectorAll('thead th')).map((th) => text(th)).filter((h) => h !== 'Series color') : [],
+        legendHeader: table
+          ? Array.from(table.querySelectorAll('thead th'))
+              .map((th) => text(th))
+              .filter((h) => h !== 'Series color')
+          : [],
         legendRows: table
           ? Array.from(table.querySelectorAll('tbody tr')).map((tr) => {
               const cells = Array.from(tr.querySelectorAll('td')).map((td) => text(td));
-              return cells.slice(cells.length - (table.querySelectorAll('thead th').length - (text(table.querySelector('thead th')) === 'Series color' ? 1 : 0)));
+              return cells.slice(
+                cells.length - (table.querySelectorAll('thead th').length - (text(table.querySelector('thead th')) === 'Series color' ? 1 : 0)),
+              );
             })
           : [],
         xStepMs: probe ? Number(probe.getAttribute('data-x-step-ms')) : null,
@@ -127,10 +143,7 @@ async function drawnPanels(page: Page): Promise<DrawnPanel[]> {
 
 /** Numbers as Grafana shows them for a field with this unit and decimals (@grafana/data in the page). */
 function formatted(page: Page, config: { unit?: string; decimals?: number }, values: Array<number | null>): Promise<string[]> {
-  return page.evaluate(
-    ([c, v]) => (window as unknown as { formatValues: (c: unknown, v: unknown) => string[] }).formatValues(c, v),
-    [config, values] as const,
-  );
+  return page.evaluate(([c, v]) => (window as unknown as { formatValues: (c: unknown, v: unknown) => string[] }).formatValues(c, v), [config, values] as const);
 }
 
 /** The backend's answers to the queries a panel sent (POST /api/v1/query through the proxy). */
@@ -153,7 +166,6 @@ const CSV_FROM_ANSWER: Record<string, (answer: any, panel: Panel) => string[][]>
   ranking: (a: RankingResponse, panel) => a.rows.map((r) => [r.label, ...metricsOf(panel).map((m) => String(r.metrics[m] ?? ''))]),
   trend: (a: TrendResponse) => a.buckets.map((t, i) => [String(t), ...a.series.map((s) => (s.values[i] === null ? '' : String(s.values[i])))]),
 };
-
 
 describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromiumProgram.skipReason}`, () => {
   beforeAll(async () => {
@@ -195,14 +207,25 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
 
     /** Every panel drawn with data and nothing on the console. */
     function expectClean(drawn: Drawn, file: string) {
-      expect(drawn.panels.map((p) => `${p.id} ${p.type}: ${p.state}${p.error ? ` (${p.error})` : ''}`)).toEqual(panelsOf(file).map((p) => `${p.id} ${p.type}: done`));
-      expect(drawn.panels.filter((p) => p.noData).map((p) => p.title), 'panels showing "No data"').toEqual([]);
+      expect(drawn.panels.map((p) => `${p.id} ${p.type}: ${p.state}${p.error ? ` (${p.error})` : ''}`)).toEqual(
+        panelsOf(file).map((p) => `${p.id} ${p.type}: done`),
+      );
+      expect(
+        drawn.panels.filter((p) => p.noData).map((p) => p.title),
+        'panels showing "No data"',
+      ).toEqual([]);
       expect(drawn.problems).toEqual([]);
     }
 
     beforeAll(async () => {
       mkdirSync(shots, { recursive: true });
-      site = new DashboardSite({ grafana: host.grafana, harnessDir: harnessDir(host.grafana), pluginDir: join(OUT, 'plugin'), backendUrl: demo.url, token: READ_TOKEN });
+      site = new DashboardSite({
+        grafana: host.grafana,
+        harnessDir: harnessDir(host.grafana),
+        pluginDir: join(OUT, 'plugin'),
+        backendUrl: demo.url,
+        token: READ_TOKEN,
+      });
       await site.start();
     });
     afterAll(async () => {
@@ -214,10 +237,11 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
       const name = file.replace(/\.json$/, '');
       for (const theme of ['dark', 'light'] as const) {
         const drawn = keep(await draw(file, { theme, days: 7 }));
-        await drawn.page.screenshot({ path: join(shots, `${name}-${theme}.png`), fullPage: true });
+        const dashboard = drawn.page.getByTestId('dashboard');
+        await dashboard.screenshot({ path: join(shots, `${name}-${theme}.png`) });
         if (WRITE_DOCS_IMAGES && theme === 'dark' && host.grafana === '12') {
           mkdirSync(DOCS_IMAGES, { recursive: true });
-          await drawn.page.screenshot({ path: join(DOCS_IMAGES, `${name}.png`), fullPage: true });
+          await dashboard.screenshot({ path: join(DOCS_IMAGES, `${name}.png`) });
         }
         expectClean(drawn, file);
       }
@@ -229,7 +253,7 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
       const byType = (type: string) => panels.filter((p) => p.type === type);
 
       /** The backend's own answer for the dashboard's range and model type, asked directly. */
-      const ask = <T,>(range: { from: number; to: number }, body: Record<string, unknown>) =>
+      const ask = <T>(range: { from: number; to: number }, body: Record<string, unknown>) =>
         backendQuery<T>({ from: range.from, to: range.to, timezone: 'UTC', filters: { model_type: [modelType] }, ...body });
 
       test('the total cards show the backend’s totals, formatted by each panel’s unit', async () => {
@@ -249,54 +273,68 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
         { dimension: 'api_key', topN: '50' },
         { dimension: 'model', topN: '5' },
         { dimension: 'service', topN: '5' },
-      ] as const)('by $dimension, Top $topN: exactly N bars, the backend’s ranking largest first, no "other", no share, keys masked', async ({ dimension, topN }) => {
-        const drawn = await draw(RANKING, { variables: { dimension, topN } });
-        expectClean(drawn, RANKING);
-        for (const panel of byType('bargauge')) {
-          const shown = drawn.drawn(panel);
-          const ranking = await ask<RankingResponse>(drawn.range, { type: 'ranking', dimension, limit: Number(topN), metrics: metricsOf(panel) });
-          expect(ranking.rows.length).toBeGreaterThan(1);
-          expect(shown.title).toContain(dimensionDefinition(dimension as DimensionId).byName);
-          expect(shown.bars.map((b) => b.name)).toEqual(ranking.rows.map((r) => r.label));
-          const values = ranking.rows.map((r) => r.metrics[metricsOf(panel)[0]]!);
-          expect([...values].sort((a, b) => b - a)).toEqual(values);
-          expect(shown.bars.map((b) => b.value)).toEqual(await formatted(drawn.page, fieldConfigOf(panel), values));
-          expect(shown.bars.map((b) => b.name)).not.toContain('other');
-          // One number per bar: a share column would add a second bar per resource.
-          expect(shown.bars).toHaveLength(ranking.rows.length);
-          if (ranking.other) expect(shown.bars).toHaveLength(Number(topN));
-          if (dimension === 'api_key') {
-            expect(ranking.rows.some((r) => r.label !== r.key && r.label.startsWith('sk-'))).toBe(true);
-            const page = await drawn.page.content();
-            for (const secret of DEMO_SECRET_KEYS) expect(page).not.toContain(secret);
+      ] as const)(
+        'by $dimension, Top $topN: exactly N bars, the backend’s ranking largest first, no "other", no share, keys masked',
+        async ({ dimension, topN }) => {
+          const drawn = await draw(RANKING, { variables: { dimension, topN } });
+          expectClean(drawn, RANKING);
+          for (const panel of byType('bargauge')) {
+            const shown = drawn.drawn(panel);
+            const ranking = await ask<RankingResponse>(drawn.range, { type: 'ranking', dimension, limit: Number(topN), metrics: metricsOf(panel) });
+            expect(ranking.rows.length).toBeGreaterThan(1);
+            expect(shown.title).toContain(dimensionDefinition(dimension as DimensionId).byName);
+            expect(shown.bars.map((b) => b.name)).toEqual(ranking.rows.map((r) => r.label));
+            const values = ranking.rows.map((r) => r.metrics[metricsOf(panel)[0]]!);
+            expect([...values].sort((a, b) => b - a)).toEqual(values);
+            expect(shown.bars.map((b) => b.value)).toEqual(await formatted(drawn.page, fieldConfigOf(panel), values));
+            expect(shown.bars.map((b) => b.name)).not.toContain('other');
+            // One number per bar: a share column would add a second bar per resource.
+            expect(shown.bars).toHaveLength(ranking.rows.length);
+            if (ranking.other) expect(shown.bars).toHaveLength(Number(topN));
+            if (dimension === 'api_key') {
+              expect(ranking.rows.some((r) => r.label !== r.key && r.label.startsWith('sk-'))).toBe(true);
+              const page = await drawn.page.content();
+              for (const secret of DEMO_SECRET_KEYS) expect(page).not.toContain(secret);
+            }
           }
-        }
-        await drawn.page.close();
-      });
+          await drawn.page.close();
+        },
+      );
 
       test.each([
         { granularity: '1h', dimension: 'model' },
         { granularity: '1d', dimension: 'api_key' },
         { granularity: 'auto', dimension: 'service' },
-      ] as const)('stacked bars at granularity $granularity by $dimension: one series per top resource plus other, all stacked, one bar per interval', async ({ granularity, dimension }) => {
-        const topN = 3;
-        const drawn = await draw(RANKING, { variables: { dimension, granularity, topN: String(topN) } });
-        expectClean(drawn, RANKING);
-        const stacked = panels.filter((p) => p.type === 'timeseries' && (p.fieldConfig?.defaults?.custom as { stacking?: { mode?: string } })?.stacking?.mode === 'normal');
-        expect(stacked.length).toBeGreaterThan(0);
-        for (const panel of stacked) {
-          const shown = drawn.drawn(panel);
-          const [{ answer }] = answersFor(drawn, panel) as Array<{ answer: TrendResponse }>;
-          const trend = await ask<TrendResponse>(drawn.range, { type: 'trend', dimension, limit: topN, metrics: metricsOf(panel), granularity: answer.granularity });
-          expect(shown.title).toContain(dimensionDefinition(dimension).byName);
-          expect(trend.series.at(-1)?.isOther).toBe(true);
-          expect(shown.legendNames).toEqual(trend.series.map(seriesLabel));
-          expect(shown.stackingGroups).toEqual([trend.series.length]);
-          if (granularity !== 'auto') expect(answer.granularity).toBe(granularity);
-          expect(shown.xStepMs).toBe(granularityDefinition(answer.granularity as FixedGranularity).ms);
-        }
-        await drawn.page.close();
-      });
+      ] as const)(
+        'stacked bars at granularity $granularity by $dimension: one series per top resource plus other, all stacked, one bar per interval',
+        async ({ granularity, dimension }) => {
+          const topN = 3;
+          const drawn = await draw(RANKING, { variables: { dimension, granularity, topN: String(topN) } });
+          expectClean(drawn, RANKING);
+          const stacked = panels.filter(
+            (p) => p.type === 'timeseries' && (p.fieldConfig?.defaults?.custom as { stacking?: { mode?: string } })?.stacking?.mode === 'normal',
+          );
+          expect(stacked.length).toBeGreaterThan(0);
+          for (const panel of stacked) {
+            const shown = drawn.drawn(panel);
+            const [{ answer }] = answersFor(drawn, panel) as Array<{ answer: TrendResponse }>;
+            const trend = await ask<TrendResponse>(drawn.range, {
+              type: 'trend',
+              dimension,
+              limit: topN,
+              metrics: metricsOf(panel),
+              granularity: answer.granularity,
+            });
+            expect(shown.title).toContain(dimensionDefinition(dimension).byName);
+            expect(trend.series.at(-1)?.isOther).toBe(true);
+            expect(shown.legendNames).toEqual(trend.series.map(seriesLabel));
+            expect(shown.stackingGroups).toEqual([trend.series.length]);
+            if (granularity !== 'auto') expect(answer.granularity).toBe(granularity);
+            expect(shown.xStepMs).toBe(granularityDefinition(answer.granularity as FixedGranularity).ms);
+          }
+          await drawn.page.close();
+        },
+      );
 
       test('switching the dimension changes the ranking’s and the trend’s titles, bars and series; the totals stay', async () => {
         const [byModel, byService] = [await draw(RANKING, { variables: { dimension: 'model' } }), await draw(RANKING, { variables: { dimension: 'service' } })];
@@ -309,7 +347,10 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
           expect(b.title, panel.title).not.toBe(a.title);
           const names = (p: DrawnPanel) => [...p.bars.map((x) => x.name), ...p.legendNames];
           expect(names(a).length, panel.title).toBeGreaterThan(0);
-          expect(names(b).filter((n) => n !== 'other' && names(a).includes(n)), panel.title).toEqual([]);
+          expect(
+            names(b).filter((n) => n !== 'other' && names(a).includes(n)),
+            panel.title,
+          ).toEqual([]);
         }
         await byModel.page.close();
         await byService.page.close();
@@ -343,7 +384,8 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
           const metric = metricsOf(panel)[0];
           expect(fieldConfigOf(panel).unit, panel.title).toBe(metricDefinition(metric).grafanaUnit);
           const suffix = /^suffix:\s*(.+)$/.exec(metricDefinition(metric).grafanaUnit)?.[1];
-          if (suffix) for (const row of drawn.drawn(panel).legendRows) for (const cell of row.slice(1)) expect(cell, panel.title).toMatch(new RegExp(` ${suffix}$`));
+          if (suffix)
+            for (const row of drawn.drawn(panel).legendRows) for (const cell of row.slice(1)) expect(cell, panel.title).toMatch(new RegExp(` ${suffix}$`));
           expect(drawn.drawn(panel).legendRows.length, panel.title).toBeGreaterThan(1);
         }
         await expectLegends(drawn);
@@ -352,13 +394,16 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
 
       test('the filters narrow every panel to the chosen service and models', async () => {
         const all = await draw(TREND);
-        const models = all.drawn(panels[0]).legendRows.map((r) => r[0]).slice(0, 2);
+        const models = all
+          .drawn(panels[0])
+          .legendRows.map((r) => r[0])
+          .slice(0, 2);
         const service = (answersFor(all, panels[0])[0].body.filters as Record<string, unknown>).service;
         expect(service, 'All services is no filter').toBeUndefined();
         await all.page.close();
-        const services = await fetch(`${demo.url}/api/v1/dimensions/service/values?from=${all.range.from}&to=${all.range.to}`, { headers: { authorization: `Bearer ${READ_TOKEN}` } }).then(
-          (r) => r.json() as Promise<{ values: Array<{ value: string }> }>,
-        );
+        const services = await fetch(`${demo.url}/api/v1/dimensions/service/values?from=${all.range.from}&to=${all.range.to}`, {
+          headers: { authorization: `Bearer ${READ_TOKEN}` },
+        }).then((r) => r.json() as Promise<{ values: Array<{ value: string }> }>);
         const chosenService = services.values[0].value;
         const narrowed = await draw(TREND, { variables: { model: models, service: [chosenService] } });
         expectClean(narrowed, TREND);
@@ -366,7 +411,10 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
           const [{ body }] = answersFor(narrowed, panel);
           expect(body.filters, panel.title).toMatchObject({ model: models, service: [chosenService] });
           const names = narrowed.drawn(panel).legendRows.map((r) => r[0]);
-          expect(names.filter((n) => !models.includes(n)), panel.title).toEqual([]);
+          expect(
+            names.filter((n) => !models.includes(n)),
+            panel.title,
+          ).toEqual([]);
         }
         // The chosen service may not serve both models, but it serves something of them.
         expect(narrowed.drawn(panels[0]).legendRows.length).toBeGreaterThan(0);
@@ -385,7 +433,10 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
         const expectRows = CSV_FROM_ANSWER[answer.type];
         expect(expectRows, `no CSV expectation for a ${answer.type} answer (${panel.title})`).toBeDefined();
         const [header, ...rows] = parseCsv(drawn.drawn(panel).csv, { relax_column_count: false }) as string[][];
-        expect(header.map((h) => h.toLowerCase()), panel.title).not.toContain('share');
+        expect(
+          header.map((h) => h.toLowerCase()),
+          panel.title,
+        ).not.toContain('share');
         let expected = expectRows(answer, panel);
         if (answer.type === 'ranking') expected = expected.slice(0, Number(body.limit));
         expect(rows, panel.title).toEqual(expected);

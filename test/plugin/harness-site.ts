@@ -38,7 +38,8 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
 };
 
-export const grafanaUiDir = (grafana: GrafanaLine) => join(REPO, grafana === '13' ? 'test/plugin/grafana-13/node_modules/@grafana/ui' : 'node_modules/@grafana/ui');
+export const grafanaUiDir = (grafana: GrafanaLine) =>
+  join(REPO, grafana === '13' ? 'test/plugin/grafana-13/node_modules/@grafana/ui' : 'node_modules/@grafana/ui');
 
 /** Builds a harness page with webpack in a child process (several builds can run at once). */
 export function buildHarness(grafana: GrafanaLine, page: HarnessPage, outDir: string): Promise<void> {
@@ -69,11 +70,11 @@ export function buildHarness(grafana: GrafanaLine, page: HarnessPage, outDir: st
  * prefix matched, so the caller can answer.
  */
 export function serveStatic(url: URL, res: ServerResponse, folders: ReadonlyArray<{ prefix: string; dir: string }>): boolean {
-  if (url.pathname.startsWith('/public/fonts/') || url.pathname === '/favicon.ico') return void res.writeHead(204).end(), true;
+  if (url.pathname.startsWith('/public/fonts/') || url.pathname === '/favicon.ico') return (void res.writeHead(204).end(), true);
   const served = folders.find((s) => url.pathname.startsWith(s.prefix));
   if (!served) return false;
   const file = normalize(join(served.dir, decodeURIComponent(url.pathname.slice(served.prefix.length))));
-  if (!file.startsWith(served.dir)) return void res.writeHead(403).end(), true;
+  if (!file.startsWith(served.dir)) return (void res.writeHead(403).end(), true);
   try {
     const body = readFileSync(file);
     res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
@@ -102,7 +103,11 @@ export async function proxyToBackend(
   res: ServerResponse,
   options: { uid: string; proxyPath: string; backendUrl: string; token: string; record?: (exchange: ProxiedExchange) => void },
 ): Promise<void> {
-  const target = routeRequest(pluginJson.routes, options.proxyPath, { uid: options.uid, jsonData: { url: options.backendUrl }, secureJsonData: { apiToken: options.token } });
+  const target = routeRequest(pluginJson.routes, options.proxyPath, {
+    uid: options.uid,
+    jsonData: { url: options.backendUrl },
+    secureJsonData: { apiToken: options.token },
+  });
   if (!target) return void res.writeHead(404).end();
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -116,7 +121,8 @@ export async function proxyToBackend(
     if (upstream.status === 401) return void res.writeHead(400, { 'content-type': 'text/plain' }).end('Authentication to data source failed');
     const answer = Buffer.from(await upstream.arrayBuffer());
     const type = upstream.headers.get('content-type') ?? 'text/plain';
-    const parse = (buffer: Buffer | undefined, json: boolean) => (buffer === undefined ? undefined : json ? JSON.parse(buffer.toString('utf8')) : buffer.toString('utf8'));
+    const parse = (buffer: Buffer | undefined, json: boolean) =>
+      buffer === undefined ? undefined : json ? JSON.parse(buffer.toString('utf8')) : buffer.toString('utf8');
     options.record?.({
       method: req.method ?? 'GET',
       path: options.proxyPath,

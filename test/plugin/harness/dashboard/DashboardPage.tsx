@@ -7,7 +7,7 @@ import * as React from 'react';
 import type { DataSourceApi, GrafanaTheme2, TimeRange } from '@grafana/data';
 import type { TemplateSrv } from '@grafana/runtime';
 import type { Dashboard, Panel } from '@grafana/schema';
-import { Icon, PanelChrome } from '@grafana/ui';
+import { Dropdown, Icon, Menu, PanelChrome, ToolbarButton } from '@grafana/ui';
 import { loadPanelData, type PanelData } from './panel-data';
 import { PANEL_KINDS } from './panel-kinds';
 
@@ -47,16 +47,33 @@ function boxOf(panel: Panel, columnWidth: number) {
   };
 }
 
-/** Grafana's panel links: one link is an icon next to the title; its title is the tooltip. */
+/**
+ * Grafana's panel links (dashboard-scene VizPanelLinks): one link is a title item, an icon after the title with
+ * the link's title as tooltip; several are a dropdown behind the same icon.
+ */
 function PanelLinks({ panel, templateSrv }: { panel: Panel; templateSrv: TemplateSrv }) {
+  const links = panel.links ?? [];
+  if (links.length === 0) return null;
+  if (links.length === 1) {
+    const [link] = links;
+    return (
+      <PanelChrome.TitleItem href={templateSrv.replace(link.url ?? '')} target={link.targetBlank ? '_blank' : undefined} title={link.title}>
+        <Icon name="external-link-alt" size="md" />
+      </PanelChrome.TitleItem>
+    );
+  }
   return (
-    <>
-      {(panel.links ?? []).map((link, i) => (
-        <a key={i} href={templateSrv.replace(link.url ?? '')} title={link.title} aria-label={link.title} target={link.targetBlank ? '_blank' : undefined} rel="noreferrer">
-          <Icon name="external-link-alt" size="md" />
-        </a>
-      ))}
-    </>
+    <Dropdown
+      overlay={
+        <Menu>
+          {links.map((link, i) => (
+            <Menu.Item key={i} label={link.title ?? ''} url={templateSrv.replace(link.url ?? '')} target={link.targetBlank ? '_blank' : undefined} />
+          ))}
+        </Menu>
+      }
+    >
+      <ToolbarButton icon="external-link-alt" iconSize="md" aria-label="Panel links" />
+    </Dropdown>
   );
 }
 
@@ -75,7 +92,10 @@ export function DashboardPage({ dashboard, variables, datasource, templateSrv, r
         let state: PanelState;
         try {
           if (!PANEL_KINDS[panel.type]) throw new Error(`no drawing for panel type '${panel.type}'`);
-          state = { state: 'done', data: await loadPanelData(panel, { datasource, templateSrv, range, timeZone, theme, width: boxOf(panel, columnWidth).width }) };
+          state = {
+            state: 'done',
+            data: await loadPanelData(panel, { datasource, templateSrv, range, timeZone, theme, width: boxOf(panel, columnWidth).width }),
+          };
         } catch (error) {
           const e = error as { message?: string; data?: { message?: string; error?: { message?: string } } };
           state = { state: 'error', message: e.data?.error?.message ?? e.data?.message ?? e.message ?? String(error) };
@@ -94,7 +114,11 @@ export function DashboardPage({ dashboard, variables, datasource, templateSrv, r
   const height = Math.max(0, ...panels.map((p) => boxOf(p, columnWidth).top + boxOf(p, columnWidth).height));
   const done = panels.every((p) => states[p.id!] && states[p.id!].state !== 'loading');
   return (
-    <div style={{ padding: PAGE_PADDING, width, boxSizing: 'border-box', background: theme.colors.background.canvas }} data-testid="dashboard" data-ready={done ? 'true' : 'false'}>
+    <div
+      style={{ padding: PAGE_PADDING, width, boxSizing: 'border-box', background: theme.colors.background.canvas }}
+      data-testid="dashboard"
+      data-ready={done ? 'true' : 'false'}
+    >
       <header style={{ display: 'flex', alignItems: 'baseline', gap: 16, marginBottom: 12 }}>
         <h1 style={{ margin: 0, fontSize: theme.typography.h3.fontSize }}>{dashboard.title}</h1>
         <span style={{ color: theme.colors.text.secondary }} data-testid="time-range">

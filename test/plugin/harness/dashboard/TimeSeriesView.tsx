@@ -21,7 +21,16 @@ function PlotProbe({ config, alignedFrame }: { config: UPlotConfigBuilder; align
 
 export function TimeSeriesView({ frames, options, width, height, timeRange, timeZone }: PanelViewProps<Options>) {
   return (
-    <TimeSeries frames={frames} structureRev={1} timeRange={timeRange} timeZone={timeZone} width={width} height={height} legend={options.legend} options={options}>
+    <TimeSeries
+      frames={frames}
+      structureRev={1}
+      timeRange={timeRange}
+      timeZone={timeZone}
+      width={width}
+      height={height}
+      legend={options.legend}
+      options={options}
+    >
       {(config, alignedFrame) => <PlotProbe config={config} alignedFrame={alignedFrame} />}
     </TimeSeries>
   );

@@ -46,7 +46,13 @@ const STANDARD_FIELD_OPTIONS: ReadonlyArray<Pick<FieldConfigPropertyItem, 'id' |
     path: 'thresholds',
     process: thresholdsOverrideProcessor,
     shouldApply: always,
-    defaultValue: { mode: ThresholdsMode.Absolute, steps: [{ value: -Infinity, color: 'green' }, { value: 80, color: 'red' }] },
+    defaultValue: {
+      mode: ThresholdsMode.Absolute,
+      steps: [
+        { value: -Infinity, color: 'green' },
+        { value: 80, color: 'red' },
+      ],
+    },
   },
   { id: 'color', path: 'color', process: identityOverrideProcessor, shouldApply: always, defaultValue: { mode: 'thresholds' } },
   { id: 'filterable', path: 'filterable', process: booleanOverrideProcessor, shouldApply: always },

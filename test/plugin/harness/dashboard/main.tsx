@@ -6,7 +6,18 @@
  */
 import * as React from 'react';
 import { createRoot } from 'react-dom/client';
-import { createTheme, dateTime, FieldType, formattedValueToString, getDisplayProcessor, type DataFrame, type FieldConfig, type DataQueryRequest, type DataQueryResponse, type DataSourceApi } from '@grafana/data';
+import {
+  createTheme,
+  dateTime,
+  FieldType,
+  formattedValueToString,
+  getDisplayProcessor,
+  type DataFrame,
+  type FieldConfig,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type DataSourceApi,
+} from '@grafana/data';
 import { config, setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 import type { Dashboard, VariableModel } from '@grafana/schema';
 import { GlobalStyles, ThemeContext } from '@grafana/ui';
@@ -38,7 +49,11 @@ const settings = (window as unknown as { DASHBOARD_HARNESS: DashboardHarnessSett
 let requestsFor = 'variables';
 
 /** The values a query variable offers, asked of the data source's variable support as Grafana does. */
-async function variableOptions(datasource: DataSourceApi, variable: VariableModel, range: DataQueryRequest['range']): Promise<{ text: string[]; value: string[] }> {
+async function variableOptions(
+  datasource: DataSourceApi,
+  variable: VariableModel,
+  range: DataQueryRequest['range'],
+): Promise<{ text: string[]; value: string[] }> {
   const support = datasource.variables as unknown as { query(request: DataQueryRequest): Observable<DataQueryResponse> };
   const request = {
     requestId: `variable-${variable.name}`,
@@ -109,7 +124,12 @@ async function main() {
         : { text: (variable.options ?? []).map((o) => String(o.text)), value: (variable.options ?? []).map((o) => String(o.value)) };
     const all = chosen.includes('$__all');
     const text = all ? ['All'] : chosen.map((v) => options.text[options.value.indexOf(v)] ?? v);
-    variables.push({ name: variable.name, value: variable.multi ? chosen : chosen[0], text: variable.multi ? text : text[0], ...(variable.includeAll ? { options: options.value } : {}) });
+    variables.push({
+      name: variable.name,
+      value: variable.multi ? chosen : chosen[0],
+      text: variable.multi ? text : text[0],
+      ...(variable.includeAll ? { options: options.value } : {}),
+    });
     shown.push({ label: variable.label ?? variable.name, text: text.join(' + ') });
     templateSrv = createTemplateSrv([...globals, ...variables]);
     setTemplateSrv(templateSrv);

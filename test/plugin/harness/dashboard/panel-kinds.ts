@@ -6,7 +6,18 @@
  */
 import type { ComponentType } from 'react';
 import { FieldColorModeId, identityOverrideProcessor, PanelPlugin, type FieldConfigProperty } from '@grafana/data';
-import { AxisColorMode, AxisPlacement, BarAlignment, GraphDrawStyle, GraphGradientMode, GraphThresholdsStyleMode, LineInterpolation, ScaleDistribution, StackingMode, VisibilityMode } from '@grafana/schema';
+import {
+  AxisColorMode,
+  AxisPlacement,
+  BarAlignment,
+  GraphDrawStyle,
+  GraphGradientMode,
+  GraphThresholdsStyleMode,
+  LineInterpolation,
+  ScaleDistribution,
+  StackingMode,
+  VisibilityMode,
+} from '@grafana/schema';
 import { BarGaugeView } from './BarGaugeView';
 import type { PanelViewProps } from './panel-view';
 import { StatView } from './StatView';
@@ -70,7 +81,16 @@ export function fieldConfigPlugin(type: string): PanelPlugin {
       standardOptions: Object.fromEntries(Object.entries(kind.standardDefaults ?? {}).map(([id, defaultValue]) => [id, { defaultValue }])),
       useCustomConfig: (builder) => {
         for (const [path, defaultValue] of Object.entries(kind.customDefaults)) {
-          builder.addCustomEditor({ id: path, path, name: path, editor: NO_EDITOR, override: NO_EDITOR, process: identityOverrideProcessor, shouldApply: () => true, defaultValue });
+          builder.addCustomEditor({
+            id: path,
+            path,
+            name: path,
+            editor: NO_EDITOR,
+            override: NO_EDITOR,
+            process: identityOverrideProcessor,
+            shouldApply: () => true,
+            defaultValue,
+          });
         }
       },
     });
