@@ -22,7 +22,7 @@ test('export: CSV attachment, one row per resource per bucket, columns sum to th
   expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
   expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="tokenscope-model-\d{8}-\d{4}\.csv"$/);
   const rows: Record<string, string>[] = parse(await res.text(), { columns: true });
-  expect(Object.keys(rows[0])).toEqual(['time', 'model', 'total_tokens', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'requests', 'total_tokens_per_minute', 'input_tokens_per_minute', 'output_tokens_per_minute', 'concurrency']);
+  expect(Object.keys(rows[0])).toEqual(['time', 'model', 'total_tokens', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'requests', 'total_tokens_per_minute', 'input_tokens_per_minute', 'output_tokens_per_minute', 'concurrency']);
   const want = sumOf(within(events, start, end));
   expect(rows.reduce((n, r) => n + Number(r.total_tokens), 0)).toBe(want.total_tokens);
   expect(rows.reduce((n, r) => n + Number(r.requests), 0)).toBe(want.requests);
@@ -31,6 +31,18 @@ test('export: CSV attachment, one row per resource per bucket, columns sum to th
   // Kolkata wall-clock hours: 10:00+05:30 is 04:30 UTC.
   expect(rows[0].time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:00:00\+05:30$/);
   expect(Date.parse(rows[0].time) % H).toBe(H / 2);
+});
+
+test('export rounds rates for people (per-minute to 1 decimal, concurrency to 2) where JSON keeps full precision', async () => {
+  const text = await (await fetch(`${server.url}/api/v1/export?from=${start}&to=${end}&granularity=1h&limit=2&metrics=total_tokens,total_tokens_per_minute,concurrency`)).text();
+  const rows: Record<string, string>[] = parse(text, { columns: true });
+  for (const r of rows) {
+    expect(r.total_tokens_per_minute).toMatch(/^\d+(\.\d)?$/);
+    expect(Number(r.total_tokens_per_minute)).toBeCloseTo(Number(r.total_tokens) / 60, 1);
+    expect(r.concurrency).toMatch(/^(\d+(\.\d{1,2})?)?$/);
+  }
+  const json = await server.json('POST', '/api/v1/query', { type: 'trend', from: start, to: end, granularity: '1h', metrics: ['total_tokens_per_minute'] });
+  expect(json.body.series[0].values.some((v: number) => !Number.isInteger(v * 10))).toBe(true);
 });
 
 test('export by api key: masked label and the id filters take, never the raw key', async () => {
