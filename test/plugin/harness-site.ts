@@ -65,23 +65,53 @@ export function buildHarness(grafana: GrafanaLine, page: HarnessPage, outDir: st
 }
 
 /**
- * Serves `url` from the first folder whose prefix it starts with (404 when none or no such file). Grafana's web
- * fonts are not installed here: an empty answer lets the page fall back to a system font. Returns false when no
- * prefix matched, so the caller can answer.
+ * Serves `url` from the first folder whose prefix it starts with (404 when none has the file), and Grafana's
+ * fonts (see serveInter; any other font gets an empty answer, so the page falls back to a system font). Returns
+ * false when nothing matched, so the caller can answer.
  */
 export function serveStatic(url: URL, res: ServerResponse, folders: ReadonlyArray<{ prefix: string; dir: string }>): boolean {
-  if (url.pathname.startsWith('/public/fonts/') || url.pathname === '/favicon.ico') return (void res.writeHead(204).end(), true);
+  if (url.pathname.startsWith(INTER_PATH)) {
+    serveInter(url.pathname.slice(INTER_PATH.length), res);
+    return true;
+  }
+  if (url.pathname.startsWith('/public/fonts/') || url.pathname === '/favicon.ico') {
+    res.writeHead(204).end();
+    return true;
+  }
   const served = folders.find((s) => url.pathname.startsWith(s.prefix));
   if (!served) return false;
   const file = normalize(join(served.dir, decodeURIComponent(url.pathname.slice(served.prefix.length))));
-  if (!file.startsWith(served.dir)) return (void res.writeHead(403).end(), true);
+  if (!file.startsWith(served.dir)) res.writeHead(403).end();
+  else sendFile(file, res);
+  return true;
+}
+
+function sendFile(file: string, res: ServerResponse): void {
   try {
     const body = readFileSync(file);
     res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
   } catch {
     res.writeHead(404).end();
   }
-  return true;
+}
+
+/** Where Grafana's pages load its typeface, Inter (`Inter-Regular.woff2`, …), and where Debian's fonts-inter has it. */
+const INTER_PATH = '/public/fonts/inter/';
+const SYSTEM_INTER = '/usr/share/fonts/opentype/inter';
+
+/**
+ * Inter from Debian's fonts-inter in place of Grafana's web font (Chromium reads a font by its content, not its
+ * name), so the pictures use Grafana's typeface and @grafana/ui's measureText, which measures in 'Inter' alone,
+ * measures what is drawn (without it, axis labels are cut). Without the package: an empty answer.
+ */
+function serveInter(file: string, res: ServerResponse): void {
+  const face = /^(Inter-[A-Za-z]+)\.woff2$/.exec(file)?.[1];
+  try {
+    if (!face) throw new Error(`${file} is not an Inter face`);
+    res.writeHead(200, { 'content-type': 'font/otf' }).end(readFileSync(join(SYSTEM_INTER, `${face}.otf`)));
+  } catch {
+    res.writeHead(204).end();
+  }
 }
 
 /** What went through the proxy: the request body and the backend's answer, both parsed when JSON. */
