@@ -45,6 +45,8 @@ export interface OpenDashboard {
 export class DashboardSite {
   private server?: Server;
   private exchanges: ProxiedExchange[] = [];
+  /** Dashboards a test made, served beside the committed ones. */
+  private readonly made = new Map<string, unknown>();
 
   constructor(private readonly options: DashboardSiteOptions) {}
 
@@ -70,6 +72,8 @@ export class DashboardSite {
             `<!doctype html><html><head><meta charset="utf-8"><title>Tokenscope dashboard harness</title></head><body style="margin:0"><div id="root"></div><script>window.DASHBOARD_HARNESS = ${JSON.stringify(settings)}; window.grafanaBootData = ${JSON.stringify(BOOT_DATA)};</script><script src="/harness/${grafana}/dashboards.js"></script></body></html>`,
           );
       }
+      const made = this.made.get(url.pathname.slice('/dashboards/'.length));
+      if (url.pathname.startsWith('/dashboards/') && made) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(made));
       const served = serveStatic(url, res, [
         { prefix: `/public/plugins/${pluginJson.id}/`, dir: pluginDir },
         { prefix: `/harness/${grafana}/`, dir: harnessDir },
@@ -85,7 +89,12 @@ export class DashboardSite {
     await new Promise((resolve) => (this.server ? this.server.close(resolve) : resolve(undefined)));
   }
 
-  /** Opens `file` (a dashboards/ JSON) and waits until every panel is drawn or failed. */
+  /** Serves `dashboard` as `file`, for panels the committed dashboards do not have yet. */
+  addDashboard(file: string, dashboard: unknown): void {
+    this.made.set(file, dashboard);
+  }
+
+  /** Opens `file` (a dashboards/ JSON, or one added) and waits until every panel is drawn or failed. */
   async open(context: BrowserContext, file: string, options: OpenOptions): Promise<OpenDashboard> {
     this.exchanges = [];
     const settings: DashboardHarnessSettings = {

@@ -94,6 +94,9 @@ interface DrawnPanel {
   legendNames: string[];
   legendHeader: string[];
   legendRows: string[][];
+  /** Table: the column headers and each rendered row's cells. */
+  tableHeader: string[];
+  tableRows: string[][];
   /** What uPlot was configured with (TimeSeriesView's probe). */
   xStepMs: number | null;
   stackingGroups: number[] | null;
@@ -134,6 +137,10 @@ async function drawnPanels(page: Page): Promise<DrawnPanel[]> {
               );
             })
           : [],
+        tableHeader: Array.from(el.querySelectorAll('[role="columnheader"]')).map((c) => text(c)),
+        tableRows: Array.from(el.querySelectorAll('[role="row"]'))
+          .filter((r) => r.querySelector('[role="gridcell"]'))
+          .map((r) => Array.from(r.querySelectorAll('[role="gridcell"]')).map((c) => text(c))),
         xStepMs: probe ? Number(probe.getAttribute('data-x-step-ms')) : null,
         stackingGroups: probe ? (JSON.parse(probe.getAttribute('data-stacking-groups') ?? '[]') as number[]) : null,
       };
@@ -423,6 +430,38 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
       });
     });
 
+    test('a table panel is drawn by TableNG: its columns and rows are the frame after transformations, formatted by the unit', async () => {
+      // The ranking list's query, transformations and unit as a table: the committed dashboards have no table yet.
+      const ranking = dashboardJson(RANKING);
+      const list = panelsOf(RANKING).find((p) => p.type === 'bargauge')!;
+      const table: Panel = {
+        ...list,
+        id: 1,
+        type: 'table',
+        links: [],
+        gridPos: { x: 0, y: 0, w: 12, h: 10 },
+        options: { showHeader: true, cellHeight: 'sm' },
+        fieldConfig: { defaults: { unit: fieldConfigOf(list).unit }, overrides: [] },
+      };
+      site.addDashboard('table.json', { ...ranking, panels: [table] });
+      const drawn = await draw('table.json', { days: 7, variables: { dimension: 'model', topN: '5' } });
+      expect(drawn.problems).toEqual([]);
+      const shown = drawn.panels[0];
+      expect(shown.state).toBe('done');
+      const [header, ...rows] = parseCsv(shown.csv) as string[][];
+      expect(shown.tableHeader).toEqual(header);
+      const [{ answer }] = answersFor(drawn, table) as Array<{ answer: RankingResponse }>;
+      const top = answer.rows.slice(0, 5);
+      expect(rows).toEqual(top.map((r) => [r.label, String(r.metrics.total_tokens)]));
+      const values = await formatted(
+        drawn.page,
+        fieldConfigOf(list),
+        top.map((r) => r.metrics.total_tokens!),
+      );
+      expect(shown.tableRows).toEqual(top.map((r, i) => [r.label, values[i]]));
+      await drawn.page.close();
+    });
+
     test.each([RANKING, TREND])('%s: Inspect → Data → Download CSV of every panel holds the backend’s numbers', async (file) => {
       const drawn = await draw(file, { variables: file === RANKING ? { topN: '5' } : {} });
       expectClean(drawn, file);
@@ -440,6 +479,7 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
         let expected = expectRows(answer, panel);
         if (answer.type === 'ranking') expected = expected.slice(0, Number(body.limit));
         expect(rows, panel.title).toEqual(expected);
+        if (panel.type === 'table') expect(drawn.drawn(panel).tableHeader, panel.title).toEqual(header);
       }
       await drawn.page.close();
     });

@@ -1,10 +1,15 @@
-/** The table panel's drawing (public/app/plugins/panel/table/TablePanel.tsx, Grafana 12+): TableNG for the first frame. */
-import * as React from 'react';
+/**
+ * The table panel's drawing (public/app/plugins/panel/table/TablePanel.tsx, Grafana 12+): TableNG for the chosen
+ * frame. TableNG names a column by the display name cached on the field, so it is worked out first with
+ * @grafana/data's getFieldDisplayName, as Grafana's data pipeline does before the panel sees the frame.
+ */
+import { getFieldDisplayName } from '@grafana/data';
 import { TableNG } from '@grafana/ui/unstable';
 import type { PanelViewProps } from './panel-view';
 
 export function TableView({ frames, options, fieldConfig, width, height, timeRange }: PanelViewProps) {
   const frame = frames[options.frameIndex ?? 0] ?? frames[0];
+  for (const field of frame.fields) getFieldDisplayName(field, frame, frames);
   return (
     <TableNG
       data={frame}
