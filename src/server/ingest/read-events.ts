@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { ClientError } from '../errors';
 import type { StoredEvent } from '../storage/engine';
-import { toStoredEvent } from './event-schema';
+import type { EventCheck } from './scoped-events';
 
 /** Most rejections listed in a response; `rejected_total` counts them all. */
 export const MAX_LISTED_REJECTIONS = 1000;
@@ -33,10 +33,11 @@ export function bodyFormat(contentType: string | undefined): BodyFormat | null {
   return null;
 }
 
-export async function readEvents(body: Readable, format: BodyFormat, maxBytes: number): Promise<ReadEvents> {
+/** `check`: the caller's event check (`eventValidator(request.principal)`), so every body meets its token's scope. */
+export async function readEvents(body: Readable, format: BodyFormat, maxBytes: number, check: EventCheck): Promise<ReadEvents> {
   const out: ReadEvents = { events: [], rejected: [], rejectedTotal: 0 };
   const add = (index: number, value: unknown) => {
-    const result = toStoredEvent(value);
+    const result = check(value);
     if ('event' in result) out.events.push(result.event);
     else reject(out, index, result.error);
   };

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Readable } from 'node:stream';
 import { ClientError } from '../errors';
 import { bodyFormat, bodyTooLarge, readEvents } from '../ingest/read-events';
+import { eventValidator } from '../ingest/scoped-events';
 import type { RouteDeps } from './route-deps';
 
 export interface IngestResponse {
@@ -28,7 +29,7 @@ export const usageRoutes =
       const length = Number(request.headers['content-length']);
       if (Number.isFinite(length) && length > config.maxBodyBytes) throw bodyTooLarge(config.maxBodyBytes);
       const body = (request.body as Readable | undefined) ?? request.raw;
-      const read = await readEvents(body, format, config.maxBodyBytes);
+      const read = await readEvents(body, format, config.maxBodyBytes, eventValidator(request.principal));
       const stored = await store.ingest(read.events);
       metrics.recordIngest(stored.stored, stored.duplicates, read.rejectedTotal);
       return { accepted: stored.accepted, duplicates: stored.duplicates, rejected: read.rejected, rejected_total: read.rejectedTotal };

@@ -1,5 +1,5 @@
 /** The Store contract every storage engine implements; the query layer knows nothing else about engines. */
-import type { BaseSum, BaseSums, DimensionId, Filters } from '../../shared';
+import type { BaseSum, BaseSums, DimensionId } from '../../shared';
 
 /** One validated usage event, as the ingest layer hands it to a store. */
 export interface StoredEvent {
@@ -57,10 +57,27 @@ export interface ScanPiece {
   step: number | null;
 }
 
+/**
+ * The values of one dimension a row may have: any of `values`, or any value matching one of `patterns` (`*` stands
+ * for any run of characters; read them with `patternSource` from shared). With neither, no row passes: a query
+ * whose filters and token scope have nothing in common reads nothing.
+ */
+export interface ValueMatch {
+  values?: readonly string[];
+  patterns?: readonly string[];
+}
+
+/**
+ * Which rows to read: a row must pass every dimension listed; a dimension left out is not restricted. The query
+ * layer puts a request's filters and its token's scope together here, so an engine that honours these filters
+ * honours scopes too.
+ */
+export type RowFilters = Partial<Record<DimensionId, ValueMatch>>;
+
 /** What to aggregate: the pieces to read, the filters, and how to split the result. */
 export interface AggregateRequest {
   pieces: readonly ScanPiece[];
-  filters: Filters;
+  filters: RowFilters;
   /** Split by this dimension; without it, one row per bucket with key null. */
   groupBy?: DimensionId;
   /** With groupBy: keep only these values; every other value is folded into one row with key null. */
