@@ -52,25 +52,45 @@ function makeEvents(n: number): Event[] {
     const [model, type] = pick(MODELS);
     // Every tenth event within the last five minutes, for the live counters of /metrics; the rest before their window.
     const timestamp = i % 10 === 0 ? NOW - Math.floor(r() * 300_000) : FROM + Math.floor(r() * (6 * H - 900_000));
-    return { id: `scoped-${i}`, timestamp, service: pick(SERVICES), model, model_type: type, api_key: pick(KEYS), input_tokens: 1 + Math.floor(r() * 5000), output_tokens: Math.floor(r() * 900) };
+    return {
+      id: `scoped-${i}`,
+      timestamp,
+      service: pick(SERVICES),
+      model,
+      model_type: type,
+      api_key: pick(KEYS),
+      input_tokens: 1 + Math.floor(r() * 5000),
+      output_tokens: Math.floor(r() * 900),
+    };
   });
 }
 const EVENTS = makeEvents(1500);
 
 /** The test's own reading of a scope entry: `*` is any run, nothing else is special. */
 const entryMatches = (entry: string, value: string) =>
-  new RegExp(`^${entry.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
+  new RegExp(
+    `^${entry
+      .split('*')
+      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  ).test(value);
 const inScope = (scope: Scope, e: Event) => DIMS.every((d) => !scope[d] || scope[d]!.some((entry) => entryMatches(entry, e[d])));
 /** The scope written out as plain filters: the values the events have that the scope allows. */
 const asFilters = (scope: Scope): Scope =>
-  Object.fromEntries(DIMS.filter((d) => scope[d]).map((d) => [d, [...new Set(EVENTS.map((e) => e[d]))].filter((v) => scope[d]!.some((x) => entryMatches(x, v))).sort()]));
+  Object.fromEntries(
+    DIMS.filter((d) => scope[d]).map((d) => [d, [...new Set(EVENTS.map((e) => e[d]))].filter((v) => scope[d]!.some((x) => entryMatches(x, v))).sort()]),
+  );
 
 const sha256 = (t: string) => createHash('sha256').update(t).digest('hex');
 const TOKENS: { name: string; token: string; scope: Scope | null }[] = [
   { name: 'admin', token: 'admin-token-000000000000000000', scope: null },
   { name: 'single-service', token: 'single-token-00000000000000000', scope: { service: ['team-a-api'] } },
   { name: 'pattern', token: 'pattern-token-0000000000000000', scope: { service: ['team-a-*'] } },
-  { name: 'several', token: 'several-token-0000000000000000', scope: { service: ['team-*', 'shared-gateway'], model_type: ['text_generation'], model: ['glm-*', 'gpt-x'] } },
+  {
+    name: 'several',
+    token: 'several-token-0000000000000000',
+    scope: { service: ['team-*', 'shared-gateway'], model_type: ['text_generation'], model: ['glm-*', 'gpt-x'] },
+  },
   { name: 'keys', token: 'keys-token-000000000000000000000', scope: { api_key: [SECRET, 'team-b-*'] } },
 ];
 const GATEWAY = { name: 'team-a-gateway', token: 'gateway-token-0000000000000000' };
@@ -83,7 +103,13 @@ function tokensFile(): string {
     lines.push(`  - name: ${t.name}`, `    sha256: ${sha256(t.token)}`, `    roles: [${t.scope ? 'read, scrape' : 'read, scrape, ingest'}]`);
     if (t.scope) lines.push(`    scope: ${JSON.stringify(t.scope)}`);
   }
-  lines.push(`  - name: ${GATEWAY.name}`, `    sha256: ${sha256(GATEWAY.token)}`, '    roles: [ingest]', '    service: team-a-api', '    scope: { service: [team-a-*] }');
+  lines.push(
+    `  - name: ${GATEWAY.name}`,
+    `    sha256: ${sha256(GATEWAY.token)}`,
+    '    roles: [ingest]',
+    '    service: team-a-api',
+    '    scope: { service: [team-a-*] }',
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -141,8 +167,7 @@ for (const engine of selectedEngines().filter((e) => e.name !== 'clickhouse-clus
       expect(res.status, text.slice(0, 300)).toBe(200);
       return text;
     };
-    const params = (filters: Scope) =>
-      `from=${FROM}&to=${TO}${Object.keys(filters).length ? `&filters=${encodeURIComponent(JSON.stringify(filters))}` : ''}`;
+    const params = (filters: Scope) => `from=${FROM}&to=${TO}${Object.keys(filters).length ? `&filters=${encodeURIComponent(JSON.stringify(filters))}` : ''}`;
 
     /** The names a scoped token must never see: values of its scoped dimensions that the scope does not allow. */
     const outside = (scope: Scope) =>
@@ -202,10 +227,17 @@ for (const engine of selectedEngines().filter((e) => e.name !== 'clickhouse-clus
         for (const d of DIMS) {
           const path = `/api/v1/export?${params({})}&dimension=${d}&granularity=1h&limit=3&metrics=total_tokens,requests`;
           const csv = await get(token, path);
-          const admin = await get(ADMIN.token, `/api/v1/export?${params(asFilters(scope!))}&dimension=${d}&granularity=1h&limit=3&metrics=total_tokens,requests`);
+          const admin = await get(
+            ADMIN.token,
+            `/api/v1/export?${params(asFilters(scope!))}&dimension=${d}&granularity=1h&limit=3&metrics=total_tokens,requests`,
+          );
           expect(csv).toEqual(admin);
           expectNoLeak(scope!, csv);
-          const rows = csv.trim().split('\n').slice(1).map((line) => line.split(','));
+          const rows = csv
+            .trim()
+            .split('\n')
+            .slice(1)
+            .map((line) => line.split(','));
           expect(rows.reduce((n, r) => n + Number(r[r.length - 1]), 0)).toBe(o.requests);
         }
       });
@@ -233,7 +265,9 @@ for (const engine of selectedEngines().filter((e) => e.name !== 'clickhouse-clus
       const pattern = TOKENS.find((t) => t.name === 'pattern')!;
       const inside = { filters: { service: ['team-a-api', 'team-b-api'] } };
       const narrowed = await query(pattern.token, { type: 'ranking', dimension: 'service', metrics: ['total_tokens'], ...inside });
-      expect(narrowed).toEqual(await query(ADMIN.token, { type: 'ranking', dimension: 'service', metrics: ['total_tokens'], filters: { service: ['team-a-api'] } }));
+      expect(narrowed).toEqual(
+        await query(ADMIN.token, { type: 'ranking', dimension: 'service', metrics: ['total_tokens'], filters: { service: ['team-a-api'] } }),
+      );
       const away = { filters: { service: ['team-b-api'] } };
       const totals = await query(pattern.token, { type: 'totals', metrics: ['total_tokens', 'requests'], ...away });
       expect(totals.totals).toEqual({ total_tokens: 0, requests: 0 });

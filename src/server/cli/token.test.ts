@@ -11,9 +11,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test('token create prints a new token once, stores only its hash with roles and scope, and refuses a name used twice', { timeout: 60_000 }, async () => {
   const file = join(dir, 'tokens.yaml');
-  const created = await runCli(['token', 'create', '--name', 'team-a-grafana', '--role', 'read,scrape', '--scope', 'service=team-a-*,shared', '--scope', 'model_type=text_generation'], {
-    TOKENSCOPE_TOKENS_FILE: file,
-  });
+  const created = await runCli(
+    ['token', 'create', '--name', 'team-a-grafana', '--role', 'read,scrape', '--scope', 'service=team-a-*,shared', '--scope', 'model_type=text_generation'],
+    {
+      TOKENSCOPE_TOKENS_FILE: file,
+    },
+  );
   expect(created.code, created.stderr).toBe(0);
   const token = created.stdout.trim();
   expect(token).toMatch(/^tsk_[\w-]{43}$/);
@@ -22,7 +25,11 @@ test('token create prints a new token once, stores only its hash with roles and 
   expect(statSync(file).mode & 0o777).toBe(0o600);
   const [entry] = parseTokensFile(text);
   expect(entry.sha256.toString('hex')).toBe(createHash('sha256').update(token).digest('hex'));
-  expect(entry).toMatchObject({ name: 'team-a-grafana', roles: ['read', 'scrape'], scope: { service: ['team-a-*', 'shared'], model_type: ['text_generation'] } });
+  expect(entry).toMatchObject({
+    name: 'team-a-grafana',
+    roles: ['read', 'scrape'],
+    scope: { service: ['team-a-*', 'shared'], model_type: ['text_generation'] },
+  });
 
   const again = await runCli(['token', 'create', '--name', 'team-a-grafana', '--role', 'ingest', '--file', file]);
   expect(again.code).toBe(1);

@@ -22,7 +22,11 @@ const collectRole = (value: string, all: Role[] = []): Role[] => {
 const collectScope = (spec: string, all: Partial<Record<DimensionId, string[]>> = {}) => {
   const eq = spec.indexOf('=');
   const dimension = spec.slice(0, eq).trim() as DimensionId;
-  const values = spec.slice(eq + 1).split(',').map((v) => v.trim()).filter(Boolean);
+  const values = spec
+    .slice(eq + 1)
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
   if (eq <= 0 || values.length === 0) throw new InvalidArgumentError(`'${spec}' is not dimension=value[,pattern], e.g. service=team-a-*`);
   if (!DIMENSION_IDS.includes(dimension)) throw new InvalidArgumentError(`unknown dimension '${dimension}'; valid dimensions: ${DIMENSION_IDS.join(', ')}`);
   return { ...all, [dimension]: [...(all[dimension] ?? []), ...values] };
@@ -45,7 +49,13 @@ export function registerToken(program: Command): void {
       const source = existsSync(file) ? readFileSync(file, 'utf8') : '';
       let text: string;
       try {
-        text = withNewToken(source, { name: options.name, sha256: tokenSha256(secret), roles: [...new Set(options.role)], scope: options.scope, service: options.service });
+        text = withNewToken(source, {
+          name: options.name,
+          sha256: tokenSha256(secret),
+          roles: [...new Set(options.role)],
+          scope: options.scope,
+          service: options.service,
+        });
       } catch (err) {
         throw new Error(`${file}: ${(err as Error).message}; nothing written`);
       }

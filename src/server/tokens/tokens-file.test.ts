@@ -48,8 +48,16 @@ describe('tokens file', () => {
     ['no roles', `roles: []`, /tokens\[0\] \(t\) roles: must name at least one/],
     ['an unknown dimension', `roles: [read]\n    scope: { region: [eu] }`, /tokens\[0\] \(t\) scope: unknown dimension 'region'; valid dimensions: service, /],
     ['an empty scope value', `roles: [read]\n    scope: { model: [''] }`, /tokens\[0\] \(t\) scope\.model\[0\]: must not be empty/],
-    ['a plain token instead of its hash', `roles: [read]\n    token: ${A}`, /tokens\[0\] \(t\) unknown field 'token'.*store a token's SHA-256, never the token/],
-    ['a pinned service outside the scope', `roles: [ingest]\n    service: team-b\n    scope: { service: [team-a-*] }`, /tokens\[0\] \(t\) service: 'team-b' is outside/],
+    [
+      'a plain token instead of its hash',
+      `roles: [read]\n    token: ${A}`,
+      /tokens\[0\] \(t\) unknown field 'token'.*store a token's SHA-256, never the token/,
+    ],
+    [
+      'a pinned service outside the scope',
+      `roles: [ingest]\n    service: team-b\n    scope: { service: [team-a-*] }`,
+      /tokens\[0\] \(t\) service: 'team-b' is outside/,
+    ],
     ['a negative limit', `roles: [read]\n    limits: { requests_per_second: -1 }`, /tokens\[0\] \(t\) limits\.requests_per_second: must be a number >= 0/],
   ])('refuses %s, naming the entry and the field', (_what, fields, message) => {
     const text = `tokens:\n  - name: t\n    sha256: ${tokenSha256(A)}\n    ${fields}\n`;
@@ -59,7 +67,9 @@ describe('tokens file', () => {
   });
 
   test('refuses a bad hash, a name or a token used twice, and YAML that does not parse, without quoting the file', () => {
-    expect(() => parseTokensFile(`tokens: [{ name: t, sha256: abc, roles: [read] }]`)).toThrow(/tokens\[0\] \(t\) sha256: must be the SHA-256 of the token, 64 hex digits/);
+    expect(() => parseTokensFile(`tokens: [{ name: t, sha256: abc, roles: [read] }]`)).toThrow(
+      /tokens\[0\] \(t\) sha256: must be the SHA-256 of the token, 64 hex digits/,
+    );
     const twice = `tokens:\n  - { name: t, sha256: ${tokenSha256(A)}, roles: [read] }\n  - { name: u, sha256: ${tokenSha256(A)}, roles: [ingest] }\n  - { name: t, sha256: ${tokenSha256(B)}, roles: [ingest] }`;
     expect(() => parseTokensFile(twice)).toThrow(/tokens \(u\) sha256: the same token as entry t.*tokens \(t\) name: used by two entries/);
     const broken = `tokens:\n  - name: t\n    sha256: ${tokenSha256(A)}\n   roles: [read`;
@@ -70,7 +80,9 @@ describe('tokens file', () => {
   });
 
   test('a file token that is also an environment token is refused', () => {
-    expect(() => buildTokenSet({ ingest: [], read: [A], scrape: [] }, parseTokensFile(file))).toThrow(/tokens \(team-a-grafana\) sha256: the same token as TOKENSCOPE_READ_TOKENS\[1\]/);
+    expect(() => buildTokenSet({ ingest: [], read: [A], scrape: [] }, parseTokensFile(file))).toThrow(
+      /tokens \(team-a-grafana\) sha256: the same token as TOKENSCOPE_READ_TOKENS\[1\]/,
+    );
   });
 
   test('withNewToken appends an entry, keeps comments, and refuses a name already used', () => {

@@ -70,7 +70,12 @@ const tokenSchema = z.strictObject(
     limits: z
       .strictObject(
         { requests_per_second: perSecond.optional(), bytes_per_second: perSecond.optional() },
-        { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown limit ${issue.keys.map((k) => `'${k}'`).join(', ')}; valid: requests_per_second, bytes_per_second` : 'must be an object') },
+        {
+          error: (issue) =>
+            issue.code === 'unrecognized_keys'
+              ? `unknown limit ${issue.keys.map((k) => `'${k}'`).join(', ')}; valid: requests_per_second, bytes_per_second`
+              : 'must be an object',
+        },
       )
       .optional(),
   },
@@ -83,7 +88,12 @@ const tokenSchema = z.strictObject(
 );
 const fileSchema = z.strictObject(
   { tokens: z.array(z.unknown(), { error: 'must be a list of tokens' }) },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((k) => `'${k}'`).join(', ')}; the file holds 'tokens:'` : "must be a mapping with 'tokens:'") },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field ${issue.keys.map((k) => `'${k}'`).join(', ')}; the file holds 'tokens:'`
+        : "must be a mapping with 'tokens:'",
+  },
 );
 
 const asList = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
