@@ -8,8 +8,9 @@ import { createAuthorizer, type Access } from './auth';
 import { createTokenSource } from './tokens/token-source';
 import type { Principal } from './tokens/token-set';
 import type { Config } from './config';
-import { ClientError, StoreUnavailableError, errorBody } from './errors';
+import { ClientError, RateLimitedError, StoreUnavailableError, errorBody } from './errors';
 import { createAppMetrics } from './metrics/app-metrics';
+import { createRateLimiter } from './rate-limits';
 import { dimensionRoutes } from './routes/dimensions';
 import { exportRoutes } from './routes/export';
 import { healthRoutes } from './routes/health';
@@ -117,9 +118,11 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
 
   if (config.corsOrigin) await app.register(cors, { origin: config.corsOrigin, allowedHeaders: ['authorization', 'content-type'] });
 
+  const limiter = createRateLimiter(config);
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     request.principal = authorizer.check(request.routeOptions.config?.access ?? 'read', request.headers.authorization);
+    if (request.principal) limiter.charge(request.principal, Number(request.headers['content-length']) || 0);
   });
   // A request refused before its body was read in full closes the connection, so a client still uploading
   // gets the answer instead of waiting on a server that no longer reads.
@@ -139,6 +142,7 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
   app.addHook('onResponse', async (request, reply) => metrics.observeRequest(request, reply));
 
   app.setErrorHandler((err: FastifyError | ClientError | StoreUnavailableError, request, reply) => {
+    if (err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfterSeconds));
     if (err instanceof ClientError) return reply.status(err.status).send(errorBody(err.code, err.message));
     if (err instanceof StoreUnavailableError) return reply.status(503).send(errorBody(err.code, err.message));
     const known = 'code' in err && err.code ? FASTIFY_ERRORS[err.code] : undefined;

@@ -145,5 +145,23 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * Limits on one aggregate read, given to an engine when it opens; 0 turns a limit off. An engine stops a read past
+ * either limit with a QueryLimitError (a 422 that says what to narrow), never by failing the store.
+ */
+export interface QueryLimits {
+  /** Most rows a read may scan (estimated before, or counted while reading). */
+  maxRows: number;
+  /** Longest a read may run, ms. */
+  timeoutMs: number;
+}
+
+/** The wording of a stopped read, shared by the engines. */
+export const QUERY_LIMIT_MESSAGES = {
+  rows: (rows: number | null, max: number) =>
+    `the query would read ${rows === null ? 'more' : `about ${rows.toLocaleString('en-US')}`} rows, more than the limit of ${max.toLocaleString('en-US')} (TOKENSCOPE_QUERY_MAX_ROWS); shorten the time range, use a coarser granularity or add filters`,
+  time: (ms: number) => `the query ran longer than ${ms} ms (TOKENSCOPE_QUERY_TIMEOUT_MS) and was stopped; shorten the time range or add filters`,
+};
+
 /** How far apart in time two events with the same id may be and still count as one. */
 export const DEDUPE_WINDOW_MS = 86_400_000;
