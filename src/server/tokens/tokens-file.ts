@@ -9,7 +9,7 @@ import { Document, isMap, isSeq, parse, parseDocument, YAMLError } from 'yaml';
 import { z } from 'zod';
 import { DIMENSION_IDS, formatIssues, isPattern, scopeAllows, type DimensionId, type Scope } from '../../shared';
 import { MAX_NAME_LENGTH } from '../ingest/event-schema';
-import { protectApiKey } from '../ingest/api-keys';
+import { maskSecrets, protectApiKey } from '../ingest/api-keys';
 
 /** What a token may do: send usage, query, or only scrape GET /metrics. */
 export const ROLES = ['ingest', 'read', 'scrape'] as const;
@@ -168,7 +168,8 @@ export function readTokensFile(path: string): TokenDefinition[] {
   try {
     return parseTokensFile(source);
   } catch (err) {
-    throw new Error(`${path}: ${(err as Error).message}`);
+    // Messages quote field names only, but a token pasted in as a field name must not reach a log whole.
+    throw new Error(`${path}: ${maskSecrets((err as Error).message)}`);
   }
 }
 
