@@ -70,6 +70,20 @@ export async function readEvents(body: Readable, format: BodyFormat, maxBytes: n
   return out;
 }
 
+/**
+ * Events an ingest adapter has already parsed from its own format (OTLP, provider usage objects), checked one by one
+ * exactly as a body's events are: `check` is the caller's `eventValidator(request.principal)`.
+ */
+export function checkEvents(values: readonly unknown[], check: EventCheck): ReadEvents {
+  const out: ReadEvents = { events: [], rejected: [], rejectedTotal: 0 };
+  values.forEach((value, index) => {
+    const result = check(value);
+    if ('event' in result) out.events.push(result.event);
+    else reject(out, index, result.error);
+  });
+  return out;
+}
+
 function reject(out: ReadEvents, index: number, error: string): void {
   out.rejectedTotal++;
   if (out.rejected.length < MAX_LISTED_REJECTIONS) out.rejected.push({ index, error });
