@@ -1,8 +1,8 @@
 /**
- * Stops a DuckDB read past the query limits. DuckDB estimates, as a statement starts, how many rows it will scan
- * (its progress figures); a watchdog reads them every few milliseconds and interrupts the connection when the
- * estimate or the rows already read pass the row limit, or when time is up. A read that ends before the first
- * look was cheap and is left alone.
+ * Stops a DuckDB read past the query limits. Once a statement's scans run, DuckDB estimates how many rows it will
+ * read (its progress figures, usually within tens of milliseconds); a watchdog reads them every few milliseconds and
+ * interrupts the connection when the estimate or the rows already read pass the row limit, or when time is up. A
+ * read that ends before its figures appear was cheap and is left alone.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { QueryLimitError } from '../../errors';
