@@ -22,25 +22,25 @@ export async function withinLimits<T>(conn: DuckDBConnection, limits: QueryLimit
     stopped = reason;
     conn.interrupt();
   };
-  const started = performance.now();
+  const timeUp = limits.timeoutMs ? setTimeout(() => stop(QUERY_LIMIT_MESSAGES.time(limits.timeoutMs)), limits.timeoutMs) : undefined;
   // The connection keeps the last statement's figures until this one reports its own: those are not this read's.
   const before = conn.progress;
-  const look = setInterval(() => {
-    if (limits.timeoutMs && performance.now() - started > limits.timeoutMs) stop(QUERY_LIMIT_MESSAGES.time(limits.timeoutMs));
-    if (limits.maxRows) {
-      const now = conn.progress;
-      const { rows_processed: done, total_rows_to_process: total } = now;
-      if (done === before.rows_processed && total === before.total_rows_to_process && now.percentage === before.percentage) return;
-      if (Number(total) > limits.maxRows) stop(QUERY_LIMIT_MESSAGES.rows(Number(total), limits.maxRows));
-      else if (Number(done) > limits.maxRows) stop(QUERY_LIMIT_MESSAGES.rows(null, limits.maxRows));
-    }
-  }, LOOK_EVERY_MS);
+  const look = limits.maxRows
+    ? setInterval(() => {
+        const now = conn.progress;
+        const { rows_processed: done, total_rows_to_process: total } = now;
+        if (done === before.rows_processed && total === before.total_rows_to_process && now.percentage === before.percentage) return;
+        if (Number(total) > limits.maxRows) stop(QUERY_LIMIT_MESSAGES.rows(Number(total), limits.maxRows));
+        else if (Number(done) > limits.maxRows) stop(QUERY_LIMIT_MESSAGES.rows(null, limits.maxRows));
+      }, LOOK_EVERY_MS)
+    : undefined;
   try {
     return await work();
   } catch (err) {
     if (stopped) throw new QueryLimitError(stopped);
     throw err;
   } finally {
+    clearTimeout(timeUp);
     clearInterval(look);
   }
 }
