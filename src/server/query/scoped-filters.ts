@@ -3,7 +3,7 @@
  * so a filter can narrow a scope but never widen it, and a filter entirely outside the scope reads nothing.
  */
 import { DIMENSION_IDS, isPattern, scopeAllows, type Filters, type Scope } from '../../shared';
-import { protectApiKey } from '../ingest/api-keys';
+import { protectApiKey } from '../api-keys';
 import type { RowFilters } from '../storage/engine';
 
 /** `filters` as sent (raw API keys become the ids they are stored under), limited to `scope` (null: everything). */

@@ -3,15 +3,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Readable } from 'node:stream';
 import { bodyFormat, bodyTooLarge, readEvents, unsupportedBodyType } from '../ingest/read-events';
 import { eventValidator } from '../ingest/scoped-events';
+import type { IngestResponse } from '../../shared';
 import type { RouteDeps } from './route-deps';
-
-export interface IngestResponse {
-  accepted: number;
-  duplicates: number;
-  rejected: { index: number; error: string }[];
-  /** All rejections; `rejected` lists at most the first 1000. */
-  rejected_total: number;
-}
 
 export const usageRoutes =
   ({ config, store, metrics }: RouteDeps): FastifyPluginAsync =>

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { protectApiKey } from '../ingest/api-keys';
+import { protectApiKey } from '../api-keys';
 import { buildTokenSet } from './token-set';
 import { parseTokensFile, tokenSha256, withNewToken } from './tokens-file';
 

@@ -9,7 +9,7 @@ import { Document, isMap, isSeq, parse, parseDocument, YAMLError } from 'yaml';
 import { z } from 'zod';
 import { DIMENSION_IDS, formatIssues, isPattern, scopeAllows, type DimensionId, type Scope } from '../../shared';
 import { MAX_NAME_LENGTH } from '../ingest/event-schema';
-import { maskSecrets, protectApiKey } from '../ingest/api-keys';
+import { maskSecrets, protectApiKey } from '../api-keys';
 
 /** What a token may do: send usage, query, or only scrape GET /metrics. */
 export const ROLES = ['ingest', 'read', 'scrape'] as const;
