@@ -42,10 +42,3 @@ export function scopeAllows(scope: Scope, dimension: DimensionId, value: string)
 export function scopeViolation(scope: Scope, values: Record<DimensionId, string>): DimensionId | null {
   return DIMENSION_IDS.find((d) => !scopeAllows(scope, d, values[d])) ?? null;
 }
-
-/** `service in [team-a-*], model in [glm-5]`: how a scope reads in messages (names only, never a secret). */
-export function describeScope(scope: Scope): string {
-  return DIMENSION_IDS.filter((d) => scope[d] !== undefined)
-    .map((d) => `${d} in [${scope[d]!.join(', ')}]`)
-    .join(', ');
-}
