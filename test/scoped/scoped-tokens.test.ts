@@ -1,8 +1,9 @@
 /**
- * Scoped tokens, every route and query shape, on every engine (DuckDB, ClickHouse, a two-shard ClickHouse cluster): a scoped token's answer equals what an unscoped
- * token answers with the scope written out as filters (the values computed here from the events sent), sums
- * checked against plain arithmetic over those events, and no name outside the scope in any body, CSV row or
- * metric label. Also: filters that leave the scope narrow to nothing, and an ingest token writes only its scope.
+ * Scoped tokens, every route and query shape, on every engine (DuckDB, ClickHouse, a two-shard ClickHouse
+ * cluster; ENGINES narrows it): a scoped token's answer equals what an unscoped token answers with the scope
+ * written out as filters (the values computed here from the events sent), sums checked against plain arithmetic
+ * over those events, and no name outside the scope in any body, CSV row or metric label. Also: filters that leave
+ * the scope narrow to nothing, and an ingest token writes only its scope.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
