@@ -1,6 +1,5 @@
 /** The CLI's HTTP client for a running backend: URL and token from options and the environment, server errors as messages. */
-import type { ApiQueryInput, QueryResponse } from '../../shared';
-import type { IngestResponse } from '../routes/usage';
+import type { ApiQueryInput, IngestResponse, QueryResponse } from '../../shared';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
 

@@ -1,4 +1,4 @@
-import { looksSecret } from '../ingest/api-keys';
+import { looksSecret } from '../api-keys';
 
 /** What an import did, and the server's rejection reasons grouped so that a thousand bad rows read as a few lines. */
 
