@@ -1,4 +1,4 @@
-/** The `tokenscope` command line: serve, demo, import, top, trend, movers, calls. */
+/** The `tokenscope` command line: serve, demo, import, top, trend, movers, calls, token. */
 import { Command } from 'commander';
 import { packageVersion } from '../config';
 import { registerCalls } from './calls';
@@ -6,6 +6,7 @@ import { registerDemo } from './demo';
 import { registerImport } from './import';
 import { registerMovers } from './movers';
 import { registerServe } from './serve';
+import { registerToken } from './token';
 import { registerTop } from './top';
 import { registerTrend } from './trend';
 
@@ -21,6 +22,7 @@ registerTop(program);
 registerTrend(program);
 registerMovers(program);
 registerCalls(program);
+registerToken(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   console.error(`tokenscope: ${err.message}`);

@@ -4,8 +4,19 @@
  */
 import type { Logger } from 'pino';
 import { BASE_SUMS, type BaseSums } from '../../../shared';
-import { StoreUnavailableError } from '../../errors';
-import { DEDUPE_WINDOW_MS, type AggregateRequest, type AggregateRow, type CallsRequest, type CallsResult, type IngestResult, type Store, type StoredEvent } from '../engine';
+import { QueryLimitError, StoreUnavailableError } from '../../errors';
+import {
+  DEDUPE_WINDOW_MS,
+  QUERY_LIMIT_MESSAGES,
+  type AggregateRequest,
+  type AggregateRow,
+  type CallsRequest,
+  type CallsResult,
+  type IngestResult,
+  type QueryLimits,
+  type Store,
+  type StoredEvent,
+} from '../engine';
 import { compileAggregate, type ClickHouseAggregateRow } from './clickhouse-aggregate';
 import { callFromRow, callScore, compileCalls, earliestSql, thresholdSql, type ClickHouseCallRow } from './clickhouse-calls';
 import { connectClickHouse, type ClickHouseConnection } from './clickhouse-client';
@@ -21,6 +32,8 @@ export interface ClickHouseStoreOptions {
   connect?: (url: string) => ClickHouseConnection;
   /** How far back the start-up repair checks rollups against events, ms; default two dedupe windows. */
   repairWindowMs?: number;
+  /** Limits on each aggregate read; default none. */
+  queryLimits?: QueryLimits;
 }
 
 const DAY_MS = 86_400_000;
@@ -28,6 +41,25 @@ const DAY_MS = 86_400_000;
 const READ_SETTINGS = { max_query_size: 64 * 1024 * 1024 };
 /** The candidates' subquery reads each shard's own events: an event's copies all live on its shard. */
 const CANDIDATE_SETTINGS = { distributed_product_mode: 'local' };
+
+/** ClickHouse's own limits for an aggregate read (both 0: none; 18.16 takes whole seconds). */
+function limitSettings(limits: QueryLimits): Record<string, number | string> {
+  return {
+    ...(limits.maxRows ? { max_rows_to_read: limits.maxRows, read_overflow_mode: 'throw' } : {}),
+    ...(limits.timeoutMs ? { max_execution_time: Math.max(1, Math.ceil(limits.timeoutMs / 1000)), timeout_overflow_mode: 'throw' } : {}),
+  };
+}
+
+/** The QueryLimitError for ClickHouse's TOO_MANY_ROWS (158) or TIMEOUT_EXCEEDED (159), or null for other errors. */
+function limitError(err: unknown, limits: QueryLimits): QueryLimitError | null {
+  const { code, message } = err as { code?: string; message?: string };
+  if (code === '158' || /TOO_MANY_ROWS|Limit for rows.*to read exceeded/i.test(message ?? '')) {
+    const rows = /(\d+) rows read/.exec(message ?? '')?.[1];
+    return new QueryLimitError(QUERY_LIMIT_MESSAGES.rows(rows ? Number(rows) : null, limits.maxRows));
+  }
+  if (code === '159' || /TIMEOUT_EXCEEDED|Timeout exceeded/i.test(message ?? '')) return new QueryLimitError(QUERY_LIMIT_MESSAGES.time(limits.timeoutMs));
+  return null;
+}
 
 export async function openClickHouseStore(options: ClickHouseStoreOptions): Promise<Store> {
   const { location, logger } = options;
@@ -59,14 +91,17 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
   const writer = new ClickHouseWriter(conn, layout, logger);
   let closed = false;
 
-  const read = async <T extends object>(what: string, sql: string, settings: Record<string, string | number> = {}): Promise<T[]> => {
+  const limits = options.queryLimits ?? { maxRows: 0, timeoutMs: 0 };
+  const read = async <T extends object>(what: string, sql: string, settings: Record<string, number | string> = READ_SETTINGS): Promise<T[]> => {
     if (closed) throw new StoreUnavailableError('the store is closed');
     const started = performance.now();
     try {
-      const rows = await conn.select<T>(sql, { ...READ_SETTINGS, ...settings });
+      const rows = await conn.select<T>(sql, settings);
       logger.debug({ what, rows: rows.length, ms: Math.round(performance.now() - started) }, 'clickhouse read');
       return rows;
     } catch (err) {
+      const stopped = limitError(err, limits);
+      if (stopped) throw stopped;
       logger.error({ err: { message: (err as Error).message }, what }, 'clickhouse read failed');
       throw new StoreUnavailableError(`could not read from the store: ${(err as Error).message}`, { cause: err });
     }
@@ -79,10 +114,16 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
    */
   const largestCalls = async (request: CallsRequest): Promise<StoredEvent[]> => {
     for (let k = request.limit; ; k *= 4) {
-      const [first] = await read<{ threshold: string; rows: string }>('calls threshold', thresholdSql(layout, request, k));
+      // Raw reads count against the query limits as aggregates do.
+      const [first] = await read<{ threshold: string; rows: string }>('calls threshold', thresholdSql(layout, request, k), {
+        ...READ_SETTINGS,
+        ...limitSettings(limits),
+      });
       const everything = Number(first?.rows ?? 0) < k;
       const threshold = everything ? null : Number(first.threshold);
-      const rows = (await read<ClickHouseCallRow>('calls', compileCalls(layout, request, threshold), CANDIDATE_SETTINGS)).map(callFromRow);
+      const rows = (
+        await read<ClickHouseCallRow>('calls', compileCalls(layout, request, threshold), { ...READ_SETTINGS, ...limitSettings(limits), ...CANDIDATE_SETTINGS })
+      ).map(callFromRow);
       const last = rows[request.limit - 1];
       if (threshold === null || (last && callScore(last, request) >= threshold)) return rows;
     }
@@ -99,7 +140,7 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     async aggregate(request: AggregateRequest): Promise<AggregateRow[]> {
       if (request.pieces.length === 0) return [];
       const compiled = compileAggregate(layout, request);
-      const rows = await read<ClickHouseAggregateRow>('aggregate', compiled.sql);
+      const rows = await read<ClickHouseAggregateRow>('aggregate', compiled.sql, { ...READ_SETTINGS, ...limitSettings(limits) });
       return rows.map((r) => {
         // Sums not asked for stay 0, as the Store contract allows.
         const sums = {} as BaseSums;
@@ -110,10 +151,7 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     },
 
     async largestCalls(request: CallsRequest): Promise<CallsResult> {
-      const [calls, earliest] = await Promise.all([
-        largestCalls(request),
-        read<{ earliest: string; events: string }>('earliest', earliestSql(layout)),
-      ]);
+      const [calls, earliest] = await Promise.all([largestCalls(request), read<{ earliest: string; events: string }>('earliest', earliestSql(layout))]);
       return { calls, earliest: Number(earliest[0]?.events ?? 0) > 0 ? Number(earliest[0].earliest) : null };
     },
 

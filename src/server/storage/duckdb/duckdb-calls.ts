@@ -1,7 +1,8 @@
 /** Compiles a CallsRequest into one DuckDB statement over the raw events, joined to the dims for names and filters. */
 import { BIGINT, LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
-import { DIMENSION_IDS, type CallField } from '../../../shared';
+import type { CallField } from '../../../shared';
 import type { CallsRequest, StoredEvent } from '../engine';
+import { filterConditions } from './duckdb-aggregate';
 
 /** How each orderable field reads on a raw event: a missing duration counts as -1, below every duration. */
 const FIELD: Record<CallField, string> = {
@@ -47,14 +48,12 @@ export function compileCalls(request: CallsRequest): CompiledCalls {
   // The limit is written into the text: DuckDB turns ORDER BY … LIMIT into a top-N only for a constant limit.
   if (!Number.isSafeInteger(request.limit) || request.limit < 1) throw new Error(`not a limit: ${request.limit}`);
   const limit = String(request.limit);
-  const where: string[] = [];
-  for (const dim of DIMENSION_IDS) {
-    const list = request.filters[dim];
-    if (!list?.length) continue;
-    values[`f_${dim}`] = listValue([...list]);
-    types[`f_${dim}`] = LIST(VARCHAR);
-    where.push(`list_contains($f_${dim}, ${dim})`);
-  }
+  // The same conditions on the dims registry as every aggregate, so filters and token scopes apply alike.
+  const where = filterConditions(request.filters, (name, list) => {
+    values[name] = listValue([...list]);
+    types[name] = LIST(VARCHAR);
+    return `$${name}`;
+  });
   const score = request.orderBy.map((f) => FIELD[f]).join(' + ');
   const range = 'e.ts >= $from AND e.ts < $to';
   const filtered = where.length ? ' AND e.dims_id IN (SELECT id FROM d)' : '';
