@@ -125,7 +125,7 @@ export interface CallsResponse {
   orderBy: CallOrderId;
   /** Largest first; ties go to the earlier call, then service, model, model type, key and id in UTF-8 byte order. */
   calls: CallRow[];
-  /** Time of the earliest raw event kept (null: none); calls before it cannot be listed. */
+  /** Time of the earliest raw event kept that the filters (and the token's scope) let through, null for none; calls before it cannot be listed. */
   rawEventsFrom: number | null;
   /** True when the range starts before `rawEventsFrom`, so older calls may be missing from the answer. */
   beforeRawEvents: boolean;

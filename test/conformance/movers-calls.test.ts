@@ -281,7 +281,10 @@ describe.skipIf(runnable.length === 0)(`movers and calls on ${runnable.map((e) =
 
     test('the limit and the filters apply; a secret key is filtered by its raw value and shown only masked', async () => {
       expect(names(await query({ type: 'calls', ...range, limit: 2 }))).toEqual(['c3', 'c8']);
-      expect(names(await query({ type: 'calls', ...range, filters: { model: ['m2'] } }))).toEqual(['c8', 'c7']);
+      const m2 = await query({ type: 'calls', ...range, filters: { model: ['m2'] } });
+      expect(names(m2)).toEqual(['c8', 'c7']);
+      // The earliest raw event is the earliest the filters let through: c7, an hour into the range.
+      expect(m2).toMatchObject({ rawEventsFrom: C + 60 * M, beforeRawEvents: true });
       const secret = await query({ type: 'calls', ...range, filters: { api_key: [SECRET_KEY] } });
       expect(names(secret)).toEqual(['c3']);
       expect(secret.calls[0].apiKeyLabel).toMatch(/^sk-…[0-9a-f]{4}$/);

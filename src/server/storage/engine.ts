@@ -146,7 +146,7 @@ export interface CallsRequest {
 /** The listed events, and how far back raw events reach. */
 export interface CallsResult {
   calls: StoredEvent[];
-  /** Timestamp of the earliest raw event stored, or null when there is none. */
+  /** Timestamp of the earliest raw event stored that the filters let through (so a scope reveals nothing beyond it), or null. */
   earliest: number | null;
 }
 

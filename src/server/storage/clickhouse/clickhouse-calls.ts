@@ -106,7 +106,11 @@ ORDER BY ${score} DESC, ${TIES.join(', ')}
 LIMIT ${quoteInt(request.limit)}`;
 }
 
-export const earliestSql = (layout: ClickHouseLayout) => `SELECT min(ts) AS earliest, count() AS events FROM ${layout.table('events')}`;
+/** The earliest raw event the request's filters let through, and whether there is any (min of nothing reads 0). */
+export function earliestSql(layout: ClickHouseLayout, request: CallsRequest): string {
+  const filters = filtersCondition(request.filters);
+  return `SELECT min(ts) AS earliest, count() AS events FROM ${layout.table('events')}${filters ? ` WHERE ${filters}` : ''}`;
+}
 
 export function callFromRow(r: ClickHouseCallRow): StoredEvent {
   const duration = Number(r.c_duration_ms);

@@ -151,7 +151,10 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     },
 
     async largestCalls(request: CallsRequest): Promise<CallsResult> {
-      const [calls, earliest] = await Promise.all([largestCalls(request), read<{ earliest: string; events: string }>('earliest', earliestSql(layout))]);
+      const [calls, earliest] = await Promise.all([
+        largestCalls(request),
+        read<{ earliest: string; events: string }>('earliest', earliestSql(layout, request)),
+      ]);
       return { calls, earliest: Number(earliest[0]?.events ?? 0) > 0 ? Number(earliest[0].earliest) : null };
     },
 

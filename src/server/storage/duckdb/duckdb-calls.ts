@@ -39,21 +39,25 @@ export interface CompiledCalls {
   sql: string;
   values: Record<string, DuckDBValue>;
   types: Record<string, DuckDBType>;
+  /** The earliest raw event the filters let through (one row, null when none), and its own values. */
+  earliest: { sql: string; values: Record<string, DuckDBValue>; types: Record<string, DuckDBType> };
 }
 
 /** The range and filter lists are bound, so the text repeats and the prepared statement is reused. */
 export function compileCalls(request: CallsRequest): CompiledCalls {
-  const values: Record<string, DuckDBValue> = { from: BigInt(request.from), to: BigInt(request.to) };
-  const types: Record<string, DuckDBType> = { from: BIGINT, to: BIGINT };
+  const filterValues: Record<string, DuckDBValue> = {};
+  const filterTypes: Record<string, DuckDBType> = {};
   // The limit is written into the text: DuckDB turns ORDER BY … LIMIT into a top-N only for a constant limit.
   if (!Number.isSafeInteger(request.limit) || request.limit < 1) throw new Error(`not a limit: ${request.limit}`);
   const limit = String(request.limit);
   // The same conditions on the dims registry as every aggregate, so filters and token scopes apply alike.
   const where = filterConditions(request.filters, (name, list) => {
-    values[name] = listValue([...list]);
-    types[name] = LIST(VARCHAR);
+    filterValues[name] = listValue([...list]);
+    filterTypes[name] = LIST(VARCHAR);
     return `$${name}`;
   });
+  const values: Record<string, DuckDBValue> = { ...filterValues, from: BigInt(request.from), to: BigInt(request.to) };
+  const types: Record<string, DuckDBType> = { ...filterTypes, from: BIGINT, to: BIGINT };
   const score = request.orderBy.map((f) => FIELD[f]).join(' + ');
   const range = 'e.ts >= $from AND e.ts < $to';
   const filtered = where.length ? ' AND e.dims_id IN (SELECT id FROM d)' : '';
@@ -75,7 +79,13 @@ FROM events e JOIN d ON e.dims_id = d.id
 WHERE e.rowid IN (SELECT r FROM candidates)
 ORDER BY ${score} DESC, ${TIES.join(', ')}
 LIMIT ${limit}`;
-  return { thresholdSql, sql, values, types };
+  // Unfiltered, `min` is answered from the row groups' statistics; filtered, it scans two narrow columns.
+  const earliest = {
+    sql: where.length ? `WITH ${dims}\nSELECT min(e.ts)::DOUBLE FROM events e WHERE e.dims_id IN (SELECT id FROM d)` : 'SELECT min(ts)::DOUBLE FROM events',
+    values: filterValues,
+    types: filterTypes,
+  };
+  return { thresholdSql, sql, values, types, earliest };
 }
 
 /** The statement's columns, in order, as stored events. */
@@ -115,6 +125,3 @@ export function callsFromColumns(columns: unknown[][]): StoredEvent[] {
     spanId: spanId[i],
   }));
 }
-
-/** The earliest raw event's time; `min` reads the row groups' statistics only where it can, a column scan otherwise. */
-export const EARLIEST_SQL = 'SELECT min(ts)::DOUBLE FROM events';

@@ -7,7 +7,7 @@ import { zeroSums } from '../../../shared';
 import { ClientError, StoreUnavailableError } from '../../errors';
 import type { AggregateRequest, AggregateRow, CallsRequest, CallsResult, IngestResult, QueryLimits, Store, StoredEvent } from '../engine';
 import { compileAggregate } from './duckdb-aggregate';
-import { EARLIEST_SQL, callsFromColumns, compileCalls } from './duckdb-calls';
+import { callsFromColumns, compileCalls } from './duckdb-calls';
 import { DuckDBCompactor } from './duckdb-compactor';
 import { DuckDBDims } from './duckdb-dims';
 import { reopeningStore } from './duckdb-reopen';
@@ -193,7 +193,7 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
     },
 
     async largestCalls(request: CallsRequest): Promise<CallsResult> {
-      const { thresholdSql, sql, values, types } = compileCalls(request);
+      const { thresholdSql, sql, values, types, earliest: first } = compileCalls(request);
       const started = performance.now();
       return read('calls', async (c) => {
         // Raw reads count against the query limits as aggregates do.
@@ -204,7 +204,7 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
         };
         const [[threshold = null] = []] = (await run(thresholdSql, values, types)) as (number | null)[][];
         const calls = threshold === null ? [] : callsFromColumns(await run(sql, { ...values, t: threshold }, { ...types, t: DOUBLE }));
-        const earliest = (await (await prepared(c, EARLIEST_SQL)).runAndReadAll()).getRowsJS()[0][0] as number | null;
+        const [[earliest = null] = []] = (await run(first.sql, first.values, first.types)) as (number | null)[][];
         logger.debug({ rows: calls.length, ms: Math.round(performance.now() - started) }, 'duckdb calls');
         return { calls, earliest };
       });
