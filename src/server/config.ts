@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { formatIssues } from '../shared';
+import { DEFAULT_PRICES_FILE, loadPriceTable, parseCurrencyRates, type PriceTable } from './pricing/price-table';
 import { storeSettingProblem } from './storage/store-setting';
 
 export interface Config {
@@ -35,6 +36,8 @@ export interface Config {
   metricsApiKeyLabel: boolean;
   /** TOKENSCOPE_METRICS_MAX_LABEL_SETS: most label sets in the live counters, default 1,000; beyond it they fold into "other". */
   metricsMaxLabelSets: number;
+  /** The price table from TOKENSCOPE_PRICES (default: the one shipped), in TOKENSCOPE_CURRENCY (default USD). */
+  prices: PriceTable;
   /** The package version. */
   version: string;
 }
@@ -73,6 +76,19 @@ const envSchema = z.object({
   TOKENSCOPE_METRICS_WINDOW_MS: intIn(1000, 86_400_000).default(600_000),
   TOKENSCOPE_METRICS_API_KEY_LABEL: onOff.default(true),
   TOKENSCOPE_METRICS_MAX_LABEL_SETS: intIn(1, 1_000_000).default(1000),
+  TOKENSCOPE_PRICES: z.string().min(1).optional(),
+  TOKENSCOPE_CURRENCY: z.string().regex(/^[A-Z]{3}$/, { error: 'must be a three-letter currency code such as USD' }).default('USD'),
+  TOKENSCOPE_CURRENCY_RATES: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const rates = parseCurrencyRates(value);
+      if (typeof rates === 'string') {
+        ctx.addIssue({ code: 'custom', message: rates });
+        return z.NEVER;
+      }
+      return rates;
+    }),
 });
 
 /** Values given on the command line win over the environment. */
@@ -112,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     metricsWindowMs: e.TOKENSCOPE_METRICS_WINDOW_MS,
     metricsApiKeyLabel: e.TOKENSCOPE_METRICS_API_KEY_LABEL,
     metricsMaxLabelSets: e.TOKENSCOPE_METRICS_MAX_LABEL_SETS,
+    prices: loadPriceTable(e.TOKENSCOPE_PRICES ?? DEFAULT_PRICES_FILE, e.TOKENSCOPE_CURRENCY, e.TOKENSCOPE_CURRENCY_RATES),
     version: packageVersion(),
   });
 }

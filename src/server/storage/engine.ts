@@ -20,6 +20,30 @@ export interface StoredEvent {
   durationMs: number | null;
   /** Idempotency key, or null. */
   id: string | null;
+  /**
+   * What the call cost. Ingest sets it (a cost the source gave, or one priced from the price table); absent,
+   * the call counts as unpriced (see `unpricedCost`).
+   */
+  cost?: EventCost;
+}
+
+/** What one call cost, in whole micro-units (10^-6) of the reporting currency; every value an integer >= 0. */
+export interface EventCost {
+  /** Uncached input tokens (input - cache read - cache write, at least 0) at the input price. */
+  inputMicros: number;
+  cacheReadMicros: number;
+  cacheWriteMicros: number;
+  /** Output tokens, reasoning tokens included. */
+  outputMicros: number;
+  /** A cost the source reported, kept whole (the four parts are then 0); null when the source gave none. */
+  givenMicros: number | null;
+  /** The call's input + output tokens when it has neither a given cost nor a price; else 0. */
+  unpricedTokens: number;
+}
+
+/** The cost of a call nobody priced: nothing known, all its tokens unpriced. */
+export function unpricedCost(event: Pick<StoredEvent, 'inputTokens' | 'outputTokens'>): EventCost {
+  return { inputMicros: 0, cacheReadMicros: 0, cacheWriteMicros: 0, outputMicros: 0, givenMicros: null, unpricedTokens: event.inputTokens + event.outputTokens };
 }
 
 /** Outcome of storing a batch: events newly stored, and events whose id was already stored. */

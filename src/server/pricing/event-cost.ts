@@ -1,0 +1,40 @@
+/**
+ * What a call cost: a cost the source gave wins; otherwise each part is its tokens times the price in effect
+ * at the call's time, rounded to whole micro-units half up, part by part, so the parts add up to the cost
+ * exactly. A call with no price, or whose cost would not fit a safe integer, is unpriced.
+ */
+import { unpricedCost, type EventCost, type StoredEvent } from '../storage/engine';
+import { roundedProduct } from './decimal';
+import type { PriceLookup } from './price-lookup';
+
+/** The cost of one stored event under `lookup`'s prices. */
+export function eventCost(event: StoredEvent, lookup: PriceLookup): EventCost {
+  if (event.cost && event.cost.givenMicros !== null) return event.cost;
+  const price = lookup.find(event.service, event.model, event.ts);
+  if (!price) return unpricedCost(event);
+  const uncached = Math.max(0, event.inputTokens - event.cacheReadTokens - event.cacheWriteTokens);
+  const reasoning = Math.min(reasoningTokens(event), event.outputTokens);
+  const cost: EventCost = {
+    inputMicros: roundedProduct(uncached, price.input),
+    cacheReadMicros: roundedProduct(event.cacheReadTokens, price.cacheRead),
+    cacheWriteMicros: roundedProduct(event.cacheWriteTokens, price.cacheWrite),
+    // Reasoning tokens are output tokens; only an entry with its own reasoning price bills them differently.
+    outputMicros:
+      price.reasoning === price.output || reasoning === 0
+        ? roundedProduct(event.outputTokens, price.output)
+        : roundedProduct(event.outputTokens - reasoning, price.output) + roundedProduct(reasoning, price.reasoning),
+    givenMicros: null,
+    unpricedTokens: 0,
+  };
+  const total = cost.inputMicros + cost.cacheReadMicros + cost.cacheWriteMicros + cost.outputMicros;
+  return Number.isSafeInteger(total) ? cost : unpricedCost(event);
+}
+
+/** Events with their cost set, for a store to write. */
+export function priceEvents(events: readonly StoredEvent[], lookup: PriceLookup): StoredEvent[] {
+  return events.map((e) => ({ ...e, cost: eventCost(e, lookup) }));
+}
+
+function reasoningTokens(event: StoredEvent): number {
+  return (event as StoredEvent & { reasoningTokens?: number }).reasoningTokens ?? 0;
+}
