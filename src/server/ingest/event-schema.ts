@@ -1,8 +1,9 @@
 /** The usage event a client sends (snake_case, like providers' usage objects), validated into a StoredEvent. */
 import { z } from 'zod';
 import { formatIssues, parseInstant } from '../../shared';
-import type { StoredEvent } from '../storage/engine';
+import type { EventCost, StoredEvent } from '../storage/engine';
 import { protectApiKey } from './api-keys';
+import { givenCost, GIVEN_COST_ERROR } from './given-cost';
 
 /** What an event without `model_type` (or with null) is. */
 export const DEFAULT_MODEL_TYPE = 'text_generation';
@@ -76,6 +77,16 @@ export const usageEventSchema = z
       cache_write_tokens: count.nullish(),
       /** Idempotency key such as the provider's request id. */
       id: name.nullish(),
+      /** What the call cost, as the source knows it, in the reporting currency: kept as sent, it wins over the price table. */
+      cost: z
+        .unknown()
+        .transform((value, ctx) => {
+          if (value === undefined || value === null) return null;
+          const cost = givenCost(value);
+          if (cost === null) ctx.addIssue({ code: 'custom', message: GIVEN_COST_ERROR });
+          return cost;
+        })
+        .optional(),
       /** Request duration in milliseconds, for concurrency. */
       duration_ms: z
         .number({ error: `must be a number of milliseconds from 0 to ${MAX_DURATION_MS}` })
@@ -117,6 +128,7 @@ export function toStoredEventBySchema(value: unknown): { event: StoredEvent } | 
       e.cache_write_tokens ?? 0,
       e.id ?? null,
       e.duration_ms ?? null,
+      e.cost ?? null,
     ),
   };
 }
@@ -133,9 +145,10 @@ function stored(
   cacheWriteTokens: number,
   id: string | null,
   durationMs: number | null,
+  cost: EventCost | null,
 ): StoredEvent {
   const key = protectApiKey(apiKey);
-  return {
+  const event: StoredEvent = {
     ts,
     service,
     model,
@@ -149,6 +162,8 @@ function stored(
     durationMs: durationMs === null ? null : Math.round(durationMs),
     id,
   };
+  if (cost) event.cost = cost;
+  return event;
 }
 
 const MODEL_TYPE = /^[a-z][a-z0-9_]{0,63}$/;
@@ -172,6 +187,8 @@ function fastStoredEvent(v: unknown): StoredEvent | null {
   const cacheWrite = e.cache_write_tokens ?? 0;
   const id = e.id ?? null;
   const duration = e.duration_ms ?? null;
+  const cost = e.cost === undefined || e.cost === null ? null : givenCost(e.cost);
+  if (cost === null && e.cost !== undefined && e.cost !== null) return null;
   if (typeof modelType !== 'string' || !MODEL_TYPE.test(modelType) || !isName(apiKey)) return null;
   if (!isCount(cacheRead) || !isCount(cacheWrite) || cacheRead > input || cacheWrite > input) return null;
   if (id !== null && !isName(id)) return null;
@@ -179,5 +196,5 @@ function fastStoredEvent(v: unknown): StoredEvent | null {
   if (e.timestamp === undefined || e.timestamp === null) return null;
   const instant = parseInstant(e.timestamp);
   if (!('ms' in instant) || instant.ms < 0 || instant.ms > Date.now() + MAX_FUTURE_MS) return null;
-  return stored(instant.ms, service, model, modelType, apiKey, input, output, cacheRead, cacheWrite, id, duration);
+  return stored(instant.ms, service, model, modelType, apiKey, input, output, cacheRead, cacheWrite, id, duration, cost);
 }
