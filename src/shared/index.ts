@@ -1,5 +1,6 @@
 /** The shared query model: catalogue, query schema and defaults, time parsing, saved-query migration. */
 export * from './catalogue';
+export * from './money';
 export * from './query';
 export * from './responses';
 export * from './saved-query';

@@ -5,6 +5,8 @@ import type { DimensionId, FixedGranularity, MetricId } from './catalogue';
 export type MetricValues = Partial<Record<MetricId, number | null>>;
 
 export interface TotalsResponse {
+  /** The reporting currency of the money metrics (ISO 4217, e.g. USD); absent from older servers. */
+  currency?: string;
   type: 'totals';
   from: number;
   to: number;
@@ -22,6 +24,8 @@ export interface RankingRow {
 }
 
 export interface RankingResponse {
+  /** The reporting currency of the money metrics (ISO 4217, e.g. USD); absent from older servers. */
+  currency?: string;
   type: 'ranking';
   from: number;
   to: number;
@@ -48,6 +52,8 @@ export interface TrendSeries {
 }
 
 export interface TrendResponse {
+  /** The reporting currency of the money metrics (ISO 4217, e.g. USD); absent from older servers. */
+  currency?: string;
   type: 'trend';
   from: number;
   to: number;

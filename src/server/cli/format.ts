@@ -14,10 +14,10 @@ export function formatNumber(value: number, decimals = 0): string {
   return format.format(value);
 }
 
-/** Decimals shown for a metric: token and request counts are whole, rates are not. */
+/** Decimals shown for a metric: token and request counts are whole, rates are not, money down to a hundredth of a cent. */
+const DECIMALS: Partial<Record<string, number>> = { 'tokens/min': 1, 'requests in flight': 2, currency: 4 };
 export function metricDecimals(metric: MetricId): number {
-  const unit = metricDefinition(metric).unit;
-  return unit === 'tokens/min' ? 1 : unit === 'requests in flight' ? 2 : 0;
+  return DECIMALS[metricDefinition(metric).unit] ?? 0;
 }
 
 /** A metric value for a table cell; `–` where the metric has no value. */

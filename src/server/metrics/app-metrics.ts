@@ -21,7 +21,7 @@ export interface AppMetrics {
   render(): Promise<string>;
 }
 
-export type MetricsConfig = Pick<Config, 'metricsWindowMs' | 'metricsApiKeyLabel' | 'metricsMaxLabelSets'>;
+export type MetricsConfig = Pick<Config, 'metricsWindowMs' | 'metricsApiKeyLabel' | 'metricsMaxLabelSets'> & { prices: Pick<Config['prices'], 'currency'> };
 
 export function createAppMetrics(config: MetricsConfig, logger: Logger, now?: () => number): AppMetrics {
   const registry = new Registry();
@@ -51,6 +51,7 @@ export function createAppMetrics(config: MetricsConfig, logger: Logger, now?: ()
     windowMs: config.metricsWindowMs,
     apiKeyLabel: config.metricsApiKeyLabel,
     maxLabelSets: config.metricsMaxLabelSets,
+    currency: config.prices.currency,
     now,
   });
 

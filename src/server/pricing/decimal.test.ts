@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatMicros, multiply, parseDecimal, roundedProduct } from './decimal';
+import { formatMicros } from '../../shared';
+import { multiply, parseDecimal, roundedProduct } from './decimal';
 
 describe('parseDecimal', () => {
   it('reads decimals exactly, from text and from numbers', () => {

@@ -11,11 +11,19 @@ export function metricValue(metric: MetricId, sums: BaseSums, spanMs: number): n
   switch (formula.kind) {
     case 'sum':
       return formula.of.reduce((total, s) => total + sums[s], 0);
+    case 'money':
+      return formula.of.reduce((total, s) => total + sums[s], 0) / 1_000_000;
     case 'perMinute':
       return spanMs > 0 ? formula.of.reduce((total, s) => total + sums[s], 0) / (spanMs / 60_000) : 0;
     case 'concurrency':
       return sums.timed_requests > 0 && spanMs > 0 ? sums.duration_ms / spanMs : null;
   }
+}
+
+/** A money metric's exact value in micro-units (0 for any other metric). */
+export function moneyMicros(metric: MetricId, sums: BaseSums): number {
+  const formula = metricDefinition(metric).formula;
+  return formula.kind === 'money' ? formula.of.reduce((total, s) => total + sums[s], 0) : 0;
 }
 
 /** Every requested metric's value. */
@@ -28,7 +36,21 @@ export function metricValues(metrics: readonly MetricId[], sums: BaseSums, spanM
 export function zeroSums(): BaseSums {
   // A literal, not a loop over BASE_SUMS: every BaseSums then shares one object shape, which keeps the
   // per-row work of large results fast. The type check fails if BASE_SUMS changes and this does not.
-  const sums: BaseSums = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, requests: 0, duration_ms: 0, timed_requests: 0 };
+  const sums: BaseSums = {
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    requests: 0,
+    duration_ms: 0,
+    timed_requests: 0,
+    input_cost_micros: 0,
+    cache_read_cost_micros: 0,
+    cache_write_cost_micros: 0,
+    output_cost_micros: 0,
+    given_cost_micros: 0,
+    unpriced_tokens: 0,
+  };
   return sums;
 }
 
@@ -41,6 +63,12 @@ export function addSums(into: BaseSums, more: BaseSums): BaseSums {
   into.requests += more.requests;
   into.duration_ms += more.duration_ms;
   into.timed_requests += more.timed_requests;
+  into.input_cost_micros += more.input_cost_micros;
+  into.cache_read_cost_micros += more.cache_read_cost_micros;
+  into.cache_write_cost_micros += more.cache_write_cost_micros;
+  into.output_cost_micros += more.output_cost_micros;
+  into.given_cost_micros += more.given_cost_micros;
+  into.unpriced_tokens += more.unpriced_tokens;
   return into;
 }
 
