@@ -11,8 +11,11 @@ import { createLabelSetCap } from './label-set-cap';
 /** Every label of the overflow set takes this value once the cap is reached. */
 export const OVERFLOW_LABEL_VALUE = 'other';
 
-/** The `token_type` label values; cache_read and cache_write are parts of input, so total = input + output. */
-export const TOKEN_TYPES = ['input', 'output', 'cache_read', 'cache_write'] as const;
+/**
+ * The `token_type` label values; cache_read and cache_write are parts of input and reasoning is part of output, so
+ * total = input + output.
+ */
+export const TOKEN_TYPES = ['input', 'output', 'cache_read', 'cache_write', 'reasoning'] as const;
 
 export interface LiveUsageOptions {
   registry: Registry;
@@ -43,6 +46,7 @@ interface BatchSums {
   cache_write: number;
   costMicros: number;
   unpriced: number;
+  reasoning: number;
 }
 
 export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLabelSets, currency, now = Date.now }: LiveUsageOptions): LiveUsage {
@@ -50,7 +54,7 @@ export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLa
   const registers = [registry];
   const tokens = new Counter({
     name: 'tokenscope_tokens_total',
-    help: `Tokens of stored usage events stamped within ${windowMs} ms of now; token_type input|output|cache_read|cache_write (cache tokens are part of input, so total = input + output).`,
+    help: `Tokens of stored usage events stamped within ${windowMs} ms of now; token_type input|output|cache_read|cache_write|reasoning (cache tokens are part of input and reasoning tokens part of output, so total = input + output).`,
     labelNames: [...setLabels, 'token_type'],
     registers,
   });
@@ -112,7 +116,7 @@ export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLa
         }
         let sums = batch.get(key);
         if (!sums) {
-          sums = { labels: Object.fromEntries(setLabels.map((l, i) => [l, values[i]])), requests: 0, input: 0, output: 0, cache_read: 0, cache_write: 0, costMicros: 0, unpriced: 0 };
+          sums = { labels: Object.fromEntries(setLabels.map((l, i) => [l, values[i]])), requests: 0, input: 0, output: 0, cache_read: 0, cache_write: 0, reasoning: 0, costMicros: 0, unpriced: 0 };
           batch.set(key, sums);
         }
         sums.requests++;
@@ -123,6 +127,7 @@ export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLa
         const c = e.cost;
         if (c) sums.costMicros += c.inputMicros + c.cacheReadMicros + c.cacheWriteMicros + c.outputMicros + (c.givenMicros ?? 0);
         sums.unpriced += c ? c.unpricedTokens : e.inputTokens + e.outputTokens;
+        sums.reasoning += e.reasoningTokens;
       }
       for (const sums of batch.values()) {
         requests.inc(sums.labels, sums.requests);

@@ -49,7 +49,7 @@ const rates = parseCurrencyRates('CNY=0.1385') as Map<string, never>;
 const lookup = createPriceLookup(parsePriceTable(TABLE, 'test.yaml', 'USD', rates));
 
 const JUNE_1 = Date.UTC(2026, 5, 1);
-function call(over: Partial<StoredEvent> & { reasoningTokens?: number }): StoredEvent {
+function call(over: Partial<StoredEvent>): StoredEvent {
   return {
     ts: JUNE_1 - 1,
     service: 'chat',
@@ -61,8 +61,11 @@ function call(over: Partial<StoredEvent> & { reasoningTokens?: number }): Stored
     outputTokens: 100_000,
     cacheReadTokens: 0,
     cacheWriteTokens: 0,
+    reasoningTokens: 0,
     durationMs: null,
     id: null,
+    traceId: null,
+    spanId: null,
     ...over,
   };
 }

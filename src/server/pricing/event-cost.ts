@@ -13,7 +13,7 @@ export function eventCost(event: StoredEvent, lookup: PriceLookup): EventCost {
   const price = lookup.find(event.service, event.model, event.ts);
   if (!price) return unpricedCost(event);
   const uncached = Math.max(0, event.inputTokens - event.cacheReadTokens - event.cacheWriteTokens);
-  const reasoning = Math.min(reasoningTokens(event), event.outputTokens);
+  const reasoning = Math.min(event.reasoningTokens, event.outputTokens);
   const cost: EventCost = {
     inputMicros: roundedProduct(uncached, price.input),
     cacheReadMicros: roundedProduct(event.cacheReadTokens, price.cacheRead),
@@ -33,8 +33,4 @@ export function eventCost(event: StoredEvent, lookup: PriceLookup): EventCost {
 /** Events with their cost set, for a store to write. */
 export function priceEvents(events: readonly StoredEvent[], lookup: PriceLookup): StoredEvent[] {
   return events.map((e) => ({ ...e, cost: eventCost(e, lookup) }));
-}
-
-function reasoningTokens(event: StoredEvent): number {
-  return (event as StoredEvent & { reasoningTokens?: number }).reasoningTokens ?? 0;
 }

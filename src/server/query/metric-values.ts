@@ -41,6 +41,7 @@ export function zeroSums(): BaseSums {
     output_tokens: 0,
     cache_read_tokens: 0,
     cache_write_tokens: 0,
+    reasoning_tokens: 0,
     requests: 0,
     duration_ms: 0,
     timed_requests: 0,
@@ -60,6 +61,7 @@ export function addSums(into: BaseSums, more: BaseSums): BaseSums {
   into.output_tokens += more.output_tokens;
   into.cache_read_tokens += more.cache_read_tokens;
   into.cache_write_tokens += more.cache_write_tokens;
+  into.reasoning_tokens += more.reasoning_tokens;
   into.requests += more.requests;
   into.duration_ms += more.duration_ms;
   into.timed_requests += more.timed_requests;
