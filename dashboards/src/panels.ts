@@ -84,9 +84,11 @@ function panel(type: string, base: PanelBase, options: object, fieldConfig: Fiel
 }
 
 /** One big number: the metric summed over the selected range. */
-export function statPanel(base: PanelBase & { unit: string | undefined; decimals?: number }): Panel {
+export function statPanel(base: PanelBase & { unit: string | undefined; decimals?: number; eachRow?: boolean }): Panel {
   const options: StatOptions = {
-    reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+    // `eachRow`: one value per row (a totals frame has one) instead of one per field, so a frame left without rows
+    // by a transformation shows nothing rather than an empty value.
+    reduceOptions: base.eachRow ? { calcs: [], fields: '', values: true } : { calcs: ['lastNotNull'], fields: '', values: false },
     orientation: VizOrientation.Auto,
     colorMode: BigValueColorMode.None,
     graphMode: BigValueGraphMode.None,

@@ -44,7 +44,7 @@ function totalCard({ metric, title }: (typeof TOTAL_CARDS)[number], index: numbe
 /**
  * The cost card also shows the unpriced tokens, so a total cost is never silently low, but only when there are
  * any: the unpriced total's row is dropped when it is 0 (the filter does nothing to the cost frame, which lacks
- * that field), and the stat then shows the cost alone.
+ * that field), and the stat then shows the cost alone. Grafana's filter names fields by their display name.
  */
 function costCard(card: Parameters<typeof statPanel>[0]) {
   const unpriced = metricInfo('unpriced_tokens');
@@ -52,11 +52,12 @@ function costCard(card: Parameters<typeof statPanel>[0]) {
     ...card,
     description: `${card.description} Unpriced Tokens, shown beside it when not zero: ${unpriced.description}`,
     decimals: 2,
+    eachRow: true,
     targets: [...card.targets, { ...totalsTarget('unpriced_tokens'), refId: 'B' }],
     transformations: [
       {
         id: 'filterByValue',
-        options: { type: 'exclude', match: 'any', filters: [{ fieldName: 'unpriced_tokens', config: { id: 'equal', options: { value: 0 } } }] },
+        options: { type: 'exclude', match: 'any', filters: [{ fieldName: unpriced.name, config: { id: 'equal', options: { value: 0 } } }] },
       },
     ],
   });
