@@ -79,6 +79,32 @@ export interface HealthResponse {
   auth: boolean;
 }
 
+/** What `POST /api/v1/reprice` changed, per (service, model) and in all; money in the reporting currency. */
+export interface RepriceResponse {
+  from: number;
+  to: number;
+  currency: string;
+  /** The price table applied. */
+  prices: string;
+  events: number;
+  changed: number;
+  cost_before: number;
+  cost_after: number;
+  unpriced_tokens_before: number;
+  unpriced_tokens_after: number;
+  /** Only the (service, model) pairs whose cost changed, largest change first. */
+  groups: {
+    service: string;
+    model: string;
+    events: number;
+    changed: number;
+    cost_before: number;
+    cost_after: number;
+    unpriced_tokens_before: number;
+    unpriced_tokens_after: number;
+  }[];
+}
+
 export interface ErrorResponse {
   error: { code: string; message: string };
 }

@@ -269,6 +269,14 @@ describe.skipIf(runnable.length === 0)(`cost conformance on ${runnable.map((e) =
     expect(cells.reduce((n, c) => n + Number(c.replace('.', '')), 0)).toBe(HAND_COST);
   });
 
+  test('reprice with the same table changes nothing on DuckDB; ClickHouse says it cannot reprice (501)', async () => {
+    for (const r of running) {
+      const res = await r.server.json('POST', '/api/v1/reprice', WINDOW);
+      if (r.name === 'duckdb') expect(res.body).toMatchObject({ events: HAND.length + GENERATED.length, changed: 0, groups: [] });
+      else expect([res.status, res.body.error.code], r.name).toEqual([501, 'not_supported']);
+    }
+  });
+
   test('a resent call and a resent source cost count once', async () => {
     const got = await ask({ type: 'totals', ...WINDOW, metrics: ['requests'], filters: handOnly });
     expect(got.totals.requests).toBe(HAND.length);

@@ -52,6 +52,25 @@ export function unpricedCost(event: Pick<StoredEvent, 'inputTokens' | 'outputTok
   return { inputMicros: 0, cacheReadMicros: 0, cacheWriteMicros: 0, outputMicros: 0, givenMicros: null, unpricedTokens: event.inputTokens + event.outputTokens };
 }
 
+/** What repricing changed for one (service, model); money in micro-units of the reporting currency. */
+export interface RepricedGroup {
+  service: string;
+  model: string;
+  /** Events in the range. */
+  events: number;
+  /** Events whose cost changed. */
+  changed: number;
+  costBefore: number;
+  costAfter: number;
+  unpricedBefore: number;
+  unpricedAfter: number;
+}
+
+/** The whole cost of a call: its parts plus a cost the source gave. */
+export function totalMicros(cost: EventCost): number {
+  return cost.inputMicros + cost.cacheReadMicros + cost.cacheWriteMicros + cost.outputMicros + (cost.givenMicros ?? 0);
+}
+
 /** Outcome of storing a batch: events newly stored, and events whose id was already stored. */
 export interface IngestResult {
   accepted: number;
@@ -148,6 +167,12 @@ export interface Store {
   aggregate(request: AggregateRequest): Promise<AggregateRow[]>;
   /** Number of events stored. */
   eventCount(): Promise<number>;
+  /**
+   * Optional (absent: the engine cannot reprice). Gives every stored event stamped in [from, to) the cost
+   * `price` returns for it, in the raw events and in every rollup tier, exactly; returns what changed per
+   * (service, model). `price` receives the event with its current cost.
+   */
+  reprice?(from: number, to: number, price: (event: StoredEvent) => EventCost): Promise<RepricedGroup[]>;
   /** Flushes and closes; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -4,12 +4,13 @@ import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../../errors';
-import type { AggregateRequest, AggregateRow, IngestResult, Store, StoredEvent } from '../engine';
+import type { AggregateRequest, AggregateRow, EventCost, IngestResult, RepricedGroup, Store, StoredEvent } from '../engine';
 import { zeroSums } from '../../query/metric-values';
 import { compileAggregate } from './duckdb-aggregate';
 import { DuckDBCompactor } from './duckdb-compactor';
 import { DuckDBDims } from './duckdb-dims';
 import { reopeningStore } from './duckdb-reopen';
+import { repriceDuckDB } from './duckdb-reprice';
 import { migrateDuckDB } from './duckdb-schema';
 import { DuckDBWriter } from './duckdb-writer';
 
@@ -175,6 +176,22 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
         rows[i] = { bucket: buckets[i], key: keys[i] ?? null, label: labels[i] ?? keys[i] ?? null, sums: row };
       }
       return rows;
+    },
+
+    async reprice(from: number, to: number, price: (event: StoredEvent) => EventCost): Promise<RepricedGroup[]> {
+      if (closed) throw new StoreUnavailableError('the store is closed');
+      let result: RepricedGroup[] = [];
+      try {
+        await writer.exclusive(async () => {
+          result = await repriceDuckDB(writerConn, from, to, price);
+        });
+      } catch (err) {
+        if (err instanceof StoreUnavailableError) throw err;
+        logger.error({ err }, 'duckdb reprice failed');
+        onFailure(err);
+        throw new StoreUnavailableError(`could not reprice: ${(err as Error).message}`, { cause: err });
+      }
+      return result;
     },
 
     async eventCount(): Promise<number> {
