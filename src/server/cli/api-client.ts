@@ -1,5 +1,5 @@
 /** The CLI's HTTP client for a running backend: URL and token from options and the environment, server errors as messages. */
-import type { ApiQueryInput, QueryResponse } from '../../shared';
+import type { ApiQueryInput, QueryResponse, RepriceResponse } from '../../shared';
 import type { IngestResponse } from '../routes/usage';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
@@ -21,6 +21,8 @@ export interface ApiClient {
   query<T extends QueryResponse>(query: ApiQueryInput): Promise<T>;
   /** Sends NDJSON lines (one event each) to POST /api/v1/usage. */
   ingest(ndjson: string): Promise<IngestResponse>;
+  /** POST /api/v1/reprice: applies the server's price table to the usage stored in [from, to). */
+  reprice(range: { from: number | string; to: number | string }): Promise<RepriceResponse>;
 }
 
 /**
@@ -70,5 +72,6 @@ export function createApiClient(url: string, token?: string): ApiClient {
     url: root,
     query: (query) => call('/api/v1/query', 'application/json', JSON.stringify(query)),
     ingest: (ndjson) => call('/api/v1/usage', 'application/x-ndjson', ndjson),
+    reprice: (range) => call('/api/v1/reprice', 'application/json', JSON.stringify(range)),
   };
 }

@@ -20,6 +20,12 @@ export function metricDecimals(metric: MetricId): number {
   return DECIMALS[metricDefinition(metric).unit] ?? 0;
 }
 
+/** A column heading: the metric's name, with the currency for money (`Cost (USD)`). */
+export function metricHeader(metric: MetricId, currency: string | undefined): string {
+  const def = metricDefinition(metric);
+  return def.unit === 'currency' && currency ? `${def.name} (${currency})` : def.name;
+}
+
 /** A metric value for a table cell; `–` where the metric has no value. */
 export function formatMetric(metric: MetricId, value: number | null | undefined): string {
   return value === null || value === undefined ? '–' : formatNumber(value, metricDecimals(metric));

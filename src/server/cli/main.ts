@@ -1,7 +1,8 @@
-/** The `tokenscope` command line: serve, demo, import, top, trend. */
+/** The `tokenscope` command line: serve, demo, import, top, trend, prices check, reprice. */
 import { Command } from 'commander';
 import { registerDemo } from './demo';
 import { registerImport } from './import';
+import { registerPrices } from './prices';
 import { registerServe } from './serve';
 import { registerTop } from './top';
 import { registerTrend } from './trend';
@@ -15,6 +16,7 @@ registerDemo(program);
 registerImport(program);
 registerTop(program);
 registerTrend(program);
+registerPrices(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   console.error(`tokenscope: ${err.message}`);
