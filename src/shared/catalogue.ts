@@ -24,6 +24,8 @@ export const BASE_SUMS = [
   'output_cost_micros',
   /** Costs the sources reported themselves, kept whole (not split into the parts above). */
   'given_cost_micros',
+  /** The whole cost: the four parts plus the costs the sources reported (one sum, so cost reads one column). */
+  'cost_micros',
   /** Input + output tokens of calls with neither a price nor a cost from their source. */
   'unpriced_tokens',
 ] as const;
@@ -159,7 +161,7 @@ export const METRICS = [
     unit: 'currency',
     grafanaUnit: 'currencyUSD',
     description: 'What the calls cost in the reporting currency: input, cache read, cache write and output cost, plus costs reported by the source.',
-    formula: { kind: 'money', of: ['input_cost_micros', 'cache_read_cost_micros', 'cache_write_cost_micros', 'output_cost_micros', 'given_cost_micros'] },
+    formula: { kind: 'money', of: ['cost_micros'] },
   },
   {
     id: 'input_cost',

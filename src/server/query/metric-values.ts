@@ -50,6 +50,7 @@ export function zeroSums(): BaseSums {
     cache_write_cost_micros: 0,
     output_cost_micros: 0,
     given_cost_micros: 0,
+    cost_micros: 0,
     unpriced_tokens: 0,
   };
   return sums;
@@ -70,6 +71,7 @@ export function addSums(into: BaseSums, more: BaseSums): BaseSums {
   into.cache_write_cost_micros += more.cache_write_cost_micros;
   into.output_cost_micros += more.output_cost_micros;
   into.given_cost_micros += more.given_cost_micros;
+  into.cost_micros += more.cost_micros;
   into.unpriced_tokens += more.unpriced_tokens;
   return into;
 }

@@ -50,6 +50,7 @@ const RAW_SUM: Record<(typeof BASE_SUMS)[number], string> = {
   cache_write_cost_micros: 'cache_write_cost_micros',
   output_cost_micros: 'output_cost_micros',
   given_cost_micros: 'toUInt64(greatest(given_cost_micros, 0))',
+  cost_micros: 'input_cost_micros + cache_read_cost_micros + cache_write_cost_micros + output_cost_micros + toUInt64(greatest(given_cost_micros, 0))',
   unpriced_tokens: 'unpriced_tokens',
 };
 

@@ -19,6 +19,8 @@ const COST_FIELDS = [
   ['unpriced_tokens', (c: EventCost) => c.unpricedTokens],
 ] as const;
 const COST_COLUMNS = COST_FIELDS.map(([name]) => name);
+/** The columns whose sum is the whole cost (the base sum cost_micros). */
+const MONEY_COLUMNS = COST_COLUMNS.filter((c) => c !== 'unpriced_tokens');
 const ROWS_PER_INSERT = 1000;
 
 /** Reprices [from, to); the caller runs it with the writer connection to itself. */
@@ -78,7 +80,9 @@ async function applyChanges(conn: DuckDBConnection, changes: readonly string[]):
     for (let i = 0; i < changes.length; i += ROWS_PER_INSERT) await conn.run(`INSERT INTO reprice_changes VALUES ${changes.slice(i, i + ROWS_PER_INSERT).join(', ')}`);
     await conn.run(`UPDATE events SET ${COST_COLUMNS.map((c) => `${c} = c.${c}`).join(', ')} FROM reprice_changes c WHERE events.rowid = c.rid`);
     // Every base sum but the costs is 0 in a difference row; a source's cost of "none" (null) counts as 0 in the sums.
-    const sums = BASE_SUMS.map((s) => ((COST_COLUMNS as readonly string[]).includes(s) ? `sum(delta_${s})::BIGINT` : '0')).join(', ');
+    const deltaOf = (s: string) =>
+      s === 'cost_micros' ? `sum(${MONEY_COLUMNS.map((c) => `delta_${c}`).join(' + ')})::BIGINT` : (COST_COLUMNS as readonly string[]).includes(s) ? `sum(delta_${s})::BIGINT` : '0';
+    const sums = BASE_SUMS.map(deltaOf).join(', ');
     for (const tier of ROLLUP_TIERS) {
       await conn.run(`INSERT INTO ${rollupTable(tier.id)} (${ROLLUP_COLUMNS})
         SELECT ts - ts % ${tier.ms} AS slot, dims_id, ${sums} FROM reprice_changes GROUP BY ALL ORDER BY slot`);

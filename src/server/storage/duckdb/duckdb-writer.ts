@@ -263,7 +263,8 @@ export class DuckDBWriter {
              input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
              1 AS requests, coalesce(duration_ms, 0) AS duration_ms, (duration_ms IS NOT NULL)::INTEGER AS timed_requests,
              input_cost_micros, cache_read_cost_micros, cache_write_cost_micros, output_cost_micros,
-             coalesce(given_cost_micros, 0) AS given_cost_micros, unpriced_tokens
+             coalesce(given_cost_micros, 0) AS given_cost_micros, unpriced_tokens,
+             input_cost_micros + cache_read_cost_micros + cache_write_cost_micros + output_cost_micros + coalesce(given_cost_micros, 0) AS cost_micros
       FROM fresh`);
     const appended = new Map<string, number>();
     for (const tier of ROLLUP_TIERS) {
