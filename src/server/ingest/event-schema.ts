@@ -182,8 +182,9 @@ function stored(
     id,
     traceId,
     spanId,
+    // Always present (undefined until priced), so every event has one shape and pricing sets it in place cheaply.
+    cost: cost ?? undefined,
   };
-  if (cost) event.cost = cost;
   return event;
 }
 
