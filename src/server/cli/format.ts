@@ -14,16 +14,15 @@ export function formatNumber(value: number, decimals = 0): string {
   return format.format(value);
 }
 
-/** Decimals shown for a metric: token and request counts are whole, rates are not, money down to a hundredth of a cent. */
-const DECIMALS: Partial<Record<string, number>> = { 'tokens/min': 1, 'requests in flight': 2, currency: 4 };
-export function metricDecimals(metric: MetricId): number {
-  return DECIMALS[metricDefinition(metric).unit] ?? 0;
-}
-
 /** A column heading: the metric's name, with the currency for money (`Cost (USD)`). */
 export function metricHeader(metric: MetricId, currency: string | undefined): string {
   const def = metricDefinition(metric);
   return def.unit === 'currency' && currency ? `${def.name} (${currency})` : def.name;
+}
+
+/** Decimals shown for a metric, from the catalogue: token and request counts are whole, rates are not. */
+export function metricDecimals(metric: MetricId): number {
+  return metricDefinition(metric).decimals;
 }
 
 /** A metric value for a table cell; `–` where the metric has no value. */

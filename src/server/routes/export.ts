@@ -40,7 +40,7 @@ export const exportRoutes =
             if (sums.requests === 0) continue;
             const row: Record<string, unknown> = { time, [dimension]: key === null ? 'other' : label };
             if (withId) row.api_key_id = key ?? '';
-            for (const m of q.metrics) row[m] = money.has(m) ? formatMicros(moneyMicros(m, sums)) : (metricValue(m, sums, data.spans[i]) ?? '');
+            for (const m of q.metrics) row[m] = money.has(m) ? formatMicros(moneyMicros(m, sums)) : roundForPeople(metricValue(m, sums, data.spans[i]), metricDefinition(m).decimals);
             yield row;
           }
         }
@@ -49,3 +49,10 @@ export const exportRoutes =
       return reply.send(csv);
     });
   };
+
+/** A value as a person reads it in a spreadsheet: rounded to the metric's decimals, empty where there is none. */
+function roundForPeople(value: number | null, decimals: number): number | '' {
+  if (value === null) return '';
+  const factor = 10 ** decimals;
+  return Math.round(value * factor) / factor;
+}
