@@ -78,7 +78,7 @@ prices:
 
 const at = (iso: string) => Date.parse(iso);
 /** The hand-written calls; the cost of each in micro-units of USD is worked out beside it. */
-const HAND: (ClientEvent & { cost?: number })[] = [
+const HAND: ClientEvent[] = [
   // Last millisecond of the old gpt-4o price: 800,000 uncached × 2.5 = 2,000,000; 200,000 read × 1.25 = 250,000; 100,000 out × 10 = 1,000,000.
   { id: 'h1', timestamp: BOUNDARY - 1, service: 'chat', model: 'gpt-4o', api_key: 'team-a', input_tokens: 1_000_000, cache_read_tokens: 200_000, output_tokens: 100_000 },
   // First millisecond of the new price: 1,600,000 + 200,000 + 800,000.

@@ -136,6 +136,8 @@ export interface UsageEvent {
   duration_ms?: number | null;
   trace_id?: string | null;
   span_id?: string | null;
+  /** What the call cost as its source knows it, in the reporting currency. */
+  cost?: number | null;
 }
 // The type check fails if the schema stops accepting what UsageEvent describes.
 const _usageEventFitsSchema = (e: UsageEvent): z.input<typeof usageEventSchema> => e;
