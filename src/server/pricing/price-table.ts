@@ -196,8 +196,13 @@ export function parsePriceTable(source: string, file: string, reportingCurrency:
   return { currency: reportingCurrency, file, prices };
 }
 
+/** Most problems listed; a table in the wrong currency would otherwise print one line per entry. */
+const PROBLEMS_LISTED = 20;
+
 function tableError(file: string, problems: readonly string[]): Error {
-  return new Error(`invalid price table ${file}:\n  ${problems.join('\n  ')}`);
+  const listed = problems.slice(0, PROBLEMS_LISTED);
+  if (problems.length > PROBLEMS_LISTED) listed.push(`… and ${problems.length - PROBLEMS_LISTED} more`);
+  return new Error(`invalid price table ${file}:\n  ${listed.join('\n  ')}`);
 }
 
 /** Where the value at `path` starts; for a missing key, where its nearest present parent starts. */
