@@ -1,4 +1,4 @@
-/** The shared query model: catalogue, query schema and defaults, time parsing, saved-query migration. */
+/** The shared query model: catalogue, query schema and defaults, time parsing, saved-query migration, token scopes. */
 export * from './base-sums';
 export * from './catalogue';
 export * from './money';
@@ -6,3 +6,4 @@ export * from './query';
 export * from './responses';
 export * from './saved-query';
 export * from './time';
+export * from './scope';

@@ -3,6 +3,7 @@
  * with it, and a range repriced. Costs inside the range follow the new table in every rollup tier and in raw
  * events, costs outside it and costs the source gave stay, and the answer says what changed. Prices by hand.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,5 +93,26 @@ describe('reprice', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.message).toBe('to: must be after from');
     expect((await server.json('POST', '/api/v1/reprice', { to: T0 })).body.error.message).toContain('from: is required');
+  });
+
+  test('a token scoped to part of the usage may not reprice; an unscoped ingest token may, a read token not', async () => {
+    const sha256 = (t: string) => createHash('sha256').update(t).digest('hex');
+    const tokens = { scoped: 'scoped-ingest-token-0000000000', whole: 'whole-ingest-token-00000000000', reader: 'reader-token-000000000000000000' };
+    const file = join(dir, 'tokens.yaml');
+    writeFileSync(
+      file,
+      `tokens:
+  - { name: team-a, sha256: ${sha256(tokens.scoped)}, roles: [ingest], scope: { service: [chat] } }
+  - { name: gateway, sha256: ${sha256(tokens.whole)}, roles: [ingest] }
+  - { name: viewer, sha256: ${sha256(tokens.reader)}, roles: [read] }
+`,
+    );
+    await server.close();
+    server = await startTestServer({ TOKENSCOPE_DB: db(), TOKENSCOPE_TOKENS_FILE: file, TOKENSCOPE_HOST: '127.0.0.1' });
+    const reprice = (token: string) => server.json('POST', '/api/v1/reprice', { from: T0, to: T0 + H }, { authorization: `Bearer ${token}` });
+    const scoped = await reprice(tokens.scoped);
+    expect([scoped.status, scoped.body.error.message]).toEqual([403, 'repricing needs an ingest token without a scope']);
+    expect((await reprice(tokens.reader)).status).toBe(403);
+    expect(await reprice(tokens.whole)).toMatchObject({ status: 200, body: { events: 1 } });
   });
 });

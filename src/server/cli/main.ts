@@ -1,10 +1,11 @@
-/** The `tokenscope` command line: serve, demo, import, top, trend, prices check, reprice. */
+/** The `tokenscope` command line: serve, demo, import, top, trend, token, prices check, reprice. */
 import { Command } from 'commander';
 import { packageVersion } from '../config';
 import { registerDemo } from './demo';
 import { registerImport } from './import';
 import { registerPrices } from './prices';
 import { registerServe } from './serve';
+import { registerToken } from './token';
 import { registerTop } from './top';
 import { registerTrend } from './trend';
 
@@ -18,6 +19,7 @@ registerDemo(program);
 registerImport(program);
 registerTop(program);
 registerTrend(program);
+registerToken(program);
 registerPrices(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {

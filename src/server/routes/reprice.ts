@@ -1,5 +1,5 @@
 /**
- * POST /api/v1/reprice (ingest token): applies the server's price table to the usage stored in a range, for when
+ * POST /api/v1/reprice (an ingest token without a scope): applies the server's price table to the usage stored in a range, for when
  * the table was corrected after the usage came in, and says what changed. Costs the sources gave are kept.
  */
 import type { FastifyPluginAsync } from 'fastify';
@@ -30,6 +30,8 @@ export const repriceRoutes =
     app.post('/api/v1/reprice', { config: { access: 'ingest' } }, async (request): Promise<RepriceResponse> => {
       const parsed = bodySchema.safeParse(request.body);
       if (!parsed.success) throw new ClientError(formatIssues(parsed.error.issues).join('; '), 400, 'invalid_request');
+      // Repricing rewrites everyone's stored cost: a token scoped to part of the usage may not.
+      if (request.principal?.scope) throw new ClientError('repricing needs an ingest token without a scope', 403, 'forbidden');
       if (!store.reprice) {
         throw new ClientError(`the ${store.engine} storage engine cannot reprice stored usage; new usage is priced as it arrives`, 501, 'not_supported');
       }
