@@ -7,7 +7,7 @@ import { customVariable, dimensionVariable } from './variables';
 
 export const USAGE_TREND_UID = 'tokenscope-usage-trend';
 
-/** The panels of the page, in its order: every metric of the catalogue once. */
+/** The panels of the page, in its order: every metric of the catalogue once, but the parts of cost (editor and CSV only). */
 export const TREND_METRICS: readonly MetricId[] = [
   'total_tokens',
   'input_tokens',
@@ -20,6 +20,8 @@ export const TREND_METRICS: readonly MetricId[] = [
   'reasoning_tokens',
   'requests',
   'concurrency',
+  'cost',
+  'unpriced_tokens',
 ];
 
 /** How many calls the "Largest calls" table lists. */
@@ -44,7 +46,7 @@ export function usageTrendDashboard(): Dashboard {
   return tokenscopeDashboard({
     uid: USAGE_TREND_UID,
     title: 'Tokenscope · Usage Trend',
-    description: 'Token usage over time per model: tokens, tokens per minute, cache, requests and concurrency.',
+    description: 'Token usage over time per model: tokens, tokens per minute, cache, requests, concurrency and cost.',
     time: { from: 'now-3d', to: 'now' },
     variables: [
       dimensionVariable({
@@ -84,7 +86,6 @@ export function usageTrendDashboard(): Dashboard {
       tablePanel({
         title: 'Largest calls',
         description: `The ${LARGEST_CALLS} largest calls by total tokens in the selected range under the filters above, with their event, trace and span ids. A row links to this page for its key and model; a trace id opens the trace in the tracing data source named in the data source settings. Click a point of a chart below ("Largest calls in this bucket") to see the calls of that interval.`,
-        unit: 'short',
         gridPos: { x: 0, y: 0, w: 24, h: CALLS_HEIGHT },
         targets: [target({ queryType: 'calls', metrics: [], orderBy: 'total_tokens', limit: LARGEST_CALLS, filters: FILTERS })],
       }),

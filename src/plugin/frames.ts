@@ -6,6 +6,7 @@
  */
 import { createDataFrame, DataFrameType, FieldType, type DataFrame, type FieldConfig } from '@grafana/data';
 import {
+  currencyUnit,
   dimensionDefinition,
   type CallsResponse,
   type Filters,
@@ -32,35 +33,37 @@ export interface FrameContext {
 }
 
 export function toFrames(response: QueryResponse, refId: string, metrics: readonly MetricId[], context: FrameContext = {}): DataFrame[] {
+  const currency = response.currency ?? 'USD';
   switch (response.type) {
     case 'totals':
-      return [totalsFrame(response, refId, metrics)];
+      return [totalsFrame(response, refId, metrics, currency)];
     case 'ranking':
-      return [rankingFrame(response, refId, metrics)];
+      return [rankingFrame(response, refId, metrics, currency)];
     case 'trend':
-      return [trendFrame(response, refId, context.filters ?? {})];
+      return [trendFrame(response, refId, currency, context.filters ?? {})];
     case 'movers':
-      return [moversFrame(response, refId)];
+      return [moversFrame(response, refId, currency)];
     case 'calls':
       return [callsFrame(response, refId, context.links ?? {})];
   }
 }
 
-function metricConfig(metric: MetricId, displayName: string = metricDefinition(metric).name): FieldConfig {
+/** Money metrics take Grafana's unit for the server's reporting currency; every other metric its catalogue unit. */
+function metricConfig(metric: MetricId, currency: string, displayName: string = metricDefinition(metric).name): FieldConfig {
   const def = metricDefinition(metric);
-  return { displayNameFromDS: displayName, unit: def.grafanaUnit, description: def.description };
+  return { displayNameFromDS: displayName, unit: def.unit === 'currency' ? currencyUnit(currency) : def.grafanaUnit, description: def.description };
 }
 
 const valueOf = (values: MetricValues, metric: MetricId) => values[metric] ?? null;
 
-function totalsFrame(response: TotalsResponse, refId: string, metrics: readonly MetricId[]): DataFrame {
+function totalsFrame(response: TotalsResponse, refId: string, metrics: readonly MetricId[], currency: string): DataFrame {
   return createDataFrame({
     refId,
-    fields: metrics.map((metric) => ({ name: metric, type: FieldType.number, values: [valueOf(response.totals, metric)], config: metricConfig(metric) })),
+    fields: metrics.map((metric) => ({ name: metric, type: FieldType.number, values: [valueOf(response.totals, metric)], config: metricConfig(metric, currency) })),
   });
 }
 
-function rankingFrame(response: RankingResponse, refId: string, metrics: readonly MetricId[]): DataFrame {
+function rankingFrame(response: RankingResponse, refId: string, metrics: readonly MetricId[], currency: string): DataFrame {
   const rows = [...response.rows.map((r) => ({ label: r.label, metrics: r.metrics, share: r.share }))];
   if (response.other) rows.push({ label: FRAME_LABELS.other, metrics: response.other.metrics, share: response.other.share });
   return createDataFrame({
@@ -73,13 +76,13 @@ function rankingFrame(response: RankingResponse, refId: string, metrics: readonl
         values: rows.map((r) => r.label),
         config: { displayNameFromDS: dimensionDefinition(response.dimension).name },
       },
-      ...metrics.map((metric) => ({ name: metric, type: FieldType.number, values: rows.map((r) => valueOf(r.metrics, metric)), config: metricConfig(metric) })),
+      ...metrics.map((metric) => ({ name: metric, type: FieldType.number, values: rows.map((r) => valueOf(r.metrics, metric)), config: metricConfig(metric, currency) })),
       { name: 'share', type: FieldType.number, values: rows.map((r) => r.share), config: { displayNameFromDS: FRAME_LABELS.share, unit: 'percentunit' } },
     ],
   });
 }
 
-function trendFrame(response: TrendResponse, refId: string, filters: Filters): DataFrame {
+function trendFrame(response: TrendResponse, refId: string, currency: string, filters: Filters): DataFrame {
   const metricCount = new Set(response.series.map((s) => s.metric)).size;
   const dimension = Object.keys(response.series[0]?.labels ?? {})[0] as DimensionId | undefined;
   // The folded rest has no one value to narrow to: its link keeps the query's filters only.
@@ -94,7 +97,7 @@ function trendFrame(response: TrendResponse, refId: string, filters: Filters): D
         type: FieldType.number,
         values: series.values,
         labels: series.labels as Record<string, string>,
-        config: { ...metricConfig(series.metric, seriesName(series, metricCount)), links: linksOf(series) },
+        config: { ...metricConfig(series.metric, currency, seriesName(series, metricCount)), links: linksOf(series) },
       })),
       // Where each bucket ends (the last at the range's end), for the "largest calls in this bucket" link; not drawn.
       {
@@ -107,20 +110,19 @@ function trendFrame(response: TrendResponse, refId: string, filters: Filters): D
   });
 }
 
-function moversFrame(response: MoversResponse, refId: string): DataFrame {
+function moversFrame(response: MoversResponse, refId: string, currency: string): DataFrame {
   const rows: (MoverValues & { label: string; status: string })[] = [...response.rows];
   if (response.other) rows.push({ ...response.other, label: FRAME_LABELS.other, status: '' });
   const number = (name: keyof MoverValues, config: FieldConfig) => ({ name, type: FieldType.number, values: rows.map((r) => r[name]), config });
-  const metric = metricDefinition(response.metric);
   const labels = FRAME_LABELS.movers;
   return createDataFrame({
     refId,
     meta: { preferredVisualisationType: 'table' },
     fields: [
       { name: response.dimension, type: FieldType.string, values: rows.map((r) => r.label), config: { displayNameFromDS: dimensionDefinition(response.dimension).name } },
-      number('current', metricConfig(response.metric, labels.current)),
-      number('previous', metricConfig(response.metric, labels.previous)),
-      number('change', { displayNameFromDS: labels.change, unit: metric.grafanaUnit }),
+      number('current', metricConfig(response.metric, currency, labels.current)),
+      number('previous', metricConfig(response.metric, currency, labels.previous)),
+      number('change', { displayNameFromDS: labels.change, unit: metricConfig(response.metric, currency).unit }),
       number('changeRatio', { displayNameFromDS: labels.changeRatio, unit: 'percentunit' }),
       { name: 'status', type: FieldType.string, values: rows.map((r) => r.status), config: { displayNameFromDS: labels.status } },
     ],

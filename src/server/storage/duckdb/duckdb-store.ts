@@ -5,12 +5,13 @@ import { DOUBLE, DuckDBInstance, type DuckDBConnection, type DuckDBPreparedState
 import type { Logger } from 'pino';
 import { zeroSums } from '../../../shared';
 import { ClientError, StoreUnavailableError } from '../../errors';
-import type { AggregateRequest, AggregateRow, CallsRequest, CallsResult, IngestResult, QueryLimits, Store, StoredEvent } from '../engine';
+import type { AggregateRequest, AggregateRow, CallsRequest, CallsResult, EventCost, IngestResult, QueryLimits, RepricedGroup, Store, StoredEvent } from '../engine';
 import { compileAggregate } from './duckdb-aggregate';
 import { callsFromColumns, compileCalls } from './duckdb-calls';
 import { DuckDBCompactor } from './duckdb-compactor';
 import { DuckDBDims } from './duckdb-dims';
 import { reopeningStore } from './duckdb-reopen';
+import { repriceDuckDB } from './duckdb-reprice';
 import { migrateDuckDB } from './duckdb-schema';
 import { PROGRESS_SETTINGS, withinLimits } from './duckdb-watchdog';
 import { DuckDBWriter } from './duckdb-writer';
@@ -208,6 +209,22 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
         logger.debug({ rows: calls.length, ms: Math.round(performance.now() - started) }, 'duckdb calls');
         return { calls, earliest };
       });
+    },
+
+    async reprice(from: number, to: number, price: (event: StoredEvent) => EventCost): Promise<RepricedGroup[]> {
+      if (closed) throw new StoreUnavailableError('the store is closed');
+      let result: RepricedGroup[] = [];
+      try {
+        await writer.exclusive(async () => {
+          result = await repriceDuckDB(writerConn, from, to, price);
+        });
+      } catch (err) {
+        if (err instanceof StoreUnavailableError) throw err;
+        logger.error({ err }, 'duckdb reprice failed');
+        onFailure(err);
+        throw new StoreUnavailableError(`could not reprice: ${(err as Error).message}`, { cause: err });
+      }
+      return result;
     },
 
     async eventCount(): Promise<number> {
