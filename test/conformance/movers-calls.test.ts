@@ -213,6 +213,12 @@ describe.skipIf(runnable.length === 0)(`movers and calls on ${runnable.map((e) =
       }
     });
 
+    test('a money metric moves as its totals do', async () => {
+      const movers = await query({ type: 'movers', from: FROM, to: TO, metrics: ['cost'] });
+      const cost = async (from: number, to: number) => (await query({ type: 'totals', from, to, metrics: ['cost'] })).totals.cost;
+      expect([movers.totals.current, movers.totals.previous]).toEqual([await cost(FROM, TO), await cost(FROM - D, FROM)]);
+    });
+
     test('a range at the epoch compares with an empty earlier range', async () => {
       const got = await query({ type: 'movers', from: 0, to: 1000 });
       expect(got).toMatchObject({ previousFrom: 0, previousTo: 0, rows: [], other: null, totals: { current: 0, previous: 0, change: 0, changeRatio: null } });
