@@ -8,6 +8,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { ClientError } from '../errors';
 import type { StoredEvent } from '../storage/engine';
 import { toStoredEvent } from './event-schema';
+import { fromProviderUsage } from './providers/provider-event';
 
 /** Most rejections listed in a response; `rejected_total` counts them all. */
 export const MAX_LISTED_REJECTIONS = 1000;
@@ -36,7 +37,8 @@ export function bodyFormat(contentType: string | undefined): BodyFormat | null {
 export async function readEvents(body: Readable, format: BodyFormat, maxBytes: number): Promise<ReadEvents> {
   const out: ReadEvents = { events: [], rejected: [], rejectedTotal: 0 };
   const add = (index: number, value: unknown) => {
-    const result = toStoredEvent(value);
+    const native = fromProviderUsage(value);
+    const result = 'event' in native ? toStoredEvent(native.event) : native;
     if ('event' in result) out.events.push(result.event);
     else reject(out, index, result.error);
   };
