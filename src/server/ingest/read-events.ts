@@ -22,6 +22,18 @@ export interface ReadEvents {
   events: StoredEvent[];
   rejected: Rejection[];
   rejectedTotal: number;
+  /** Values the adapter turned into nothing to store (such as a failed call in a gateway's log). */
+  ignored: number;
+}
+
+/** An ingest adapter: one parsed value to a native usage event, a rejection, or nothing to store. */
+export type ToUsageEvent = (value: unknown) => { event: unknown } | { error: string } | { ignore: true };
+
+export interface ReadOptions {
+  /** The adapter for the body's values; by default native events and provider usage objects. */
+  toUsageEvent?: ToUsageEvent;
+  /** Read a JSON body that is not one JSON value as NDJSON, for senders that label NDJSON application/json. */
+  ndjsonInJson?: boolean;
 }
 
 export type BodyFormat = 'json' | 'ndjson';
@@ -34,13 +46,30 @@ export function bodyFormat(contentType: string | undefined): BodyFormat | null {
   return null;
 }
 
-export async function readEvents(body: Readable, format: BodyFormat, maxBytes: number): Promise<ReadEvents> {
-  const out: ReadEvents = { events: [], rejected: [], rejectedTotal: 0 };
+export async function readEvents(body: Readable, format: BodyFormat, maxBytes: number, options: ReadOptions = {}): Promise<ReadEvents> {
+  const out: ReadEvents = { events: [], rejected: [], rejectedTotal: 0, ignored: 0 };
+  const toUsageEvent = options.toUsageEvent ?? fromProviderUsage;
   const add = (index: number, value: unknown) => {
-    const native = fromProviderUsage(value);
+    const native = toUsageEvent(value);
+    if ('ignore' in native) {
+      out.ignored++;
+      return;
+    }
     const result = 'event' in native ? toStoredEvent(native.event) : native;
     if ('event' in result) out.events.push(result.event);
     else reject(out, index, result.error);
+  };
+  let index = 0;
+  const addLine = (line: string) => {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (err) {
+      reject(out, index++, `line is not valid JSON (${(err as Error).message})`);
+      return;
+    }
+    add(index++, value);
   };
   const chunks = limitBytes(body, maxBytes);
   if (format === 'json') {
@@ -49,6 +78,10 @@ export async function readEvents(body: Readable, format: BodyFormat, maxBytes: n
     try {
       value = JSON.parse(text);
     } catch (err) {
+      if (options.ndjsonInJson) {
+        for (const line of text.split('\n')) addLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+        return out;
+      }
       throw new ClientError(`body is not valid JSON (${(err as Error).message}); send a JSON array of events or NDJSON`, 400, 'invalid_json');
     }
     if (Array.isArray(value)) value.forEach((v, i) => add(i, v));
@@ -56,18 +89,7 @@ export async function readEvents(body: Readable, format: BodyFormat, maxBytes: n
     else throw new ClientError('body must be a JSON array of events (or one event object), or NDJSON', 400, 'invalid_body');
     return out;
   }
-  let index = 0;
-  for await (const line of lines(chunks)) {
-    if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (err) {
-      reject(out, index++, `line is not valid JSON (${(err as Error).message})`);
-      continue;
-    }
-    add(index++, value);
-  }
+  for await (const line of lines(chunks)) addLine(line);
   return out;
 }
 
