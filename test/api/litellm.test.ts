@@ -36,7 +36,7 @@ const totalsFor = async (format: string) =>
         type: 'totals',
         from: T,
         to: T + 3_600_000,
-        metrics: ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'requests'],
+        metrics: ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'requests'],
         filters: { model: ['gpt-4o', 'claude-opus', 'claude-messages', 'embed'].map((m) => `${m}-${format}`) },
       },
       { authorization: `Bearer ${READ}` },
@@ -44,7 +44,14 @@ const totalsFor = async (format: string) =>
   ).body.totals;
 
 // By hand from the fixtures: 2006 + 98805 + 30721 + 8 input; 300 + 5120 + 67 + 0 output; the failure ignored.
-const EXPECTED = { input_tokens: 131540, output_tokens: 5487, cache_read_tokens: 1920 + 66360 + 30433, cache_write_tokens: 32435 + 287, requests: 4 };
+const EXPECTED = {
+  input_tokens: 131540,
+  output_tokens: 5487,
+  cache_read_tokens: 1920 + 66360 + 30433,
+  cache_write_tokens: 32435 + 287,
+  reasoning_tokens: 1710,
+  requests: 4,
+};
 
 test('json_array (the default)', async () => {
   const res = await send(JSON.stringify(payloads('array')));

@@ -17,7 +17,7 @@ const totals = async (service: string) =>
       type: 'totals',
       from: now - 3_600_000,
       to: now + 1,
-      metrics: ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'requests'],
+      metrics: ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'requests'],
       filters: { service: [service] },
     })
   ).body.totals;
@@ -46,7 +46,7 @@ test('a batch of provider usage objects lands normalised', async () => {
     requests: 1,
   });
   expect(await totals('prov-bedrock')).toMatchObject({ input_tokens: 4124, output_tokens: 173, cache_read_tokens: 0, cache_write_tokens: 4110 });
-  expect(await totals('prov-gemini')).toMatchObject({ input_tokens: 11, output_tokens: 1147, cache_read_tokens: 0 });
+  expect(await totals('prov-gemini')).toMatchObject({ input_tokens: 11, output_tokens: 1147, cache_read_tokens: 0, reasoning_tokens: 1119 });
   expect(await totals('prov-openai')).toMatchObject({ input_tokens: 2006, output_tokens: 300, cache_read_tokens: 1920 });
 });
 

@@ -102,7 +102,7 @@ const totalsOf = async (service: string) =>
       type: 'totals',
       from: Date.now() - 3_600_000,
       to: Date.now() + 1000,
-      metrics: ['input_tokens', 'output_tokens', 'total_tokens', 'cache_read_tokens', 'cache_write_tokens', 'requests'],
+      metrics: ['input_tokens', 'output_tokens', 'total_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'requests'],
       filters: { service: [service] },
     })
   ).body.totals;
@@ -117,6 +117,7 @@ test('OpenAI Chat Completions through the openai SDK', async () => {
     total_tokens: 2306,
     cache_read_tokens: 1920,
     cache_write_tokens: 0,
+    reasoning_tokens: 0,
     requests: 1,
   });
 });
@@ -131,6 +132,7 @@ test('OpenAI Responses through the openai SDK', async () => {
     total_tokens: 1261,
     cache_read_tokens: 0,
     cache_write_tokens: 0,
+    reasoning_tokens: 1024,
     requests: 1,
   });
 });
@@ -146,6 +148,7 @@ test('Anthropic Messages through the @anthropic-ai/sdk SDK: cache reads and writ
     total_tokens: 4599,
     cache_read_tokens: 1800,
     cache_write_tokens: 248,
+    reasoning_tokens: 0,
     requests: 1,
   });
 });
