@@ -4,7 +4,7 @@
  * the machine is touched. As root (CI), the cluster runs as the `postgres` user, which PostgreSQL requires.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +57,8 @@ function runAs(): { uid: number; gid: number } | undefined {
 
 export async function startPostgres(): Promise<PostgresTestServer> {
   if (!initdbProgram.path) throw new Error(`initdb is missing${initdbProgram.skipReason}`);
-  const bin = initdbProgram.path.replace(/\/initdb$/, '');
+  // postgres sits beside initdb in its versioned folder (a PATH entry may be a symlink to it).
+  const bin = realpathSync(initdbProgram.path).replace(/\/initdb$/, '');
   const root = mkdtempSync(join(tmpdir(), 'tokenscope-postgres-'));
   const data = join(root, 'data');
   const user = runAs();
