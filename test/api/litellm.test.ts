@@ -91,3 +91,29 @@ test('the ingest token is required', async () => {
   expect((await send('[]', READ)).status).toBe(403);
   expect((await server.json('POST', '/api/v1/litellm', '[]', { 'content-type': 'application/json' })).status).toBe(401);
 });
+
+test('hostile bodies: a reason per payload, the rest kept, the server up', async () => {
+  let deep: unknown = 1;
+  for (let i = 0; i < 1000; i++) deep = { deeper: deep };
+  const [good] = payloads('hostile');
+  const lines = [
+    JSON.stringify(good),
+    'not json at all',
+    JSON.stringify({ ...good, id: 'hostile-deep', metadata: { usage_object: deep } }),
+    JSON.stringify({ ...good, id: 'hostile-negative', metadata: { usage_object: { prompt_tokens: -3, completion_tokens: 1 } } }),
+    JSON.stringify('a string'),
+  ];
+  const res = await send(lines.join('\n'));
+  expect(res.status).toBe(200);
+  expect(res.body.accepted).toBe(1);
+  const field = (error: string) => (error.startsWith('line is not valid JSON') ? 'not JSON' : error.split(':')[0]);
+  expect(res.body.rejected.map((r: { index: number; error: string }) => [r.index, field(r.error)])).toEqual([
+    [1, 'not JSON'],
+    [2, 'metadata.usage_object'],
+    [3, 'metadata.usage_object.prompt_tokens'],
+    [4, 'must be a LiteLLM StandardLoggingPayload object'],
+  ]);
+  const wrongType = await server.json('POST', '/api/v1/litellm', '[]', { 'content-type': 'text/html', authorization: `Bearer ${INGEST}` });
+  expect(wrongType.status).toBe(415);
+  expect((await server.json('GET', '/healthz')).status).toBe(200);
+});

@@ -81,7 +81,10 @@ async function importRows(db: pg.Client, batchSize: number, client: ApiClient, p
   let unlisted = 0;
   let read = 0;
   // A page read or a batch sent in the background may fail before it is awaited: keep the failure, never unhandled.
-  const background = <T>(p: Promise<T>) => (p.catch(() => undefined), p);
+  const background = <T>(work: Promise<T>): Promise<T> => {
+    work.catch(() => undefined);
+    return work;
+  };
   let next = background(page(null));
   let sending: Promise<void> = Promise.resolve();
   for (;;) {
