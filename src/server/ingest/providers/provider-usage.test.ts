@@ -7,6 +7,7 @@ import { PROVIDER_IDS } from './provider-mappings';
 interface Fixture {
   name: string;
   source: string;
+  example: 'documented' | 'constructed';
   usage: unknown;
   expected: Record<string, number>;
 }
@@ -22,7 +23,7 @@ test('every provider has fixtures, and every fixture file is a provider', () => 
 });
 
 describe.each([...fixtures])('%s usage objects', (provider, cases) => {
-  test.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+  test.each(cases.map((c) => [`${c.name} (${c.example})`, c] as const))('%s', (_name, c) => {
     expect(fromProviderUsage({ ...base, provider, usage: c.usage })).toEqual({ event: { ...base, ...c.expected } });
   });
 });
