@@ -14,7 +14,9 @@ interface Fixture {
 
 const testdata = join(__dirname, 'testdata');
 const fixtures = new Map(
-  readdirSync(testdata).map((file) => [file.replace(/\.json$/, ''), JSON.parse(readFileSync(join(testdata, file), 'utf8')) as Fixture[]]),
+  readdirSync(testdata)
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => [file.replace(/\.json$/, ''), JSON.parse(readFileSync(join(testdata, file), 'utf8')) as Fixture[]]),
 );
 const base = { timestamp: '2026-01-01T00:00:00Z', service: 'gateway', model: 'm' };
 
