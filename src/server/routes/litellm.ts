@@ -4,11 +4,10 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Readable } from 'node:stream';
-import { ClientError } from '../errors';
 import { fromLiteLLMPayload } from '../ingest/litellm/litellm-payload';
-import { bodyFormat, bodyTooLarge, readEvents } from '../ingest/read-events';
+import { bodyFormat, bodyTooLarge, readEvents, unsupportedBodyType } from '../ingest/read-events';
 import type { RouteDeps } from './route-deps';
-import type { IngestResponse } from './usage';
+import type { IngestResponse } from '../../shared';
 
 export interface LiteLLMIngestResponse extends IngestResponse {
   /** Payloads of failed calls, which carry no usage. */
@@ -21,17 +20,17 @@ export const litellmRoutes =
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
-    app.post('/api/v1/litellm', { config: { access: 'ingest' } }, async (request): Promise<LiteLLMIngestResponse> => {
+    app.post('/api/v1/litellm', { config: { access: 'ingest' } }, async (request, reply): Promise<LiteLLMIngestResponse> => {
       const format = bodyFormat(request.headers['content-type']);
-      if (!format) {
-        throw new ClientError(`unsupported Content-Type '${request.headers['content-type']}'; LiteLLM sends application/json`, 415, 'unsupported_media_type');
-      }
+      if (!format) throw unsupportedBodyType(request.headers['content-type']);
       const length = Number(request.headers['content-length']);
       if (Number.isFinite(length) && length > config.maxBodyBytes) throw bodyTooLarge(config.maxBodyBytes);
       const body = (request.body as Readable | undefined) ?? request.raw;
       const read = await readEvents(body, format, config.maxBodyBytes, { toUsageEvent: fromLiteLLMPayload, ndjsonInJson: true });
       const stored = await store.ingest(read.events);
       metrics.recordIngest(stored.stored, stored.duplicates, read.rejectedTotal);
+      // As on /api/v1/usage: a batch of which nothing could be used is a 400 with the same body.
+      if (read.rejectedTotal > 0 && read.events.length === 0) reply.code(400);
       return { accepted: stored.accepted, duplicates: stored.duplicates, ignored: read.ignored, rejected: read.rejected, rejected_total: read.rejectedTotal };
     });
   };
