@@ -2,6 +2,7 @@
  * The provider-usage adapter: an event carrying `provider` and that provider's own `usage` object becomes a
  * native usage event with Tokenscope's token fields; an event without either passes through unchanged.
  */
+import { maskSecrets } from '../../api-keys';
 import { PROVIDER_IDS, providerMapping } from './provider-mappings';
 import { normaliseUsage } from './usage-mapping';
 
@@ -21,7 +22,8 @@ export function fromProviderUsage(value: unknown): { event: unknown } | { error:
   }
   const mapping = providerMapping(provider);
   if (!mapping) {
-    const shown = JSON.stringify(provider.length > 40 ? provider.slice(0, 40) + '…' : provider);
+    // What the client sent is quoted back, shortened, and with anything that looks like a credential masked.
+    const shown = maskSecrets(JSON.stringify(provider.length > 40 ? provider.slice(0, 40) + '…' : provider));
     return { error: `provider: unknown provider ${shown}; one of ${PROVIDER_IDS.join(', ')}, or send the token fields instead` };
   }
   if (usage === undefined || usage === null) return { error: `usage: is required with provider (the ${mapping.name} usage object as its API returned it)` };

@@ -128,3 +128,9 @@ describe('usage objects that do not fit are rejected with the field named', () =
     expect(fromProviderUsage({ ...base, provider: 'openai', usage: { prompt_tokens: 2, completion_tokens: 1, extra: deep } })).toHaveProperty('event');
   });
 });
+
+test('a credential sent in the wrong place is not echoed back', () => {
+  const key = 'sk-proj-Zx81kQ0a9PLm27VbQ4rT';
+  const errors = [rejected({ provider: key, usage: {} }), rejected({ provider: 'openai', usage: { prompt_tokens: key, completion_tokens: 1 } })];
+  for (const error of errors) expect(error).not.toContain('Zx81kQ0a9PLm27VbQ4rT');
+});

@@ -4,6 +4,8 @@
  * the table exactly is an error naming the field, never a guess.
  */
 
+import { maskSecrets } from '../../api-keys';
+
 /** Tokenscope's counts, as the mapping tables name them. */
 export type TokenCount = 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'reasoning';
 
@@ -154,7 +156,7 @@ const describe = (sum: FieldSum) => sum.map((f) => f.replace('?', '')).join(' + 
 const describeCache = (fields: Record<TokenCount, string>) => [fields.cacheRead, fields.cacheWrite].filter(Boolean).join(' + ');
 
 function kind(v: unknown): string {
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 20 ? v.slice(0, 20) + '…' : v)}`;
+  if (typeof v === 'string') return `the string ${maskSecrets(JSON.stringify(v.length > 20 ? v.slice(0, 20) + '…' : v))}`;
   if (typeof v === 'number') return String(v);
   if (Array.isArray(v)) return 'an array';
   return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
