@@ -55,12 +55,13 @@ export const UNFIT_REQUEST_ID = 'req-00000007';
  * Inserts `rows` spend logs, stamped evenly over [fromMs, toMs) but inserted in shuffled order (so reading in time
  * order is the import's doing): every third an OpenAI call with a cache hit, every third Claude with cache reads
  * and writes (LiteLLM's usage: prompt_tokens includes both), every third an older row with no usage object; every
- * tenth an embedding; every fiftieth a failed call; and UNFIT_REQUEST_ID.
+ * sixth with its metadata stored as a JSON string (as LiteLLM's safe_dumps may leave it); every tenth an embedding;
+ * every fiftieth a failed call; every 97th an answer from LiteLLM's own response cache; and UNFIT_REQUEST_ID.
  */
 export async function seedSpendLogs(pg: PostgresTestServer, rows: number, fromMs: number, toMs: number): Promise<void> {
   await pg.sql(
     `INSERT INTO "LiteLLM_SpendLogs" (request_id, call_type, api_key, spend, total_tokens, prompt_tokens, completion_tokens,
-       "startTime", "endTime", request_duration_ms, model, model_id, model_group, custom_llm_provider, api_base, "user", metadata, team_id, status)
+       "startTime", "endTime", request_duration_ms, model, model_id, model_group, custom_llm_provider, api_base, "user", metadata, team_id, status, cache_hit)
      SELECT 'req-' || lpad(i::text, 8, '0'),
        CASE WHEN i % 10 = 9 THEN 'aembedding' ELSE 'acompletion' END,
        encode(sha256(('sk-virtual-key-' || (i % 7))::bytea), 'hex'),
@@ -73,6 +74,7 @@ export async function seedSpendLogs(pg: PostgresTestServer, rows: number, fromMs
        CASE WHEN i % 10 = 9 THEN 'embed' WHEN i % 3 = 1 THEN 'claude' ELSE 'gpt' END,
        CASE i % 3 WHEN 1 THEN 'bedrock' ELSE 'openai' END,
        'https://api.example.invalid', '',
+       (SELECT CASE WHEN i % 6 = 0 THEN to_jsonb(m::text) ELSE m END FROM (SELECT
        jsonb_build_object('user_api_key_alias', 'key-' || (i % 7), 'user_api_key_team_id', 'team-' || (i % 3))
          || CASE
               WHEN i = 7 THEN jsonb_build_object('usage_object', jsonb_build_object('prompt_tokens', p, 'completion_tokens', c, 'total_tokens', p + c,
@@ -83,9 +85,10 @@ export async function seedSpendLogs(pg: PostgresTestServer, rows: number, fromMs
                    'prompt_tokens_details', jsonb_build_object('cached_tokens', p / 4, 'cache_creation_tokens', p / 8),
                    'cache_read_input_tokens', p / 4, 'cache_creation_input_tokens', p / 8))
               ELSE '{}'::jsonb
-            END,
+            END AS m) AS metadata_of_row),
        'team-' || (i % 3),
-       CASE WHEN i % 50 = 0 THEN 'failure' ELSE 'success' END
+       CASE WHEN i % 50 = 0 THEN 'failure' ELSE 'success' END,
+       CASE WHEN i % 97 = 0 THEN 'True' ELSE 'False' END
      FROM (SELECT i, CASE WHEN i % 50 = 0 THEN 0 ELSE 100 + i % 900 END AS p, CASE WHEN i % 50 = 0 OR i % 10 = 9 THEN 0 ELSE 20 + i % 300 END AS c
            FROM generate_series(1, $1::int) AS i ORDER BY md5(i::text)) AS generated`,
     [rows, fromMs, (toMs - fromMs) / rows],
@@ -101,7 +104,7 @@ export interface ExpectedTotals {
   requests: number;
 }
 
-/** What the import must store, computed by PostgreSQL from the table: successful calls but the unfit one. */
+/** What the import must store, computed by PostgreSQL from the table: successful model calls but the unfit one. */
 export async function expectedTotals(pg: PostgresTestServer): Promise<ExpectedTotals> {
   const [row] = await pg.sql<Record<keyof ExpectedTotals, string>>(
     `SELECT sum(prompt_tokens) AS input_tokens, sum(completion_tokens) AS output_tokens,
@@ -109,8 +112,15 @@ export async function expectedTotals(pg: PostgresTestServer): Promise<ExpectedTo
        sum(coalesce((metadata->'usage_object'->'prompt_tokens_details'->>'cache_creation_tokens')::bigint, 0)) AS cache_write_tokens,
        sum(coalesce((metadata->'usage_object'->'completion_tokens_details'->>'reasoning_tokens')::bigint, 0)) AS reasoning_tokens,
        count(*) AS requests
-     FROM "LiteLLM_SpendLogs" WHERE status = 'success' AND request_id <> $1`,
+     FROM (SELECT prompt_tokens, completion_tokens, CASE WHEN jsonb_typeof(metadata) = 'string' THEN (metadata #>> '{}')::jsonb ELSE metadata END AS metadata
+           FROM "LiteLLM_SpendLogs" WHERE status = 'success' AND cache_hit <> 'True' AND request_id <> $1) AS used`,
     [UNFIT_REQUEST_ID],
   );
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])) as unknown as ExpectedTotals;
+}
+
+/** Rows the import must ignore: failed calls and answers from LiteLLM's response cache. */
+export async function expectedIgnored(pg: PostgresTestServer): Promise<number> {
+  const [row] = await pg.sql<{ n: string }>(`SELECT count(*) AS n FROM "LiteLLM_SpendLogs" WHERE status = 'failure' OR cache_hit = 'True'`);
+  return Number(row.n);
 }

@@ -19,7 +19,9 @@ const TABLE = '"LiteLLM_SpendLogs"';
 const DEFAULT_BATCH_SIZE = 5000;
 /** The metadata fields the import uses, picked in SQL: LiteLLM's metadata holds much more (guardrails, costs, …). */
 const METADATA_FIELDS = ['usage_object', 'additional_usage_values', 'user_api_key', 'user_api_key_alias', 'user_api_key_team_id', 'user_api_key_team_alias'];
-const METADATA = `jsonb_build_object(${METADATA_FIELDS.map((f) => `'${f}', metadata->'${f}'`).join(', ')}) AS metadata`;
+// LiteLLM writes metadata as a JSON text (safe_dumps), which may land as a JSONB object or as a JSONB string holding one.
+const METADATA_OBJECT = `(CASE WHEN jsonb_typeof(metadata) = 'string' THEN (metadata #>> '{}')::jsonb ELSE metadata END)`;
+const METADATA = `jsonb_build_object(${METADATA_FIELDS.map((f) => `'${f}', ${METADATA_OBJECT}->'${f}'`).join(', ')}) AS metadata`;
 /** Columns newer LiteLLM versions added; read when the table has them. */
 const OPTIONAL_COLUMNS = ['status', 'request_duration_ms'];
 
@@ -68,7 +70,7 @@ async function importRows(db: pg.Client, batchSize: number, client: ApiClient, p
   // startTime is a UTC timestamp without a zone: read as epoch milliseconds here, and as text for the keyset.
   const select = `SELECT request_id, call_type, api_key, prompt_tokens, completion_tokens, total_tokens,
       (extract(epoch FROM "startTime") * 1000)::float8 AS start_ms, (extract(epoch FROM "endTime") * 1000)::float8 AS end_ms,
-      model, model_group, custom_llm_provider, ${METADATA}, team_id${optional.join('')}, "startTime"::text AS start_key
+      model, model_group, custom_llm_provider, ${METADATA}, team_id, cache_hit${optional.join('')}, "startTime"::text AS start_key
     FROM ${TABLE}`;
   const page = (after: { start: string; id: string } | null) =>
     after

@@ -52,7 +52,7 @@ export function registerImport(program: Command): void {
         progress.stop();
       }
       console.log(formatImportSummary(options.litellm ? 'LiteLLM_SpendLogs' : file!, summary));
-      if ('ignored' in summary) console.log(`  ignored     ${formatNumber(summary.ignored as number)} (failed calls, no usage)`);
+      if ('ignored' in summary) console.log(`  ignored     ${formatNumber(summary.ignored as number)} (failed calls and LiteLLM cache hits: no model usage)`);
       // 2: the file went through, but some rows were rejected (scripts can tell this from a failure, 1).
       if (summary.rejected > 0) process.exitCode = 2;
     });

@@ -75,8 +75,9 @@ describe('LiteLLM StandardLoggingPayload fixtures', () => {
     });
   });
 
-  test('a failed call is ignored', () => {
+  test("a failed call is ignored, and so is an answer from LiteLLM's own response cache", () => {
     expect(fromLiteLLMPayload(fixture('failure'))).toEqual({ ignore: true });
+    expect(fromLiteLLMPayload({ ...fixture('openai-chat'), cache_hit: true })).toEqual({ ignore: true });
   });
 });
 

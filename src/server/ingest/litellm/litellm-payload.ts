@@ -1,6 +1,7 @@
 /**
  * The LiteLLM adapter: one StandardLoggingPayload (https://docs.litellm.ai/docs/proxy/logging_spec), as its
- * `generic_api` callback posts it, becomes a native usage event. Failed calls carry no usage and are ignored.
+ * `generic_api` callback posts it, becomes a native usage event. Failed calls, and answers from LiteLLM's own response
+ * cache (`cache_hit`), carry no model usage and are ignored.
  */
 import type { ToUsageEvent } from '../read-events';
 import { litellmCallToEvent, object, text } from './litellm-call';
@@ -8,7 +9,8 @@ import { litellmCallToEvent, object, text } from './litellm-call';
 export const fromLiteLLMPayload: ToUsageEvent = (value) => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: 'must be a LiteLLM StandardLoggingPayload object' };
   const payload = value as Record<string, unknown>;
-  if (payload.status === 'failure') return { ignore: true };
+  // A failed call has no usage; an answer from LiteLLM's own response cache called no model.
+  if (payload.status === 'failure' || payload.cache_hit === true) return { ignore: true };
   const { startTime, endTime } = payload;
   if (typeof startTime !== 'number' || !Number.isFinite(startTime)) return { error: 'startTime: must be the call start in epoch seconds' };
   if (endTime !== undefined && endTime !== null && (typeof endTime !== 'number' || !Number.isFinite(endTime) || endTime < startTime)) {

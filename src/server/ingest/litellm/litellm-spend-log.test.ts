@@ -87,6 +87,7 @@ describe('LiteLLM_SpendLogs rows', () => {
 
   test('a failed call is ignored; a row whose usage does not fit is rejected naming the field', () => {
     expect(fromSpendLogRow(row({ status: 'failure' }))).toEqual({ ignore: true });
+    expect(fromSpendLogRow(row({ cache_hit: 'True', prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 }))).toEqual({ ignore: true });
     expect(fromSpendLogRow(row({ prompt_tokens: 10, completion_tokens: 1, total_tokens: 12 }))).toEqual({
       error:
         'metadata.usage_object.total_tokens: 12 is not input + output = 11 (prompt_tokens + completion_tokens); the usage object does not fit LiteLLM usage',

@@ -1,7 +1,8 @@
 /**
  * The LiteLLM history adapter: one row of LiteLLM's `LiteLLM_SpendLogs` table (its Prisma schema,
  * https://github.com/BerriAI/litellm/blob/main/schema.prisma) becomes a native usage event, like a logging
- * callback payload does. Rows of failed calls (`status` 'failure') carry no usage and are ignored.
+ * callback payload does. Rows of failed calls (`status` 'failure') and of answers from LiteLLM's own response cache (`cache_hit` 'True')
+ * carry no model usage and are ignored.
  */
 import type { ToUsageEvent } from '../read-events';
 import { litellmCallToEvent, object, text } from './litellm-call';
@@ -24,12 +25,15 @@ export interface SpendLogRow {
   custom_llm_provider: string | null;
   metadata: unknown;
   team_id: string | null;
+  /** 'True' when LiteLLM answered from its own response cache. */
+  cache_hit?: string | null;
   status?: string | null;
 }
 
 export const fromSpendLogRow: ToUsageEvent = (value) => {
   const row = value as SpendLogRow;
-  if (row.status === 'failure') return { ignore: true };
+  // A failed call has no usage; an answer from LiteLLM's own response cache called no model.
+  if (row.status === 'failure' || row.cache_hit === 'True') return { ignore: true };
   const metadata = object(row.metadata);
   // Newer versions keep LiteLLM's whole Usage object in metadata; older ones only the extra usage fields.
   const usage = metadata.usage_object ?? {
