@@ -35,6 +35,16 @@ export interface Config {
   metricsApiKeyLabel: boolean;
   /** TOKENSCOPE_METRICS_MAX_LABEL_SETS: most label sets in the live counters, default 1,000; beyond it they fold into "other". */
   metricsMaxLabelSets: number;
+  /** TOKENSCOPE_TOKENS_FILE: a YAML file of hashed, named, scoped tokens, reloaded on SIGHUP and on change; null: none. */
+  tokensFile: string | null;
+  /** TOKENSCOPE_RATE_LIMIT_REQUESTS: requests per second per token, default 1,000 (bursts of twice that); 0: off. */
+  rateLimitRequests: number;
+  /** TOKENSCOPE_RATE_LIMIT_BYTES: request-body bytes per second per token, default 256 MiB; 0: off. */
+  rateLimitBytes: number;
+  /** TOKENSCOPE_QUERY_MAX_ROWS: a query reading more rows than this is stopped, default 0 (no limit). */
+  queryMaxRows: number;
+  /** TOKENSCOPE_QUERY_TIMEOUT_MS: a query running longer than this is stopped, default 30,000; 0: no limit. */
+  queryTimeoutMs: number;
   /** The package version. */
   version: string;
 }
@@ -73,6 +83,11 @@ const envSchema = z.object({
   TOKENSCOPE_METRICS_WINDOW_MS: intIn(1000, 86_400_000).default(600_000),
   TOKENSCOPE_METRICS_API_KEY_LABEL: onOff.default(true),
   TOKENSCOPE_METRICS_MAX_LABEL_SETS: intIn(1, 1_000_000).default(1000),
+  TOKENSCOPE_TOKENS_FILE: z.string().min(1).optional(),
+  TOKENSCOPE_RATE_LIMIT_REQUESTS: intIn(0, 1_000_000_000).default(1000),
+  TOKENSCOPE_RATE_LIMIT_BYTES: intIn(0, Number.MAX_SAFE_INTEGER).default(256 * 1024 * 1024),
+  TOKENSCOPE_QUERY_MAX_ROWS: intIn(0, Number.MAX_SAFE_INTEGER).default(0),
+  TOKENSCOPE_QUERY_TIMEOUT_MS: intIn(0, 3_600_000).default(30_000),
 });
 
 /** Values given on the command line win over the environment. */
@@ -85,9 +100,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   const parsed = envSchema.safeParse(merged);
   if (!parsed.success) throw new Error(`invalid configuration: ${formatIssues(parsed.error.issues).join('; ')}`);
   const e = parsed.data;
-  const authEnabled = e.TOKENSCOPE_INGEST_TOKENS.length > 0 || e.TOKENSCOPE_READ_TOKENS.length > 0;
-  if (authEnabled && (e.TOKENSCOPE_INGEST_TOKENS.length === 0 || e.TOKENSCOPE_READ_TOKENS.length === 0)) {
-    throw new Error('invalid configuration: set both TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS, or neither (auth off, loopback only)');
+  const tokensFile = e.TOKENSCOPE_TOKENS_FILE ?? null;
+  const authEnabled = tokensFile !== null || e.TOKENSCOPE_INGEST_TOKENS.length > 0 || e.TOKENSCOPE_READ_TOKENS.length > 0;
+  // With a tokens file, the variables only add tokens; without one, they are the whole set and need both roles.
+  if (!tokensFile && authEnabled && (e.TOKENSCOPE_INGEST_TOKENS.length === 0 || e.TOKENSCOPE_READ_TOKENS.length === 0)) {
+    throw new Error('invalid configuration: set both TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS, or neither (auth off, loopback only), or TOKENSCOPE_TOKENS_FILE');
   }
   const shared = e.TOKENSCOPE_INGEST_TOKENS.filter((t) => e.TOKENSCOPE_READ_TOKENS.includes(t));
   if (shared.length) throw new Error('invalid configuration: a token appears in both TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS');
@@ -112,6 +129,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     metricsWindowMs: e.TOKENSCOPE_METRICS_WINDOW_MS,
     metricsApiKeyLabel: e.TOKENSCOPE_METRICS_API_KEY_LABEL,
     metricsMaxLabelSets: e.TOKENSCOPE_METRICS_MAX_LABEL_SETS,
+    tokensFile,
+    rateLimitRequests: e.TOKENSCOPE_RATE_LIMIT_REQUESTS,
+    rateLimitBytes: e.TOKENSCOPE_RATE_LIMIT_BYTES,
+    queryMaxRows: e.TOKENSCOPE_QUERY_MAX_ROWS,
+    queryTimeoutMs: e.TOKENSCOPE_QUERY_TIMEOUT_MS,
     version: packageVersion(),
   });
 }
@@ -119,7 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
 // A scrape token only narrows access when auth is on, and must not double as a token with more rights.
 function checkMetricsTokens(tokens: readonly string[], authEnabled: boolean, others: readonly string[]): void {
   if (tokens.length && !authEnabled) {
-    throw new Error('invalid configuration: TOKENSCOPE_METRICS_TOKENS needs auth on; set TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS too, or leave it unset');
+    throw new Error('invalid configuration: TOKENSCOPE_METRICS_TOKENS needs auth on; set TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS (or TOKENSCOPE_TOKENS_FILE) too, or leave it unset');
   }
   if (tokens.some((t) => others.includes(t))) {
     throw new Error('invalid configuration: a token in TOKENSCOPE_METRICS_TOKENS also appears in TOKENSCOPE_INGEST_TOKENS or TOKENSCOPE_READ_TOKENS');

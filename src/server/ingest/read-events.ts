@@ -7,8 +7,8 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { ClientError } from '../errors';
 import type { StoredEvent } from '../storage/engine';
-import { toStoredEvent } from './event-schema';
 import { fromProviderUsage } from './providers/provider-event';
+import type { EventCheck } from './scoped-events';
 
 /** Most rejections listed in a response; `rejected_total` counts them all. */
 export const MAX_LISTED_REJECTIONS = 1000;
@@ -55,7 +55,11 @@ export function unsupportedBodyType(contentType: string | undefined): ClientErro
   return new ClientError(`${sent}; send application/json (a JSON array of events, or one event object) or application/x-ndjson (one event per line)`, 415, 'unsupported_media_type');
 }
 
-export async function readEvents(body: Readable, format: BodyFormat, maxBytes: number, options: ReadOptions = {}): Promise<ReadEvents> {
+/**
+ * `check`: the caller's event check (`eventValidator(request.principal)`), so every body meets its token's scope;
+ * `options.toUsageEvent`: the body's ingest adapter, run before the check.
+ */
+export async function readEvents(body: Readable, format: BodyFormat, maxBytes: number, check: EventCheck, options: ReadOptions = {}): Promise<ReadEvents> {
   const out: ReadEvents = { events: [], rejected: [], rejectedTotal: 0, ignored: 0 };
   const toUsageEvent = options.toUsageEvent ?? fromProviderUsage;
   const add = (index: number, value: unknown) => {
@@ -64,7 +68,7 @@ export async function readEvents(body: Readable, format: BodyFormat, maxBytes: n
       out.ignored++;
       return;
     }
-    const result = 'event' in native ? toStoredEvent(native.event) : native;
+    const result = 'event' in native ? check(native.event) : native;
     if ('event' in result) out.events.push(result.event);
     else reject(out, index, result.error);
   };
@@ -111,6 +115,20 @@ export async function readEvents(body: Readable, format: BodyFormat, maxBytes: n
     return out;
   }
   for await (const line of lines(chunks)) addLine(line);
+  return out;
+}
+
+/**
+ * Events an ingest adapter has already parsed from its own format (OTLP, provider usage objects), checked one by one
+ * exactly as a body's events are: `check` is the caller's `eventValidator(request.principal)`.
+ */
+export function checkEvents(values: readonly unknown[], check: EventCheck): ReadEvents {
+  const out: ReadEvents = { events: [], rejected: [], rejectedTotal: 0, ignored: 0 };
+  values.forEach((value, index) => {
+    const result = check(value);
+    if ('event' in result) out.events.push(result.event);
+    else reject(out, index, result.error);
+  });
   return out;
 }
 

@@ -6,6 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Readable } from 'node:stream';
 import { fromLiteLLMPayload } from '../ingest/litellm/litellm-payload';
 import { bodyFormat, bodyTooLarge, readEvents, unsupportedBodyType } from '../ingest/read-events';
+import { eventValidator } from '../ingest/scoped-events';
 import type { RouteDeps } from './route-deps';
 import type { IngestResponse } from '../../shared';
 
@@ -26,7 +27,7 @@ export const litellmRoutes =
       const length = Number(request.headers['content-length']);
       if (Number.isFinite(length) && length > config.maxBodyBytes) throw bodyTooLarge(config.maxBodyBytes);
       const body = (request.body as Readable | undefined) ?? request.raw;
-      const read = await readEvents(body, format, config.maxBodyBytes, { toUsageEvent: fromLiteLLMPayload, ndjsonInJson: true });
+      const read = await readEvents(body, format, config.maxBodyBytes, eventValidator(request.principal), { toUsageEvent: fromLiteLLMPayload, ndjsonInJson: true });
       const stored = await store.ingest(read.events);
       metrics.recordIngest(stored.stored, stored.duplicates, read.rejectedTotal);
       // As on /api/v1/usage: a batch of which nothing could be used is a 400 with the same body.
