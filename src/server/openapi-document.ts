@@ -95,7 +95,7 @@ export function openapiDocument(): Record<string, unknown> {
               properties: {
                 accepted: { type: 'integer' },
                 duplicates: { type: 'integer' },
-                ignored: { type: 'integer', description: 'Payloads of failed calls.' },
+                ignored: { type: 'integer', description: "Payloads of failed calls and of answers from LiteLLM's response cache." },
                 rejected: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, error: { type: 'string' } } } },
                 rejected_total: { type: 'integer' },
               },

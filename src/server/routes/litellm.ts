@@ -1,6 +1,6 @@
 /**
  * POST /api/v1/litellm: LiteLLM's `generic_api` logging callback (StandardLoggingPayloads as a JSON array, NDJSON
- * or one object; LiteLLM labels all three application/json). Failed calls are counted as ignored.
+ * or one object; LiteLLM labels all three application/json). Failed calls and LiteLLM cache hits are counted as ignored.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Readable } from 'node:stream';
@@ -11,7 +11,7 @@ import type { RouteDeps } from './route-deps';
 import type { IngestResponse } from '../../shared';
 
 export interface LiteLLMIngestResponse extends IngestResponse {
-  /** Payloads of failed calls, which carry no usage. */
+  /** Payloads of failed calls and of answers from LiteLLM's response cache, which carry no model usage. */
   ignored: number;
 }
 
