@@ -35,9 +35,7 @@ async function main() {
     const expected = await expectedTotals(pg);
 
     // Baseline: the same pages read and converted, every batch answered at once instead of sent.
-    const nowhere: ApiClient = {
-      url: 'nowhere',
-      query: () => Promise.reject(new Error('not used')),
+    const nowhere: Pick<ApiClient, 'ingest'> = {
       ingest: async (ndjson) => ({ accepted: ndjson.split('\n').length, duplicates: 0, rejected: [], rejected_total: 0 }),
     };
     started = performance.now();
@@ -47,13 +45,19 @@ async function main() {
     const client = createApiClient(server.url);
     const first = await runLiteLLMImport(pg.url, { batchSize }, client);
     const again = await runLiteLLMImport(pg.url, { batchSize }, client);
-    const stored = (await client.query({ type: 'totals', from: now - 31 * 86_400_000, to: now, metrics: ['requests', 'input_tokens'] })) as unknown as { totals: Record<string, number> };
+    const stored = (await client.query({ type: 'totals', from: now - 31 * 86_400_000, to: now, metrics: ['requests', 'input_tokens'] })) as unknown as {
+      totals: Record<string, number>;
+    };
 
     console.log(`read + convert only (baseline): ${rate(rows, baselineMs)}`);
-    console.log(`import:                         ${rate(rows, first.ms)}  (${(first.ms / baselineMs).toFixed(2)}× the baseline's time)  accepted ${first.accepted.toLocaleString('en-US')}, ignored ${first.ignored}, rejected ${first.rejected}`);
+    console.log(
+      `import:                         ${rate(rows, first.ms)}  (${(first.ms / baselineMs).toFixed(2)}× the baseline's time)  accepted ${first.accepted.toLocaleString('en-US')}, ignored ${first.ignored}, rejected ${first.rejected}`,
+    );
     console.log(`rerun:                          ${rate(rows, again.ms)}  accepted ${again.accepted}, duplicates ${again.duplicates.toLocaleString('en-US')}`);
     const ok = stored.totals.requests === expected.requests && stored.totals.input_tokens === expected.input_tokens && again.accepted === 0;
-    console.log(`stored ${stored.totals.requests.toLocaleString('en-US')} requests (PostgreSQL expects ${expected.requests.toLocaleString('en-US')}): ${ok ? 'ok' : 'MISMATCH'}`);
+    console.log(
+      `stored ${stored.totals.requests.toLocaleString('en-US')} requests (PostgreSQL expects ${expected.requests.toLocaleString('en-US')}): ${ok ? 'ok' : 'MISMATCH'}`,
+    );
     if (!ok) process.exitCode = 1;
   } finally {
     await server.kill();

@@ -18,6 +18,7 @@ import { litellmRoutes } from './routes/litellm';
 import { metricsRoutes } from './routes/metrics';
 import { openapiRoutes } from './routes/openapi';
 import { queryRoutes } from './routes/query';
+import { repriceRoutes } from './routes/reprice';
 import { usageRoutes } from './routes/usage';
 import type { Store } from './storage/engine';
 
@@ -163,6 +164,7 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
   await app.register(queryRoutes(deps));
   await app.register(dimensionRoutes(deps));
   await app.register(exportRoutes(deps));
+  await app.register(repriceRoutes(deps));
   await app.register(healthRoutes(deps));
   await app.register(metricsRoutes(deps));
   await app.register(openapiRoutes());

@@ -56,6 +56,12 @@ export function openapiDocument(): Record<string, unknown> {
             duration_ms: { type: 'number', minimum: 0, maximum: 86_400_000, description: 'Request duration, for concurrency.' },
             provider: { enum: PROVIDER_IDS, description: 'With usage, instead of the token fields: the provider whose usage object this is.' },
             usage: { type: 'object', description: "With provider: the provider's usage object exactly as its API returned it." },
+            cost: {
+              type: 'number',
+              minimum: 0,
+              maximum: 9_000_000_000,
+              description: "What the call cost as its source knows it, in the server's reporting currency (TOKENSCOPE_CURRENCY): kept whole and wins over the price table.",
+            },
           },
         },
       },
@@ -108,7 +114,14 @@ export function openapiDocument(): Record<string, unknown> {
         post: {
           summary: 'Totals, rankings (top N + other) and trends (zero-filled buckets in a time zone)',
           requestBody: json({ $ref: '#/components/schemas/Query' }),
-          responses: { 200: { description: 'A totals, ranking or trend response (see README).' }, ...errors(400, 401, 403, 422, 429, 503) },
+          responses: { 200: { description: 'A totals, ranking or trend response (see README); `currency` names the reporting currency of the money metrics.' }, ...errors(400, 401, 403, 422, 429, 503) },
+        },
+      },
+      '/api/v1/reprice': {
+        post: {
+          summary: "Apply the server's price table to the usage stored in [from, to) (ingest token); costs the sources gave are kept",
+          requestBody: json({ type: 'object', required: ['from', 'to'], properties: { from: { oneOf: [{ type: 'integer' }, { type: 'string' }] }, to: { oneOf: [{ type: 'integer' }, { type: 'string' }] } } }),
+          responses: { 200: { description: 'What changed: events, cost before and after, per service and model (see README).' }, ...errors(400, 401, 403, 429, 501, 503) },
         },
       },
       '/api/v1/dimensions/{dimension}/values': {

@@ -39,7 +39,8 @@ export function redactPassword(url: string): string {
 export async function runLiteLLMImport(
   databaseUrl: string,
   options: { batchSize?: number },
-  client: ApiClient,
+  /** Only its ingest is used. */
+  client: Pick<ApiClient, 'ingest'>,
   progress?: Progress,
 ): Promise<LiteLLMImportSummary> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -58,7 +59,13 @@ export async function runLiteLLMImport(
   }
 }
 
-async function importRows(db: pg.Client, batchSize: number, client: ApiClient, progress: Progress | undefined, started: number): Promise<LiteLLMImportSummary> {
+async function importRows(
+  db: pg.Client,
+  batchSize: number,
+  client: Pick<ApiClient, 'ingest'>,
+  progress: Progress | undefined,
+  started: number,
+): Promise<LiteLLMImportSummary> {
   const columns = new Set(
     (await db.query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_name = 'LiteLLM_SpendLogs'`)).rows.map(
       (r) => r.column_name,

@@ -1,8 +1,9 @@
-/** The `tokenscope` command line: serve, demo, import, top, trend, token. */
+/** The `tokenscope` command line: serve, demo, import, top, trend, token, prices check, reprice. */
 import { Command } from 'commander';
 import { packageVersion } from '../config';
 import { registerDemo } from './demo';
 import { registerImport } from './import';
+import { registerPrices } from './prices';
 import { registerServe } from './serve';
 import { registerToken } from './token';
 import { registerTop } from './top';
@@ -19,6 +20,7 @@ registerImport(program);
 registerTop(program);
 registerTrend(program);
 registerToken(program);
+registerPrices(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   console.error(`tokenscope: ${err.message}`);

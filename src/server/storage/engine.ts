@@ -26,6 +26,49 @@ export interface StoredEvent {
   traceId: string | null;
   /** The span id (16 lowercase hex digits) of that call, or null. */
   spanId: string | null;
+  /**
+   * What the call cost. Ingest sets it (a cost the source gave, or one priced from the price table); absent,
+   * the call counts as unpriced (see `unpricedCost`).
+   */
+  cost?: EventCost;
+}
+
+/** What one call cost, in whole micro-units (10^-6) of the reporting currency; every value an integer >= 0. */
+export interface EventCost {
+  /** Uncached input tokens (input - cache read - cache write, at least 0) at the input price. */
+  inputMicros: number;
+  cacheReadMicros: number;
+  cacheWriteMicros: number;
+  /** Output tokens, reasoning tokens included. */
+  outputMicros: number;
+  /** A cost the source reported, kept whole (the four parts are then 0); null when the source gave none. */
+  givenMicros: number | null;
+  /** The call's input + output tokens when it has neither a given cost nor a price; else 0. */
+  unpricedTokens: number;
+}
+
+/** The cost of a call nobody priced: nothing known, all its tokens unpriced. */
+export function unpricedCost(event: Pick<StoredEvent, 'inputTokens' | 'outputTokens'>): EventCost {
+  return { inputMicros: 0, cacheReadMicros: 0, cacheWriteMicros: 0, outputMicros: 0, givenMicros: null, unpricedTokens: event.inputTokens + event.outputTokens };
+}
+
+/** What repricing changed for one (service, model); money in micro-units of the reporting currency. */
+export interface RepricedGroup {
+  service: string;
+  model: string;
+  /** Events in the range. */
+  events: number;
+  /** Events whose cost changed. */
+  changed: number;
+  costBefore: number;
+  costAfter: number;
+  unpricedBefore: number;
+  unpricedAfter: number;
+}
+
+/** The whole cost of a call: its parts plus a cost the source gave. */
+export function totalMicros(cost: EventCost): number {
+  return cost.inputMicros + cost.cacheReadMicros + cost.cacheWriteMicros + cost.outputMicros + (cost.givenMicros ?? 0);
 }
 
 /** Outcome of storing a batch: events newly stored, and events whose id was already stored. */
@@ -147,6 +190,12 @@ export interface Store {
   aggregate(request: AggregateRequest): Promise<AggregateRow[]>;
   /** Number of events stored. */
   eventCount(): Promise<number>;
+  /**
+   * Optional (absent: the engine cannot reprice). Gives every stored event stamped in [from, to) the cost
+   * `price` returns for it, in the raw events and in every rollup tier, exactly; returns what changed per
+   * (service, model). `price` receives the event with its current cost.
+   */
+  reprice?(from: number, to: number, price: (event: StoredEvent) => EventCost): Promise<RepricedGroup[]>;
   /** Flushes and closes; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -5,11 +5,12 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } f
 import type { Logger } from 'pino';
 import { zeroSums } from '../../../shared';
 import { ClientError, StoreUnavailableError } from '../../errors';
-import type { AggregateRequest, AggregateRow, IngestResult, QueryLimits, Store, StoredEvent } from '../engine';
+import type { AggregateRequest, AggregateRow, EventCost, IngestResult, QueryLimits, RepricedGroup, Store, StoredEvent } from '../engine';
 import { compileAggregate } from './duckdb-aggregate';
 import { DuckDBCompactor } from './duckdb-compactor';
 import { DuckDBDims } from './duckdb-dims';
 import { reopeningStore } from './duckdb-reopen';
+import { repriceDuckDB } from './duckdb-reprice';
 import { migrateDuckDB } from './duckdb-schema';
 import { PROGRESS_SETTINGS, withinLimits } from './duckdb-watchdog';
 import { DuckDBWriter } from './duckdb-writer';
@@ -189,6 +190,22 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
         rows[i] = { bucket: buckets[i], key: keys[i] ?? null, label: labels[i] ?? keys[i] ?? null, sums: row };
       }
       return rows;
+    },
+
+    async reprice(from: number, to: number, price: (event: StoredEvent) => EventCost): Promise<RepricedGroup[]> {
+      if (closed) throw new StoreUnavailableError('the store is closed');
+      let result: RepricedGroup[] = [];
+      try {
+        await writer.exclusive(async () => {
+          result = await repriceDuckDB(writerConn, from, to, price);
+        });
+      } catch (err) {
+        if (err instanceof StoreUnavailableError) throw err;
+        logger.error({ err }, 'duckdb reprice failed');
+        onFailure(err);
+        throw new StoreUnavailableError(`could not reprice: ${(err as Error).message}`, { cause: err });
+      }
+      return result;
     },
 
     async eventCount(): Promise<number> {
