@@ -43,20 +43,24 @@ function totalCard({ metric, title }: (typeof TOTAL_CARDS)[number], index: numbe
 
 /**
  * The cost card also shows the unpriced tokens, so a total cost is never silently low, but only when there are
- * any: the unpriced total's row is dropped when it is 0 (the filter does nothing to the cost frame, which lacks
- * that field), and the stat then shows the cost alone. Grafana's filter names fields by their display name.
+ * any: the unpriced total's row is dropped when it is 0, and the stat then shows the cost alone. The filter is
+ * applied to query B's frame only: run on the cost frame, which lacks the field, Grafana warns on the console
+ * ("[FilterByValue] Could not find index for field name") at every refresh. Grafana's filter names fields by
+ * their display name.
  */
 function costCard(card: Parameters<typeof statPanel>[0]) {
   const unpriced = metricInfo('unpriced_tokens');
+  const unpricedRefId = 'B';
   return statPanel({
     ...card,
     description: `${card.description} Unpriced Tokens, shown beside it when not zero: ${unpriced.description}`,
     decimals: 2,
     eachRow: true,
-    targets: [...card.targets, { ...totalsTarget('unpriced_tokens'), refId: 'B' }],
+    targets: [...card.targets, { ...totalsTarget('unpriced_tokens'), refId: unpricedRefId }],
     transformations: [
       {
         id: 'filterByValue',
+        filter: { id: 'byRefId', options: unpricedRefId },
         options: { type: 'exclude', match: 'any', filters: [{ fieldName: unpriced.name, config: { id: 'equal', options: { value: 0 } } }] },
       },
     ],

@@ -169,9 +169,10 @@ describe('Usage Ranking', () => {
       ['A', 'totals', ['cost']],
       ['B', 'totals', ['unpriced_tokens']],
     ]);
-    // Rows whose unpriced total is 0 are dropped; the cost frame has no such field, so it is untouched.
+    // Rows of query B whose unpriced total is 0 are dropped; the cost frame is not filtered (it has no such field,
+    // and Grafana's filter warns on the console for every frame that lacks it).
     expect(card.transformations).toEqual([
-      { id: 'filterByValue', options: { type: 'exclude', match: 'any', filters: [{ fieldName: 'Unpriced Tokens', config: { id: 'equal', options: { value: 0 } } }] } },
+      { id: 'filterByValue', filter: { id: 'byRefId', options: 'B' }, options: { type: 'exclude', match: 'any', filters: [{ fieldName: 'Unpriced Tokens', config: { id: 'equal', options: { value: 0 } } }] } },
     ]);
     expect(card.fieldConfig?.defaults.decimals).toBe(2);
     // One value per row: the emptied unpriced frame then shows nothing (test/dashboards/dashboards-live.test.ts renders it).
