@@ -183,7 +183,7 @@ describe('frames', () => {
       'Span id',
     ]);
     expect(frame.fields.map((f) => f.values[0])).toEqual([5, 's', 'm', 'text_generation', 'sk-…a1b2', 'key:3f9c', 10, 7, 3, 2, 1, 1, null, 'req-1', '4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7']);
-    expect(frame.fields.find((f) => f.name === 'api_key_id')!.config.custom).toEqual({ hidden: true });
+    expect(frame.fields.find((f) => f.name === 'api_key_id')!.config.custom).toEqual({ hidden: true, hideFrom: { viz: true, legend: false, tooltip: false } });
     expect(frame.meta?.notices?.[0].text).toContain('1970-01-01T00:00:00.003Z');
     expect(toFrames({ ...response, beforeRawEvents: false }, 'K', [])[0].meta?.notices).toBeUndefined();
   });

@@ -145,8 +145,12 @@ function callsFrame(response: CallsResponse, refId: string, links: LinkSettings)
       column('model', FieldType.string, calls.map((c) => c.model), { displayNameFromDS: dimensionDefinition('model').name }),
       column('model_type', FieldType.string, calls.map((c) => c.modelType), { displayNameFromDS: dimensionDefinition('model_type').name }),
       column('api_key', FieldType.string, calls.map((c) => c.apiKeyLabel), { displayNameFromDS: dimensionDefinition('api_key').name }),
-      // What a filter takes (a one-way id for a secret key); hidden in tables, used by the row's link.
-      column('api_key_id', FieldType.string, calls.map((c) => c.apiKey), { displayNameFromDS: labels.apiKeyId, custom: { hidden: true } }),
+      // What a filter takes (a one-way id for a secret key); hidden in tables, used by the row's link. Grafana 12's
+      // table (TableNG) hides a column by `hideFrom.viz`, Grafana 11's by `hidden`.
+      column('api_key_id', FieldType.string, calls.map((c) => c.apiKey), {
+        displayNameFromDS: labels.apiKeyId,
+        custom: { hidden: true, hideFrom: { viz: true, legend: false, tooltip: false } },
+      }),
       tokens('total_tokens', calls.map((c) => c.totalTokens)),
       tokens('input_tokens', calls.map((c) => c.inputTokens)),
       tokens('output_tokens', calls.map((c) => c.outputTokens)),

@@ -2,7 +2,7 @@
  * The provisioned dashboards drawn in headless Chromium by Grafana's own visualisation components (see
  * harness/dashboard/), with the built module.js querying a `tokenscope demo` backend through the stand-in
  * proxy, under @grafana/* 12.4 + React 18 and 13.2 + React 19. What each panel shows is read from the DOM the
- * components render and held against the backend's own answers; Inspect's CSV against the same numbers.
+ * components render and held against the backend's own answers; Inspect's CSV (one per frame) against the same numbers.
  * Screenshots of both dashboards go to test-output/dashboards/ on every run; TOKENSCOPE_DOCS_SCREENSHOTS=1
  * (`npm run screenshots`) also writes the README's pictures to docs/images/.
  */
@@ -16,12 +16,15 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import { DEMO_SECRET_KEYS } from '../../src/server/demo/demo-catalogue';
 import {
+  currencyUnit,
   dimensionDefinition,
   granularityDefinition,
   metricDefinition,
   type DimensionId,
   type FixedGranularity,
+  type CallsResponse,
   type MetricId,
+  type MoversResponse,
   type QueryResponse,
   type RankingResponse,
   type TotalsResponse,
@@ -87,7 +90,8 @@ interface DrawnPanel {
   /** The panel content's text (a stat's value). */
   text: string;
   noData: boolean;
-  csv: string;
+  /** Inspect → Data → Download CSV of each frame, in frame order. */
+  csvs: string[];
   /** Bar gauge: each bar's name and value text. */
   bars: Array<{ name: string; value: string }>;
   /** VizLegend: the series names of a list legend, or the header and rows of a table legend. */
@@ -117,7 +121,7 @@ async function drawnPanels(page: Page): Promise<DrawnPanel[]> {
         title: text(el.querySelector('h2')),
         text: text(content),
         noData: !!el.querySelector('[data-testid="no-data"]'),
-        csv: el.querySelector('[data-testid="panel-csv"]')?.textContent ?? '',
+        csvs: Array.from(el.querySelectorAll('[data-testid="panel-csv"]')).map((e) => e.textContent ?? ''),
         bars: Array.from(el.querySelectorAll('[data-testid="data-testid Bar gauge value"]')).map((v) => ({
           name: text(v.parentElement?.previousElementSibling),
           value: text(v),
@@ -148,22 +152,45 @@ async function drawnPanels(page: Page): Promise<DrawnPanel[]> {
   );
 }
 
-/** Numbers as Grafana shows them for a field with this unit and decimals (@grafana/data in the page). */
-function formatted(page: Page, config: { unit?: string; decimals?: number }, values: Array<number | null>): Promise<string[]> {
-  return page.evaluate(([c, v]) => (window as unknown as { formatValues: (c: unknown, v: unknown) => string[] }).formatValues(c, v), [config, values] as const);
+/** Values as Grafana shows them for a field with this unit and decimals, numbers or times (@grafana/data in the page). */
+function formatted(page: Page, config: { unit?: string; decimals?: number }, values: Array<number | null>, type: 'number' | 'time' = 'number'): Promise<string[]> {
+  return page.evaluate(
+    ([c, v, t]) => (window as unknown as { formatValues: (c: unknown, v: unknown, t: string) => string[] }).formatValues(c, v, t),
+    [config, values, type] as const,
+  );
 }
 
-/** The backend's answers to the queries a panel sent (POST /api/v1/query through the proxy). */
+/** The metrics a panel's query asked for, as the plugin sent them (variables resolved). */
+const sentMetrics = (body: Record<string, unknown>) => (body.metrics ?? []) as MetricId[];
+const targetMetrics = (target: unknown) => ((target ?? {}) as { metrics?: MetricId[] }).metrics ?? [];
+
+/**
+ * The backend's answers to the queries a panel sent (POST /api/v1/query through the proxy), in the order of the
+ * panel's targets (the order of its frames): the queries run at once, so they may complete in any order.
+ */
 function answersFor(dashboard: OpenDashboard, panel: Panel): Array<{ body: Record<string, unknown>; answer: QueryResponse }> {
-  return (dashboard.exchanges.get(String(panel.id)) ?? [])
+  const answers = (dashboard.exchanges.get(String(panel.id)) ?? [])
     .filter((e) => e.method === 'POST' && e.path.endsWith('/api/v1/query'))
     .map((e) => ({ body: e.body as Record<string, unknown>, answer: e.answer as QueryResponse }));
+  const targetIndex = (body: Record<string, unknown>) =>
+    Math.max(0, (panel.targets ?? []).findIndex((t) => JSON.stringify(targetMetrics(t)) === JSON.stringify(sentMetrics(body))));
+  return answers.sort((a, b) => targetIndex(a.body) - targetIndex(b.body));
 }
 
 const fieldConfigOf = (panel: Panel) => (panel.fieldConfig?.defaults ?? {}) as { unit?: string; decimals?: number };
-const metricsOf = (panel: Panel) => ((panel.targets?.[0] ?? {}) as { metrics?: MetricId[] }).metrics ?? [];
-/** The metrics a panel's query asked for, as the plugin sent them (variables resolved). */
-const sentMetrics = (body: Record<string, unknown>) => (body.metrics ?? []) as MetricId[];
+const metricsOf = (panel: Panel) => targetMetrics(panel.targets?.[0]);
+/** The unit the data source gives a metric's fields: money in the answer's reporting currency, else the catalogue's. */
+function metricUnit(metric: MetricId, currency: string | undefined): string {
+  const def = metricDefinition(metric);
+  if (def.unit !== 'currency') return def.grafanaUnit;
+  if (!currency) throw new Error(`${metric}: the backend's answer names no currency`);
+  return currencyUnit(currency);
+}
+/** How a panel shows a metric: its own unit when it sets one (decimals always its own), else the field's from the data source. */
+const shownConfig = (panel: Panel, metric: MetricId, currency: string | undefined) => ({
+  ...fieldConfigOf(panel),
+  unit: fieldConfigOf(panel).unit ?? metricUnit(metric, currency),
+});
 /** True when the panel's queries use the variable `name`. */
 const uses = (panel: Panel, name: string) => new RegExp(`\\$\\{?${name}\\b`).test(JSON.stringify(panel.targets ?? []));
 /** A time series panel whose legend is a table of calcs. */
@@ -179,13 +206,42 @@ const seriesLabel = (s: TrendResponse['series'][number]) => (s.isOther ? 'other'
 
 /**
  * The rows Inspect → Data → Download CSV must hold for a panel, from the backend's answer to its query: a
- * totals card its metrics, a ranking its Top N (no share, no "other"), a trend the time and one column per series.
+ * totals frame its metrics, a ranking its Top N (no share, no "other"), a trend the time, one column per series and
+ * the bucket's end, movers every row with "other" last, the largest calls every column (the key masked, its one-way id).
  */
 const CSV_FROM_ANSWER: Record<string, (answer: any, body: Record<string, unknown>) => string[][]> = {
   totals: (a: TotalsResponse, body) => [sentMetrics(body).map((m) => String(a.totals[m] ?? ''))],
   ranking: (a: RankingResponse, body) => a.rows.slice(0, Number(body.limit)).map((r) => [r.label, ...sentMetrics(body).map((m) => String(r.metrics[m] ?? ''))]),
-  trend: (a: TrendResponse) => a.buckets.map((t, i) => [String(t), ...a.series.map((s) => (s.values[i] === null ? '' : String(s.values[i])))]),
+  trend: (a: TrendResponse) =>
+    a.buckets.map((t, i) => [String(t), ...a.series.map((s) => csvCell(s.values[i])), String(a.buckets[i + 1] ?? a.to)]),
+  movers: (a: MoversResponse) =>
+    [...a.rows, ...(a.other ? [{ ...a.other, label: 'other', status: '' }] : [])].map((r) =>
+      [r.label, r.current, r.previous, r.change, r.changeRatio, r.status].map(csvCell),
+    ),
+  calls: (a: CallsResponse) =>
+    a.calls.map((c) =>
+      [
+        c.time,
+        c.service,
+        c.model,
+        c.modelType,
+        c.apiKeyLabel,
+        c.apiKey,
+        c.totalTokens,
+        c.inputTokens,
+        c.outputTokens,
+        c.cacheReadTokens,
+        c.cacheWriteTokens,
+        c.reasoningTokens,
+        c.durationMs,
+        c.id,
+        c.traceId,
+        c.spanId,
+      ].map(csvCell),
+    ),
 };
+/** A value as toCSV writes it: null as an empty cell. */
+const csvCell = (v: string | number | null) => (v === null ? '' : String(v));
 
 describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromiumProgram.skipReason}`, () => {
   beforeAll(async () => {
@@ -276,39 +332,75 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
       const ask = <T>(range: { from: number; to: number }, body: Record<string, unknown>) =>
         backendQuery<T>({ from: range.from, to: range.to, timezone: 'UTC', filters: { model_type: [modelType] }, ...body });
 
-      test('the total cards show the backend’s totals, formatted by each panel’s unit', async () => {
+      /**
+       * A Top movers table shows the backend's movers for the range, dimension, Top N and metric: one row per mover,
+       * largest change first, then "other"; now, before and the change in the metric's unit, the change in percent.
+       * TableNG draws only the rows in view, so the rows drawn are held against the answer's first rows.
+       */
+      async function expectMoversTable(drawn: Drawn, panel: Panel, { dimension, topN, metric }: { dimension: DimensionId; topN: number; metric: MetricId }) {
+        const shown = drawn.drawn(panel);
+        expect(shown.title).toContain(metricDefinition(metric).name);
+        expect(shown.title).toContain(dimensionDefinition(dimension).byName);
+        const movers = await ask<MoversResponse>(drawn.range, { type: 'movers', dimension, limit: topN, metrics: [metric] });
+        expect(movers.rows.length, 'movers').toBeGreaterThan(1);
+        const rows = [...movers.rows, ...(movers.other ? [{ ...movers.other, label: 'other', status: '' }] : [])];
+        const config = shownConfig(panel, metric, movers.currency);
+        const [current, previous, change, ratio] = await Promise.all([
+          formatted(drawn.page, config, rows.map((r) => r.current)),
+          formatted(drawn.page, config, rows.map((r) => r.previous)),
+          formatted(drawn.page, config, rows.map((r) => r.change)),
+          formatted(drawn.page, { unit: 'percentunit' }, rows.map((r) => r.changeRatio)),
+        ]);
+        const expected = rows.map((r, i) => [r.label, current[i], previous[i], change[i], ratio[i], r.status]);
+        expect(shown.tableHeader, panel.title).toEqual([dimensionDefinition(dimension).name, 'Now', 'Before', 'Change', 'Change %', 'Status']);
+        expect(shown.tableRows.length, `${panel.title}: rows drawn`).toBeGreaterThanOrEqual(Math.min(expected.length, 5));
+        expect(shown.tableRows, panel.title).toEqual(expected.slice(0, shown.tableRows.length));
+      }
+
+      test('the total cards show the backend’s totals, formatted by each panel’s unit; the cost in the reporting currency, the unpriced tokens beside it', async () => {
         const drawn = await draw(RANKING);
         expectClean(drawn, RANKING);
-        expect(byType('stat').length).toBeGreaterThan(0);
+        expect(byType('stat').map(metricsOf)).toContainEqual(['cost']);
         for (const panel of byType('stat')) {
-          const [{ body }] = answersFor(drawn, panel);
-          const [metric] = sentMetrics(body);
-          const totals = await ask<TotalsResponse>(drawn.range, { type: 'totals', metrics: [metric] });
-          expect(totals.totals[metric], metric).toBeGreaterThan(0);
-          expect(drawn.drawn(panel).text, panel.title).toBe((await formatted(drawn.page, fieldConfigOf(panel), [totals.totals[metric]!]))[0]);
+          const answers = answersFor(drawn, panel);
+          expect(answers.map((a) => sentMetrics(a.body)), panel.title).toEqual((panel.targets ?? []).map(targetMetrics));
+          // One value per query (the demo has unpriced tokens, so the cost card shows them too), in the targets' order.
+          const shown: string[] = [];
+          for (const { body } of answers) {
+            const [metric] = sentMetrics(body);
+            const totals = await ask<TotalsResponse>(drawn.range, { type: 'totals', metrics: [metric] });
+            expect(totals.totals[metric], metric).toBeGreaterThan(0);
+            shown.push(...(await formatted(drawn.page, shownConfig(panel, metric, totals.currency), [totals.totals[metric]!])));
+          }
+          if (metricsOf(panel)[0] === 'cost') expect(shown[0], 'the cost in US dollars').toMatch(/^\$\d/);
+          expect(drawn.drawn(panel).text, panel.title).toBe(shown.join(''));
         }
         await drawn.page.close();
       });
 
       test.each([
-        { dimension: 'api_key', topN: '50' },
-        { dimension: 'model', topN: '5' },
-        { dimension: 'service', topN: '5' },
+        { dimension: 'api_key', topN: '50', metric: 'total_tokens' },
+        { dimension: 'model', topN: '5', metric: 'total_tokens' },
+        { dimension: 'service', topN: '5', metric: 'cost' },
       ] as const)(
-        'by $dimension, Top $topN: exactly N bars, the backend’s ranking largest first, no "other", no share, keys masked',
-        async ({ dimension, topN }) => {
-          const drawn = await draw(RANKING, { variables: { dimension, topN } });
+        'by $dimension, Top $topN by $metric: exactly N bars, the backend’s ranking largest first, no "other", no share, keys masked; Top movers the backend’s movers',
+        async ({ dimension, topN, metric }) => {
+          const drawn = await draw(RANKING, { variables: { dimension, topN, metric } });
           expectClean(drawn, RANKING);
+          expect(byType('bargauge').length).toBeGreaterThan(0);
           for (const panel of byType('bargauge')) {
             const shown = drawn.drawn(panel);
             const [{ body }] = answersFor(drawn, panel);
-            const ranking = await ask<RankingResponse>(drawn.range, { type: 'ranking', dimension, limit: Number(topN), metrics: sentMetrics(body) });
+            // The "Ranked by" choice is what the list asks for, ranks by and names in its title.
+            expect(sentMetrics(body)).toEqual([metric]);
+            expect(shown.title).toContain(metricDefinition(metric).name);
+            const ranking = await ask<RankingResponse>(drawn.range, { type: 'ranking', dimension, limit: Number(topN), metrics: [metric] });
             expect(ranking.rows.length).toBeGreaterThan(1);
             expect(shown.title).toContain(dimensionDefinition(dimension as DimensionId).byName);
             expect(shown.bars.map((b) => b.name)).toEqual(ranking.rows.map((r) => r.label));
-            const values = ranking.rows.map((r) => r.metrics[sentMetrics(body)[0]]!);
+            const values = ranking.rows.map((r) => r.metrics[metric]!);
             expect([...values].sort((a, b) => b - a)).toEqual(values);
-            expect(shown.bars.map((b) => b.value)).toEqual(await formatted(drawn.page, fieldConfigOf(panel), values));
+            expect(shown.bars.map((b) => b.value)).toEqual(await formatted(drawn.page, shownConfig(panel, metric, ranking.currency), values));
             expect(shown.bars.map((b) => b.name)).not.toContain('other');
             // One number per bar: a share column would add a second bar per resource.
             expect(shown.bars).toHaveLength(ranking.rows.length);
@@ -319,19 +411,22 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
               for (const secret of DEMO_SECRET_KEYS) expect(page).not.toContain(secret);
             }
           }
+          const movers = panels.filter((p) => (p.targets ?? []).some((t) => (t as { queryType?: string }).queryType === 'movers'));
+          expect(movers.length).toBeGreaterThan(0);
+          for (const panel of movers) await expectMoversTable(drawn, panel, { dimension, topN: Number(topN), metric });
           await drawn.page.close();
         },
       );
 
       test.each([
-        { granularity: '1h', dimension: 'model' },
-        { granularity: '1d', dimension: 'api_key' },
-        { granularity: 'auto', dimension: 'service' },
+        { granularity: '1h', dimension: 'model', metric: 'total_tokens' },
+        { granularity: '1d', dimension: 'api_key', metric: 'total_tokens' },
+        { granularity: 'auto', dimension: 'service', metric: 'cost' },
       ] as const)(
-        'stacked bars at granularity $granularity by $dimension: one series per top resource plus other, all stacked, one bar per interval',
-        async ({ granularity, dimension }) => {
+        'stacked bars at granularity $granularity by $dimension of $metric: one series per top resource plus other, all stacked, one bar per interval',
+        async ({ granularity, dimension, metric }) => {
           const topN = 3;
-          const drawn = await draw(RANKING, { variables: { dimension, granularity, topN: String(topN) } });
+          const drawn = await draw(RANKING, { variables: { dimension, granularity, metric, topN: String(topN) } });
           expectClean(drawn, RANKING);
           const stacked = panels.filter(
             (p) => p.type === 'timeseries' && (p.fieldConfig?.defaults?.custom as { stacking?: { mode?: string } })?.stacking?.mode === 'normal',
@@ -340,13 +435,17 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
           for (const panel of stacked) {
             const shown = drawn.drawn(panel);
             const [{ answer, body }] = answersFor(drawn, panel) as Array<{ answer: TrendResponse; body: Record<string, unknown> }>;
+            // The "Ranked by" choice is what the bars stack and what the title names.
+            expect(sentMetrics(body)).toEqual([metric]);
+            expect(shown.title).toContain(metricDefinition(metric).name);
             const trend = await ask<TrendResponse>(drawn.range, {
               type: 'trend',
               dimension,
               limit: topN,
-              metrics: sentMetrics(body),
+              metrics: [metric],
               granularity: answer.granularity,
             });
+            expect(trend.series.every((s) => s.metric === metric)).toBe(true);
             expect(shown.title).toContain(dimensionDefinition(dimension).byName);
             expect(trend.series.at(-1)?.isOther).toBe(true);
             expect(shown.legendNames).toEqual(trend.series.map(seriesLabel));
@@ -400,7 +499,7 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
               seriesLabel(s),
               ...(await formatted(
                 drawn.page,
-                fieldConfigOf(panel),
+                shownConfig(panel, s.metric, answer.currency),
                 calcs.map((c) => c.of(s)),
               )),
             ]);
@@ -410,19 +509,82 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
         }
       }
 
-      test('every legend shows Max, Min and Mean per model equal to the backend’s max, min and avg; units as the catalogue says', async () => {
+      /**
+       * A Largest calls table shows the backend's largest calls for the range and the dashboard's model type, largest
+       * first, every column formatted as Grafana formats the frame's field, API keys masked (the key's one-way id is a
+       * hidden column). TableNG draws only the rows in view: those are held against the answer's first rows.
+       */
+      async function expectCallsTable(drawn: Drawn, panel: Panel) {
+        const shown = drawn.drawn(panel);
+        const query = (panel.targets?.[0] ?? {}) as { orderBy?: string; limit?: number };
+        const modelType = String(dashboardJson(TREND).templating?.list?.find((v) => v.name === 'model_type')?.current?.value);
+        const calls = await backendQuery<CallsResponse>({
+          type: 'calls',
+          from: drawn.range.from,
+          to: drawn.range.to,
+          timezone: 'UTC',
+          orderBy: query.orderBy,
+          limit: query.limit,
+          filters: { model_type: [modelType] },
+        });
+        expect(calls.calls.length, 'calls').toBe(query.limit);
+        const rows = calls.calls;
+        const column = (unit: string | undefined, values: Array<number | null>, type: 'number' | 'time' = 'number') => formatted(drawn.page, { unit }, values, type);
+        const tokens = (['total_tokens', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens'] as const).map((m) =>
+          column(
+            metricUnit(m, calls.currency),
+            rows.map((c) => ({ total_tokens: c.totalTokens, input_tokens: c.inputTokens, output_tokens: c.outputTokens, cache_read_tokens: c.cacheReadTokens, cache_write_tokens: c.cacheWriteTokens, reasoning_tokens: c.reasoningTokens })[m]),
+          ),
+        );
+        const [times, durations, ...tokenColumns] = await Promise.all([
+          column(undefined, rows.map((c) => c.time), 'time'),
+          column('ms', rows.map((c) => c.durationMs)),
+          ...tokens,
+        ]);
+        const expected = rows.map((c, i) => [
+          times[i],
+          c.service,
+          c.model,
+          c.modelType,
+          c.apiKeyLabel,
+          ...tokenColumns.map((t) => t[i]),
+          durations[i],
+          c.id ?? '',
+          c.traceId ?? '',
+          c.spanId ?? '',
+        ]);
+        // The columns of the calls frame but the key's one-way id, which the table hides. TableNG draws the columns
+        // and rows in view (the rest scroll into view), so those are held against the first of the expected.
+        const [csvHeader] = parseCsv(shown.csvs[0]) as string[][];
+        const visibleHeader = csvHeader.filter((h) => h !== 'API key id');
+        expect(visibleHeader).toHaveLength(expected[0].length);
+        expect(shown.tableHeader.length, `${panel.title}: columns drawn`).toBeGreaterThanOrEqual(8);
+        expect(shown.tableHeader, panel.title).toEqual(visibleHeader.slice(0, shown.tableHeader.length));
+        expect(shown.tableRows.length, `${panel.title}: rows drawn`).toBeGreaterThanOrEqual(3);
+        expect(shown.tableRows, panel.title).toEqual(expected.slice(0, shown.tableRows.length).map((row) => row.slice(0, shown.tableHeader.length)));
+        // The demo's largest calls are the batch service's, under named keys: the labels are the backend's, no secret reaches the page.
+        expect(shown.tableRows.map((r) => r[4])).toEqual(rows.slice(0, shown.tableRows.length).map((c) => c.apiKeyLabel));
+        const page = await drawn.page.content();
+        for (const secret of DEMO_SECRET_KEYS) expect(page).not.toContain(secret);
+      }
+
+      test('every legend shows Max, Min and Mean per model equal to the backend’s max, min and avg; units as the catalogue says; Largest calls the backend’s calls, no raw key on the page', async () => {
         const drawn = await draw(TREND);
         expectClean(drawn, TREND);
         expect(panels.filter(hasLegendTable).length).toBeGreaterThan(0);
         for (const panel of panels.filter(hasLegendTable)) {
           const metric = metricsOf(panel)[0];
-          expect(fieldConfigOf(panel).unit, panel.title).toBe(metricDefinition(metric).grafanaUnit);
+          // Money has no panel unit: the data source gives its fields the unit of the server's reporting currency.
+          expect(fieldConfigOf(panel).unit, panel.title).toBe(metricDefinition(metric).unit === 'currency' ? undefined : metricDefinition(metric).grafanaUnit);
           const suffix = /^suffix:\s*(.+)$/.exec(metricDefinition(metric).grafanaUnit)?.[1];
           if (suffix)
             for (const row of drawn.drawn(panel).legendRows) for (const cell of row.slice(1)) expect(cell, panel.title).toMatch(new RegExp(` ${suffix}$`));
           expect(drawn.drawn(panel).legendRows.length, panel.title).toBeGreaterThan(1);
         }
         await expectLegends(drawn);
+        const callsTables = panels.filter((p) => (p.targets ?? []).some((t) => (t as { queryType?: string }).queryType === 'calls'));
+        expect(callsTables.length).toBeGreaterThan(0);
+        for (const panel of callsTables) await expectCallsTable(drawn, panel);
         await drawn.page.close();
       });
 
@@ -461,7 +623,8 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
     });
 
     test('a table panel is drawn by TableNG: its columns and rows are the frame after transformations, formatted by the unit', async () => {
-      // The ranking list's query, transformations and unit as a table: the committed dashboards have no table yet.
+      // The ranking list's query and transformations as a table (the dashboards' own tables, Top movers and Largest
+      // calls, have no transformations).
       const ranking = dashboardJson(RANKING);
       const list = panelsOf(RANKING).find((p) => p.type === 'bargauge')!;
       const table: Panel = {
@@ -478,14 +641,14 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
       expect(drawn.problems).toEqual([]);
       const shown = drawn.panels[0];
       expect(shown.state).toBe('done');
-      const [header, ...rows] = parseCsv(shown.csv) as string[][];
+      const [header, ...rows] = parseCsv(shown.csvs[0]) as string[][];
       expect(shown.tableHeader).toEqual(header);
       const [{ answer }] = answersFor(drawn, table) as Array<{ answer: RankingResponse }>;
       const top = answer.rows.slice(0, 5);
       expect(rows).toEqual(top.map((r) => [r.label, String(r.metrics.total_tokens)]));
       const values = await formatted(
         drawn.page,
-        fieldConfigOf(list),
+        shownConfig(table, 'total_tokens', answer.currency),
         top.map((r) => r.metrics.total_tokens!),
       );
       expect(shown.tableRows).toEqual(top.map((r, i) => [r.label, values[i]]));
@@ -497,17 +660,26 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
       expectClean(drawn, file);
       for (const panel of panelsOf(file)) {
         const answers = answersFor(drawn, panel);
-        expect(answers.length, panel.title).toBeGreaterThan(0);
-        const [{ answer, body }] = answers;
-        const expectRows = CSV_FROM_ANSWER[answer.type];
-        expect(expectRows, `no CSV expectation for a ${answer.type} answer (${panel.title})`).toBeDefined();
-        const [header, ...rows] = parseCsv(drawn.drawn(panel).csv, { relax_column_count: false }) as string[][];
-        expect(
-          header.map((h) => h.toLowerCase()),
-          panel.title,
-        ).not.toContain('share');
-        expect(rows, panel.title).toEqual(expectRows(answer, body));
-        if (panel.type === 'table') expect(drawn.drawn(panel).tableHeader, panel.title).toEqual(header);
+        expect(answers.length, panel.title).toBe(panel.targets?.length);
+        // One frame per query, in the targets' order; Inspect downloads the frame chosen.
+        const csvs = drawn.drawn(panel).csvs;
+        expect(csvs, panel.title).toHaveLength(answers.length);
+        for (const [i, { answer, body }] of answers.entries()) {
+          const expectRows = CSV_FROM_ANSWER[answer.type];
+          expect(expectRows, `no CSV expectation for a ${answer.type} answer (${panel.title})`).toBeDefined();
+          const [header, ...rows] = parseCsv(csvs[i], { relax_column_count: false }) as string[][];
+          expect(
+            header.map((h) => h.toLowerCase()),
+            panel.title,
+          ).not.toContain('share');
+          expect(rows, `${panel.title}, frame ${i + 1}`).toEqual(expectRows(answer, body));
+          // TableNG draws the columns in view; the key's one-way id is a hidden column.
+          if (panel.type === 'table') {
+            const shownHeader = drawn.drawn(panel).tableHeader;
+            expect(shownHeader.length, panel.title).toBeGreaterThan(1);
+            expect(shownHeader, panel.title).toEqual(header.filter((h) => h !== 'API key id').slice(0, shownHeader.length));
+          }
+        }
       }
       await drawn.page.close();
     });

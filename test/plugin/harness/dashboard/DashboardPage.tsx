@@ -1,7 +1,7 @@
 /**
  * A dashboard laid out as Grafana lays it out: the variables' current selection across the top, then each panel
  * in a PanelChrome at its gridPos (24 columns, 30 px rows, 8 px gaps), drawn by its type's view once its data
- * is in. Each panel's wrapper carries its id, type and state, and a hidden copy of its Inspect CSV.
+ * is in. Each panel's wrapper carries its id, type and state, and a hidden copy of its Inspect CSV per frame.
  */
 import * as React from 'react';
 import type { DataSourceApi, GrafanaTheme2, TimeRange } from '@grafana/data';
@@ -174,11 +174,12 @@ export function DashboardPage({ dashboard, variables, datasource, templateSrv, r
                   );
                 }}
               </PanelChrome>
-              {state.state === 'done' && (
-                <pre hidden data-testid="panel-csv">
-                  {state.data.csv}
-                </pre>
-              )}
+              {state.state === 'done' &&
+                state.data.csvs.map((csv, i) => (
+                  <pre key={i} hidden data-testid="panel-csv">
+                    {csv}
+                  </pre>
+                ))}
             </div>
           );
         })}

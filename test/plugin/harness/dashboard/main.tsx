@@ -81,9 +81,9 @@ async function main() {
   // @grafana/ui's plot imports uPlot's stylesheet, which Grafana's build injects into the page; so does this page.
   document.head.appendChild(Object.assign(document.createElement('style'), { textContent: uPlotCss }));
   const theme = createTheme({ colors: { mode: settings.theme } });
-  // For the test: numbers as Grafana shows them for a field with this config (its unit and decimals).
-  (window as unknown as { formatValues: unknown }).formatValues = (config: FieldConfig, values: number[]) => {
-    const display = getDisplayProcessor({ field: { type: FieldType.number, config }, theme });
+  // For the test: values as Grafana shows them for a field with this config (its unit and decimals) and type.
+  (window as unknown as { formatValues: unknown }).formatValues = (config: FieldConfig, values: number[], type: FieldType = FieldType.number) => {
+    const display = getDisplayProcessor({ field: { type, config }, theme, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone });
     return values.map((v) => formattedValueToString(display(v)));
   };
   // Components that read the theme from the runtime config instead of the context.

@@ -2,8 +2,9 @@
  * A panel's data the way Grafana's dashboard gets it: the targets through the data source with the interval
  * Grafana computes from the range and the panel's width, the transformations with their variables interpolated
  * (as SceneDataTransformer does) through @grafana/data's transformDataFrame, the panel type's defaults merged
- * in (getPanelOptionsWithDefaults) and the field config applied (applyFieldOverrides). The CSV is what Inspect →
- * Data → Download CSV saves: toCSV of the frames after transformations.
+ * in (getPanelOptionsWithDefaults) and the field config applied (applyFieldOverrides). The CSVs are what Inspect →
+ * Data → Download CSV saves, one per frame (Inspect downloads the frame chosen under "Show data frame"): toCSV of
+ * each frame after transformations.
  */
 import {
   applyFieldOverrides,
@@ -30,7 +31,8 @@ export interface PanelData {
   frames: DataFrame[];
   options: any;
   fieldConfig: FieldConfigSource;
-  csv: string;
+  /** One CSV per frame after transformations, in frame order. */
+  csvs: string[];
   /** Errors the data source answered with. */
   errors: string[];
 }
@@ -82,5 +84,5 @@ export async function loadPanelData(panel: Panel, ctx: PanelContext): Promise<Pa
     theme: ctx.theme,
     timeZone: ctx.timeZone,
   });
-  return { frames, options, fieldConfig, csv: toCSV(transformed), errors: (response.errors ?? []).map((e) => e.message ?? String(e)) };
+  return { frames, options, fieldConfig, csvs: transformed.map((frame) => toCSV([frame])), errors: (response.errors ?? []).map((e) => e.message ?? String(e)) };
 }
