@@ -86,7 +86,7 @@ function panel(type: string, base: PanelBase, options: object, fieldConfig: Fiel
 }
 
 /** One big number: the metric summed over the selected range. */
-export function statPanel(base: PanelBase & { unit: string | undefined; decimals?: number; eachRow?: boolean }): Panel {
+export function statPanel(base: PanelBase & { unit: string | undefined; decimals?: number; eachRow?: boolean; textMode?: BigValueTextMode }): Panel {
   const options: StatOptions = {
     // `eachRow`: one value per row (a totals frame has one) instead of one per field, so a frame left without rows
     // by a transformation shows nothing rather than an empty value.
@@ -95,7 +95,8 @@ export function statPanel(base: PanelBase & { unit: string | undefined; decimals
     colorMode: BigValueColorMode.None,
     graphMode: BigValueGraphMode.None,
     justifyMode: BigValueJustifyMode.Center,
-    textMode: BigValueTextMode.Value,
+    // A card of several values names each (ValueAndName); a card of one has the panel title for its name.
+    textMode: base.textMode ?? BigValueTextMode.Value,
     percentChangeColorMode: PercentChangeColorMode.Standard,
     showPercentChange: false,
     wideLayout: true,

@@ -1,5 +1,5 @@
 /** The "Usage Ranking" dashboard: totals, the Top-N list with a CSV download, and stacked bars per interval. */
-import { LegendDisplayMode, type Dashboard } from '@grafana/schema';
+import { BigValueTextMode, LegendDisplayMode, type Dashboard } from '@grafana/schema';
 import { DIMENSIONS, GRANULARITIES, MODEL_TYPES, type DimensionId, type MetricId } from '../../src/shared';
 import { tokenscopeDashboard } from './dashboard';
 import { exportUrl } from './export-link';
@@ -56,6 +56,8 @@ function costCard(card: Parameters<typeof statPanel>[0]) {
     description: `${card.description} Unpriced Tokens, shown beside it when not zero: ${unpriced.description}`,
     decimals: 2,
     eachRow: true,
+    // Two numbers side by side: each says what it is ("Cost", "Unpriced Tokens").
+    textMode: BigValueTextMode.ValueAndName,
     targets: [...card.targets, { ...totalsTarget('unpriced_tokens'), refId: unpricedRefId }],
     transformations: [
       {

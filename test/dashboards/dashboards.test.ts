@@ -177,6 +177,8 @@ describe('Usage Ranking', () => {
     expect(card.fieldConfig?.defaults.decimals).toBe(2);
     // One value per row: the emptied unpriced frame then shows nothing (test/dashboards/dashboards-live.test.ts renders it).
     expect(card.options).toMatchObject({ reduceOptions: { values: true } });
+    // Two numbers side by side each say what they are.
+    expect(card.options).toMatchObject({ textMode: 'value_and_name' });
   });
 
   test('the ranking list is one bar per resource of the Top-N ranking, with a CSV download link', () => {

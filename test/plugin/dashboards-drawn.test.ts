@@ -365,14 +365,18 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
           const answers = answersFor(drawn, panel);
           expect(answers.map((a) => sentMetrics(a.body)), panel.title).toEqual((panel.targets ?? []).map(targetMetrics));
           // One value per query (the demo has unpriced tokens, so the cost card shows them too), in the targets' order.
+          const named = (panel.options as { textMode?: string }).textMode === 'value_and_name';
+          expect(named, panel.title).toBe(answers.length > 1);
           const shown: string[] = [];
           for (const { body } of answers) {
             const [metric] = sentMetrics(body);
             const totals = await ask<TotalsResponse>(drawn.range, { type: 'totals', metrics: [metric] });
             expect(totals.totals[metric], metric).toBeGreaterThan(0);
-            shown.push(...(await formatted(drawn.page, shownConfig(panel, metric, totals.currency), [totals.totals[metric]!])));
+            const [value] = await formatted(drawn.page, shownConfig(panel, metric, totals.currency), [totals.totals[metric]!]);
+            if (metric === 'cost') expect(value, 'the cost in US dollars').toMatch(/^\$\d/);
+            // A card of several values names each (the metric's name above its value).
+            shown.push(named ? `${metricDefinition(metric).name}${value}` : value);
           }
-          if (metricsOf(panel)[0] === 'cost') expect(shown[0], 'the cost in US dollars').toMatch(/^\$\d/);
           expect(drawn.drawn(panel).text, panel.title).toBe(shown.join(''));
         }
         await drawn.page.close();
@@ -511,7 +515,7 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
 
       /**
        * A Largest calls table shows the backend's largest calls for the range and the dashboard's model type, largest
-       * first, every column formatted as Grafana formats the frame's field, API keys masked (the key's one-way id is a
+       * first, every column formatted as Grafana formats the frame's field, API keys as the backend labels them (the one-way id is a
        * hidden column). TableNG draws only the rows in view: those are held against the answer's first rows.
        */
       async function expectCallsTable(drawn: Drawn, panel: Panel) {

@@ -22,6 +22,7 @@ import { config, setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 import type { Dashboard, VariableModel } from '@grafana/schema';
 import { GlobalStyles, ThemeContext } from '@grafana/ui';
 import { from, lastValueFrom, type Observable } from 'rxjs';
+import dataGridCss from '@grafana/react-data-grid/lib/styles.css';
 import uPlotCss from 'uplot/dist/uPlot.min.css';
 import { createTemplateSrv, type TestVariable } from '../../../support/template-srv';
 import { createBackendSrv, loadPlugin } from '../grafana-host';
@@ -78,8 +79,9 @@ function asList(value: unknown): string[] {
 
 async function main() {
   registerGrafanaStandards();
-  // @grafana/ui's plot imports uPlot's stylesheet, which Grafana's build injects into the page; so does this page.
-  document.head.appendChild(Object.assign(document.createElement('style'), { textContent: uPlotCss }));
+  // @grafana/ui's plot and table (TableNG) import uPlot's and react-data-grid's stylesheets, which Grafana's build
+  // injects into the page; so does this page (without the grid's, a table's cells stack in one column).
+  for (const css of [uPlotCss, dataGridCss]) document.head.appendChild(Object.assign(document.createElement('style'), { textContent: css }));
   const theme = createTheme({ colors: { mode: settings.theme } });
   // For the test: values as Grafana shows them for a field with this config (its unit and decimals) and type.
   (window as unknown as { formatValues: unknown }).formatValues = (config: FieldConfig, values: number[], type: FieldType = FieldType.number) => {
