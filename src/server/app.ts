@@ -13,6 +13,9 @@ import { exportRoutes } from './routes/export';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
 import { openapiRoutes } from './routes/openapi';
+import { otlpRoutes } from './routes/otlp';
+import { createOtlpReceiver, type OtlpReceiver } from './ingest/otlp/otlp-receiver';
+import { otlpMapping } from './ingest/otlp/span-to-usage';
 import { queryRoutes } from './routes/query';
 import { usageRoutes } from './routes/usage';
 import type { Store } from './storage/engine';
@@ -22,7 +25,14 @@ declare module 'fastify' {
     /** Who may call the route; routes that say nothing need a read token. */
     access?: Access;
   }
+  interface FastifyInstance {
+    /** The OTLP receiver behind /v1/traces and /v1/metrics, which the OTLP/gRPC server shares. */
+    otlp: OtlpReceiver;
+  }
 }
+
+/** Seconds a client is told to wait before retrying when the store cannot write. */
+const RETRY_AFTER_SECONDS = 5;
 
 /** Reads and drops what is left of a body: true once it ended, false past `maxBytes` or if it broke off. */
 function drain(body: NodeJS.ReadableStream & { readableEnded: boolean }, maxBytes: number): Promise<boolean> {
@@ -131,7 +141,7 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
 
   app.setErrorHandler((err: FastifyError | ClientError | StoreUnavailableError, request, reply) => {
     if (err instanceof ClientError) return reply.status(err.status).send(errorBody(err.code, err.message));
-    if (err instanceof StoreUnavailableError) return reply.status(503).send(errorBody(err.code, err.message));
+    if (err instanceof StoreUnavailableError) return reply.status(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send(errorBody(err.code, err.message));
     const known = 'code' in err && err.code ? FASTIFY_ERRORS[err.code] : undefined;
     const status = 'statusCode' in err ? (err.statusCode ?? 500) : 500;
     if (known) return reply.status(status).send(errorBody(known.code, known.message(err as FastifyError)));
@@ -144,7 +154,14 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
   });
 
   const deps = { config, store, metrics };
+  const otlp = createOtlpReceiver({
+    store,
+    options: { mapping: otlpMapping(config.otlpServiceAttributes, config.otlpApiKeyAttributes), metricsEnabled: config.otlpMetrics },
+    onIngest: (stored, duplicates, rejected) => metrics.recordIngest(stored, duplicates, rejected),
+  });
+  app.decorate('otlp', otlp);
   await app.register(usageRoutes(deps));
+  await app.register(otlpRoutes(deps, otlp));
   await app.register(queryRoutes(deps));
   await app.register(dimensionRoutes(deps));
   await app.register(exportRoutes(deps));

@@ -1,0 +1,75 @@
+/**
+ * Reads OTLP values the same way whether they came from protobuf (protobufjs messages: ids as bytes, int64 as
+ * Long) or from OTLP/JSON (ids as hex, int64 as a string or a number): one reader for both encodings.
+ */
+
+/** A protobufjs Long (int64/fixed64 decoded without loss). */
+interface LongLike {
+  low: number;
+  high: number;
+  unsigned: boolean;
+}
+
+const isLong = (v: unknown): v is LongLike => typeof v === 'object' && v !== null && 'low' in v && 'high' in v;
+
+/** An int64 as a BigInt (exact), or null when it is not an integer in any accepted form. */
+export function toBigInt(value: unknown): bigint | null {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : null;
+  if (typeof value === 'string') return /^-?\d{1,20}$/.test(value) ? BigInt(value) : null;
+  if (isLong(value)) {
+    const big = (BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0);
+    return value.unsigned ? big : BigInt.asIntN(64, big);
+  }
+  return null;
+}
+
+/** An int64 as a JS number (exact up to 2^53 - 1, rounded beyond), or null. */
+export function toNumber(value: unknown): number | null {
+  if (typeof value === 'number') return value;
+  const big = toBigInt(value);
+  return big === null ? null : Number(big);
+}
+
+/** Unix nanoseconds (fixed64) to whole epoch milliseconds, exactly; null when absent or zero. */
+export function nanosToMs(value: unknown): number | null {
+  const nanos = toBigInt(value);
+  return nanos === null || nanos <= 0n ? null : Number(nanos / 1_000_000n);
+}
+
+/** Nanoseconds between two instants, in (fractional) milliseconds; null when either is missing. */
+export function durationMs(start: unknown, end: unknown): number | null {
+  const [a, b] = [toBigInt(start), toBigInt(end)];
+  if (a === null || b === null || a <= 0n || b < a) return null;
+  return Number(b - a) / 1e6;
+}
+
+const HEX = /^[0-9a-fA-F]*$/;
+
+/** A trace or span id as lowercase hex: bytes from protobuf, a hex string from OTLP/JSON; '' when absent. */
+export function idToHex(value: unknown): string | null {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return HEX.test(value) ? value.toLowerCase() : null;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
+  return null;
+}
+
+/** An attribute's value (an OTLP AnyValue) as a plain string, number or boolean; null for arrays, maps and bytes. */
+export function anyValue(value: unknown): string | number | boolean | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  if (v.stringValue !== undefined) return typeof v.stringValue === 'string' ? v.stringValue : null;
+  if (v.intValue !== undefined) return toNumber(v.intValue);
+  if (v.doubleValue !== undefined) return typeof v.doubleValue === 'number' ? v.doubleValue : Number(v.doubleValue);
+  if (v.boolValue !== undefined) return typeof v.boolValue === 'boolean' ? v.boolValue : null;
+  return null;
+}
+
+/** The key-value list of an OTLP message (attributes) as name → plain value, keeping only `wanted` names. */
+export function pickAttributes(list: unknown, wanted: ReadonlySet<string>, into: Map<string, string | number | boolean | null> = new Map()) {
+  if (!Array.isArray(list)) return into;
+  for (const kv of list as { key?: unknown; value?: unknown }[]) {
+    if (kv && typeof kv.key === 'string' && wanted.has(kv.key) && !into.has(kv.key)) into.set(kv.key, anyValue(kv.value));
+  }
+  return into;
+}

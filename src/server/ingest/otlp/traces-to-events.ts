@@ -1,0 +1,79 @@
+/**
+ * An OTLP ExportTraceServiceRequest (decoded from protobuf or JSON) → the usage events it holds: each span is
+ * translated, validated by the one event validation, and chosen once per model call by the ModelCallIndex.
+ */
+import type { StoredEvent } from '../../storage/engine';
+import { toStoredEvent } from '../event-schema';
+import type { ModelCallIndex } from './model-call-index';
+import { idToHex, pickAttributes } from './otlp-values';
+import { spanToUsage, type OtlpMapping, type UsageSpan } from './span-to-usage';
+
+/** Most rejection reasons quoted in a partial-success message. */
+const QUOTED_REASONS = 5;
+
+export interface TracesOutcome {
+  events: StoredEvent[];
+  /** Spans that carried usage but could not be used. */
+  rejected: number;
+  /** The first few reasons, each naming the span and the field. */
+  reasons: string[];
+  /** Spans in the request. */
+  spans: number;
+  /** Usage spans not counted because a nested usage span of the same call counts. */
+  nested: number;
+}
+
+const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+
+export function tracesToEvents(request: Record<string, any>, mapping: OtlpMapping, wanted: ReadonlySet<string>, calls: ModelCallIndex): TracesOutcome {
+  const out: TracesOutcome = { events: [], rejected: 0, reasons: [], spans: 0, nested: 0 };
+  const reject = (reason: string) => {
+    out.rejected++;
+    if (out.reasons.length < QUOTED_REASONS) out.reasons.push(reason);
+  };
+  const candidates: (UsageSpan & { stored: StoredEvent })[] = [];
+  for (const resourceSpans of list(request.resourceSpans)) {
+    const resource = pickAttributes(resourceSpans?.resource?.attributes, wanted);
+    for (const scopeSpans of list(resourceSpans?.scopeSpans)) {
+      for (const span of list(scopeSpans?.spans)) {
+        out.spans++;
+        if (typeof span !== 'object' || span === null) {
+          reject('a span is not an object');
+          continue;
+        }
+        const traceId = idToHex(span.traceId);
+        const spanId = idToHex(span.spanId);
+        if (traceId && spanId) calls.link(traceId, spanId, idToHex(span.parentSpanId) ?? '');
+        const usage = spanToUsage(span, resource, mapping, wanted);
+        if (usage === null) continue;
+        if ('error' in usage) {
+          reject(usage.error);
+          continue;
+        }
+        const result = toStoredEvent(usage.event);
+        if ('error' in result) reject(`span ${usage.spanId} in trace ${usage.traceId}: ${explain(result.error, usage)}`);
+        else candidates.push({ ...usage, stored: result.event });
+      }
+    }
+  }
+  const chosen = calls.select(candidates);
+  out.nested = candidates.length - chosen.length;
+  out.events = chosen.map((c) => c.stored);
+  return out;
+}
+
+const FIELD_OF: Record<string, keyof UsageSpan['sources']> = {
+  input_tokens: 'input',
+  output_tokens: 'output',
+  cache_read_tokens: 'cacheRead',
+  cache_write_tokens: 'cacheWrite',
+  reasoning_tokens: 'reasoning',
+};
+
+/** The validation message with the attribute each token field came from, so a sender knows what to fix. */
+function explain(error: string, usage: UsageSpan): string {
+  return error.replace(/\b(input_tokens|output_tokens|cache_read_tokens|cache_write_tokens|reasoning_tokens): /g, (whole, field: string) => {
+    const attribute = usage.sources[FIELD_OF[field]];
+    return attribute ? `${field} (from ${attribute}): ` : whole;
+  });
+}
