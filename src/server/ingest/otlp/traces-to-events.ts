@@ -70,8 +70,16 @@ const FIELD_OF: Record<string, keyof UsageSpan['sources']> = {
   reasoning_tokens: 'reasoning',
 };
 
+/** What to set when a field that spans must give is missing. */
+const MISSING_HINTS: Record<string, string> = {
+  'model: is required': 'model: is required (the span has none of gen_ai.response.model, gen_ai.request.model, llm.model_name, ai.response.model, ai.model.id)',
+  'service: is required': 'service: is required (set the resource attribute service.name, e.g. OTEL_SERVICE_NAME, or TOKENSCOPE_OTLP_SERVICE_ATTRIBUTES)',
+  'timestamp: is required': 'timestamp: is required (the span has no startTimeUnixNano)',
+};
+
 /** The validation message with the attribute each token field came from, so a sender knows what to fix. */
 function explain(error: string, usage: UsageSpan): string {
+  for (const [plain, hint] of Object.entries(MISSING_HINTS)) error = error.replace(plain, hint);
   return error.replace(/\b(input_tokens|output_tokens|cache_read_tokens|cache_write_tokens|reasoning_tokens): /g, (whole, field: string) => {
     const attribute = usage.sources[FIELD_OF[field]];
     return attribute ? `${field} (from ${attribute}): ` : whole;
