@@ -50,14 +50,24 @@ const HEX = /^[0-9a-fA-F]*$/;
 export function idToHex(value: unknown): string | null {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return HEX.test(value) ? value.toLowerCase() : null;
+  if (Array.isArray(value) && value.length === 0) return '';
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
   return null;
 }
+
+const ONEOF_READERS: Record<string, (v: unknown) => string | number | boolean | null> = {
+  stringValue: (v) => (typeof v === 'string' ? v : null),
+  intValue: (v) => toNumber(v),
+  doubleValue: (v) => (typeof v === 'number' ? v : null),
+  boolValue: (v) => (typeof v === 'boolean' ? v : null),
+};
 
 /** An attribute's value (an OTLP AnyValue) as a plain string, number or boolean; null for arrays, maps and bytes. */
 export function anyValue(value: unknown): string | number | boolean | null {
   if (typeof value !== 'object' || value === null) return null;
   const v = value as Record<string, unknown>;
+  // A protobufjs message names its set oneof member in `value` (unset members read as defaults); JSON has only the set one.
+  if (typeof v.value === 'string') return v.value in ONEOF_READERS ? ONEOF_READERS[v.value](v[v.value]) : null;
   if (v.stringValue !== undefined) return typeof v.stringValue === 'string' ? v.stringValue : null;
   if (v.intValue !== undefined) return toNumber(v.intValue);
   if (v.doubleValue !== undefined) return typeof v.doubleValue === 'number' ? v.doubleValue : Number(v.doubleValue);
