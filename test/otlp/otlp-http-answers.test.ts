@@ -48,7 +48,7 @@ function protobuf(req: ReturnType<typeof request>): Buffer {
   return Buffer.from(type.encode(type.fromObject(copy)).finish());
 }
 async function post(body: Buffer | string, headers: Record<string, string>) {
-  const res = await fetch(`${server.url}/v1/traces`, { method: 'POST', body, headers });
+  const res = await fetch(`${server.url}/v1/traces`, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers });
   return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
 }
 const decodeResponse = (bytes: Buffer) => OTLP_MESSAGES.traceResponse.toObject(OTLP_MESSAGES.traceResponse.decode(bytes), { longs: Number });
@@ -157,7 +157,7 @@ describe('when the store cannot write', () => {
   test('503 with Retry-After, so exporters retry instead of dropping', async () => {
     const down = await startTestServer();
     await down.store.close();
-    const res = await fetch(`${down.url}/v1/traces`, { method: 'POST', body: protobuf(request('down', [span(usage('down'))])), headers: { 'content-type': 'application/x-protobuf' } });
+    const res = await fetch(`${down.url}/v1/traces`, { method: 'POST', body: new Uint8Array(protobuf(request('down', [span(usage('down'))]))), headers: { 'content-type': 'application/x-protobuf' } });
     expect(res.status).toBe(503);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     await down.stop().catch(() => undefined);

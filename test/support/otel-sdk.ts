@@ -2,6 +2,7 @@
  * The official OpenTelemetry JS SDK (2.12.0) and its OTLP exporters (0.223.0) pointed at a test backend: spans
  * are made with a real tracer, collected in memory, then exported in the batches a test chooses.
  */
+import { Metadata } from '@grpc/grpc-js';
 import { context, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -15,9 +16,16 @@ export type Transport = 'protobuf' | 'json' | 'grpc';
 /** An OTLP trace exporter of the SDK for a transport; `url` is the backend (HTTP) or host:port (gRPC). */
 export function traceExporter(transport: Transport, url: string, token?: string): SpanExporter {
   const headers = token ? { Authorization: `Bearer ${token}` } : undefined;
-  if (transport === 'grpc') return new GrpcTraceExporter({ url: `http://${url}` });
+  if (transport === 'grpc') return new GrpcTraceExporter({ url: `http://${url}`, metadata: grpcMetadata(token) });
   const Exporter = transport === 'json' ? JsonTraceExporter : ProtoTraceExporter;
   return new Exporter({ url: `${url}/v1/traces`, headers });
+}
+
+/** gRPC metadata carrying the bearer token, as OTEL_EXPORTER_OTLP_HEADERS would. */
+export function grpcMetadata(token?: string): Metadata {
+  const metadata = new Metadata();
+  if (token) metadata.set('authorization', `Bearer ${token}`);
+  return metadata;
 }
 
 /** Exports one batch and resolves with the SDK's result (code and error). */
