@@ -3,9 +3,11 @@
  * decoded export request, hands its usage events to the one store path, and says what it could not use.
  */
 import type { IngestResult, Store, StoredEvent } from '../../storage/engine';
+import { metricsToEvents } from './metrics-to-events';
 import { ModelCallIndex } from './model-call-index';
 import type { ExportOutcome } from './otlp-http-body';
 import { wantedAttributes, type OtlpMapping } from './span-to-usage';
+import { CumulativeStreams } from './token-usage-streams';
 import { tracesToEvents } from './traces-to-events';
 
 export interface OtlpOptions {
@@ -32,6 +34,7 @@ export const METRICS_OFF_MESSAGE =
 
 export function createOtlpReceiver({ store, options, onIngest }: OtlpReceiverDeps): OtlpReceiver {
   const calls = new ModelCallIndex();
+  const streams = new CumulativeStreams(BigInt(Date.now()) * 1_000_000n);
   const wanted = wantedAttributes(options.mapping);
 
   const store$ = async (events: StoredEvent[], rejected: number): Promise<IngestResult> => {
@@ -47,8 +50,12 @@ export function createOtlpReceiver({ store, options, onIngest }: OtlpReceiverDep
       const message = outcome.rejected ? `${outcome.rejected} span(s) with usage could not be used: ${outcome.reasons.join('; ')}${outcome.rejected > outcome.reasons.length ? '; …' : ''}` : '';
       return { rejected: outcome.rejected, message };
     },
-    async exportMetrics() {
-      return { rejected: 0, message: METRICS_OFF_MESSAGE };
+    async exportMetrics(request) {
+      if (!options.metricsEnabled) return { rejected: 0, message: METRICS_OFF_MESSAGE };
+      const outcome = metricsToEvents(request, options.mapping, streams);
+      await store$(outcome.events, outcome.rejected);
+      const message = outcome.rejected ? `${outcome.rejected} data point(s) could not be used: ${outcome.reasons.join('; ')}${outcome.rejected > outcome.reasons.length ? '; …' : ''}` : '';
+      return { rejected: outcome.rejected, message };
     },
   };
 }
