@@ -17,6 +17,7 @@ export const TREND_METRICS: readonly MetricId[] = [
   'output_tokens_per_minute',
   'cache_read_tokens',
   'cache_write_tokens',
+  'reasoning_tokens',
   'requests',
   'concurrency',
 ];

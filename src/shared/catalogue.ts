@@ -9,6 +9,8 @@ export const BASE_SUMS = [
   'output_tokens',
   'cache_read_tokens',
   'cache_write_tokens',
+  /** Output tokens spent on reasoning (part of output_tokens). */
+  'reasoning_tokens',
   'requests',
   /** Sum of `duration_ms` over the events that carried one. */
   'duration_ms',
@@ -88,6 +90,14 @@ export const METRICS = [
     grafanaUnit: 'short',
     description: 'Input tokens written to the prompt cache (part of input tokens; only some models report it).',
     formula: { kind: 'sum', of: ['cache_write_tokens'] },
+  },
+  {
+    id: 'reasoning_tokens',
+    name: 'Reasoning Tokens',
+    unit: 'tokens',
+    grafanaUnit: 'short',
+    description: 'Output tokens the model spent on reasoning (part of output tokens; 0 where the provider reports none).',
+    formula: { kind: 'sum', of: ['reasoning_tokens'] },
   },
   {
     id: 'requests',

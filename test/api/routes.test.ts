@@ -22,7 +22,7 @@ test('export: CSV attachment, one row per resource per bucket, columns sum to th
   expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
   expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="tokenscope-model-\d{8}-\d{4}\.csv"$/);
   const rows: Record<string, string>[] = parse(await res.text(), { columns: true });
-  expect(Object.keys(rows[0])).toEqual(['time', 'model', 'total_tokens', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'requests', 'total_tokens_per_minute', 'input_tokens_per_minute', 'output_tokens_per_minute', 'concurrency']);
+  expect(Object.keys(rows[0])).toEqual(['time', 'model', 'total_tokens', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'requests', 'total_tokens_per_minute', 'input_tokens_per_minute', 'output_tokens_per_minute', 'concurrency']);
   const want = sumOf(within(events, start, end));
   expect(rows.reduce((n, r) => n + Number(r.total_tokens), 0)).toBe(want.total_tokens);
   expect(rows.reduce((n, r) => n + Number(r.requests), 0)).toBe(want.requests);

@@ -16,7 +16,7 @@ const skipped = engines.filter((e) => e.skipReason);
 const plan = ingestPlan();
 const reference = referenceIngest(plan);
 const kept = reference.kept;
-const SUM_METRICS = ['total_tokens', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'requests'] as const;
+const SUM_METRICS = ['total_tokens', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'requests'] as const;
 const ALL_METRICS = [...SUM_METRICS, 'total_tokens_per_minute', 'output_tokens_per_minute', 'concurrency'];
 
 interface Running {

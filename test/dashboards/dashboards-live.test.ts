@@ -28,7 +28,7 @@ import { lastValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { USAGE_RANKING_UID } from '../../dashboards/src/usage-ranking';
-import { USAGE_TREND_UID } from '../../dashboards/src/usage-trend';
+import { TREND_METRICS, USAGE_TREND_UID } from '../../dashboards/src/usage-trend';
 import pluginJson from '../../src/plugin/plugin.json';
 import { DataSource } from '../../src/plugin/datasource';
 import type { TokenscopeOptions, TokenscopeQuery, TokenscopeVariableQuery } from '../../src/plugin/types';
@@ -247,12 +247,12 @@ describe('Usage Trend against a demo-seeded backend', () => {
     expect(embedding.get('model')!.filter((m) => text.get('model')!.includes(m))).toEqual([]);
   });
 
-  test.each(['auto', '1m', '5m', '1h'])('all ten panels get one series per model at granularity %s', async (granularity) => {
+  test.each(['auto', '1m', '5m', '1h'])('every panel (one per metric) gets one series per model at granularity %s', async (granularity) => {
     const open = new OpenDashboard(dashboard);
     const loaded = await open.loadVariables();
     open.set('granularity', { value: granularity });
     const panels = panelsOf(dashboard);
-    expect(panels).toHaveLength(10);
+    expect(panels).toHaveLength(TREND_METRICS.length);
     for (const panel of panels) {
       const [frame] = expectData(await open.run(panel), `${panel.title} at ${granularity}`);
       const series = frame.fields.filter((f) => f.type === FieldType.number);

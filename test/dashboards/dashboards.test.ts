@@ -219,6 +219,7 @@ describe('Usage Trend', () => {
       'output_tokens_per_minute',
       'cache_read_tokens',
       'cache_write_tokens',
+      'reasoning_tokens',
       'requests',
       'concurrency',
     ]);

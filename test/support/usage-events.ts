@@ -11,7 +11,10 @@ export interface ClientEvent {
   output_tokens: number;
   cache_read_tokens?: number;
   cache_write_tokens?: number;
+  reasoning_tokens?: number;
   duration_ms?: number;
+  trace_id?: string;
+  span_id?: string;
 }
 
 export function rng(seed: number): () => number {
@@ -51,22 +54,24 @@ export function makeEvents(n: number, startMs: number, spanMs: number, seed = 1,
       cache_write_tokens: r() < 0.2 ? Math.floor((input - cacheRead) * r()) : 0,
     };
     if (r() < 0.7) event.duration_ms = Math.floor(200 + r() * 20_000);
+    if (r() < 0.3) event.reasoning_tokens = Math.floor(event.output_tokens * r());
     return event;
   });
 }
 
 export const ndjson = (events: unknown[]) => events.map((e) => JSON.stringify(e)).join('\n') + '\n';
 
-export type Sums = { total_tokens: number; input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number; requests: number; duration_ms: number; timed: number };
+export type Sums = { total_tokens: number; input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number; reasoning_tokens: number; requests: number; duration_ms: number; timed: number };
 
 export function sumOf(events: ClientEvent[]): Sums {
-  const s: Sums = { total_tokens: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, requests: 0, duration_ms: 0, timed: 0 };
+  const s: Sums = { total_tokens: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, requests: 0, duration_ms: 0, timed: 0 };
   for (const e of events) {
     s.total_tokens += e.input_tokens + e.output_tokens;
     s.input_tokens += e.input_tokens;
     s.output_tokens += e.output_tokens;
     s.cache_read_tokens += e.cache_read_tokens ?? 0;
     s.cache_write_tokens += e.cache_write_tokens ?? 0;
+    s.reasoning_tokens += e.reasoning_tokens ?? 0;
     s.requests += 1;
     if (e.duration_ms !== undefined) {
       s.duration_ms += e.duration_ms;

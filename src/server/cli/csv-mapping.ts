@@ -4,7 +4,7 @@ import { usageEventSchema } from '../ingest/event-schema';
 /** The fields of a usage event, as a client sends them. */
 export const EVENT_FIELDS = Object.keys(usageEventSchema.shape);
 /** Fields sent as JSON numbers when the cell holds one; anything else goes as text and the server says why it is wrong. */
-const NUMERIC_FIELDS = new Set(['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'duration_ms']);
+const NUMERIC_FIELDS = new Set(['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'duration_ms']);
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** `timestamp=time,input_tokens=prompt` (possibly given several times) as field → column. */

@@ -12,6 +12,8 @@ export interface DemoModel {
   cacheHitRate: number;
   /** Share of calls that write to the prompt cache (only some providers report writes). */
   cacheWriteRate: number;
+  /** Average share of output tokens spent on reasoning (0 for models without a thinking mode). */
+  reasoningShare: number;
   /** Time to first token, ms. */
   firstTokenMs: number;
   /** Output tokens per second once streaming. */
@@ -19,17 +21,17 @@ export interface DemoModel {
 }
 
 export const DEMO_MODELS = [
-  { id: 'deepseek-v4', type: 'text_generation', input: [2600, 0.9], output: [450, 0.8], cacheHitRate: 0.55, cacheWriteRate: 0, firstTokenMs: 700, tokensPerSecond: 60 },
-  { id: 'glm-5', type: 'text_generation', input: [1800, 0.9], output: [380, 0.8], cacheHitRate: 0.4, cacheWriteRate: 0, firstTokenMs: 500, tokensPerSecond: 70 },
-  { id: 'kimi-k2.5', type: 'text_generation', input: [3000, 1.0], output: [520, 0.8], cacheHitRate: 0.5, cacheWriteRate: 0, firstTokenMs: 800, tokensPerSecond: 50 },
-  { id: 'minimax-m2.5', type: 'text_generation', input: [2200, 0.9], output: [420, 0.7], cacheHitRate: 0.35, cacheWriteRate: 0.3, firstTokenMs: 450, tokensPerSecond: 85 },
-  { id: 'qwen3-max', type: 'text_generation', input: [2000, 0.9], output: [400, 0.8], cacheHitRate: 0.3, cacheWriteRate: 0.2, firstTokenMs: 900, tokensPerSecond: 45 },
-  { id: 'gpt-oss-120b', type: 'text_generation', input: [1500, 0.8], output: [600, 0.7], cacheHitRate: 0, cacheWriteRate: 0, firstTokenMs: 300, tokensPerSecond: 120 },
-  { id: 'qwen3-embedding-8b', type: 'embedding', input: [420, 0.7], output: [0, 0], cacheHitRate: 0, cacheWriteRate: 0, firstTokenMs: 60, tokensPerSecond: 1 },
-  { id: 'qwen3-vl-plus', type: 'vision', input: [1700, 0.5], output: [260, 0.6], cacheHitRate: 0, cacheWriteRate: 0, firstTokenMs: 1100, tokensPerSecond: 55 },
-  { id: 'qwen3-omni', type: 'multimodal_understanding', input: [2400, 0.6], output: [300, 0.6], cacheHitRate: 0.2, cacheWriteRate: 0, firstTokenMs: 1200, tokensPerSecond: 50 },
-  { id: 'flux-1-schnell', type: 'image_generation', input: [90, 0.4], output: [4096, 0.1], cacheHitRate: 0, cacheWriteRate: 0, firstTokenMs: 2500, tokensPerSecond: 1500 },
-  { id: 'whisper-large-v3', type: 'audio', input: [1500, 0.6], output: [220, 0.5], cacheHitRate: 0, cacheWriteRate: 0, firstTokenMs: 900, tokensPerSecond: 200 },
+  { id: 'deepseek-v4', type: 'text_generation', input: [2600, 0.9], output: [450, 0.8], cacheHitRate: 0.55, cacheWriteRate: 0, reasoningShare: 0.45, firstTokenMs: 700, tokensPerSecond: 60 },
+  { id: 'glm-5', type: 'text_generation', input: [1800, 0.9], output: [380, 0.8], cacheHitRate: 0.4, cacheWriteRate: 0, reasoningShare: 0.3, firstTokenMs: 500, tokensPerSecond: 70 },
+  { id: 'kimi-k2.5', type: 'text_generation', input: [3000, 1.0], output: [520, 0.8], cacheHitRate: 0.5, cacheWriteRate: 0, reasoningShare: 0.35, firstTokenMs: 800, tokensPerSecond: 50 },
+  { id: 'minimax-m2.5', type: 'text_generation', input: [2200, 0.9], output: [420, 0.7], cacheHitRate: 0.35, cacheWriteRate: 0.3, reasoningShare: 0.25, firstTokenMs: 450, tokensPerSecond: 85 },
+  { id: 'qwen3-max', type: 'text_generation', input: [2000, 0.9], output: [400, 0.8], cacheHitRate: 0.3, cacheWriteRate: 0.2, reasoningShare: 0.2, firstTokenMs: 900, tokensPerSecond: 45 },
+  { id: 'gpt-oss-120b', type: 'text_generation', input: [1500, 0.8], output: [600, 0.7], cacheHitRate: 0, cacheWriteRate: 0, reasoningShare: 0.5, firstTokenMs: 300, tokensPerSecond: 120 },
+  { id: 'qwen3-embedding-8b', type: 'embedding', input: [420, 0.7], output: [0, 0], cacheHitRate: 0, cacheWriteRate: 0, reasoningShare: 0, firstTokenMs: 60, tokensPerSecond: 1 },
+  { id: 'qwen3-vl-plus', type: 'vision', input: [1700, 0.5], output: [260, 0.6], cacheHitRate: 0, cacheWriteRate: 0, reasoningShare: 0, firstTokenMs: 1100, tokensPerSecond: 55 },
+  { id: 'qwen3-omni', type: 'multimodal_understanding', input: [2400, 0.6], output: [300, 0.6], cacheHitRate: 0.2, cacheWriteRate: 0, reasoningShare: 0, firstTokenMs: 1200, tokensPerSecond: 50 },
+  { id: 'flux-1-schnell', type: 'image_generation', input: [90, 0.4], output: [4096, 0.1], cacheHitRate: 0, cacheWriteRate: 0, reasoningShare: 0, firstTokenMs: 2500, tokensPerSecond: 1500 },
+  { id: 'whisper-large-v3', type: 'audio', input: [1500, 0.6], output: [220, 0.5], cacheHitRate: 0, cacheWriteRate: 0, reasoningShare: 0, firstTokenMs: 900, tokensPerSecond: 200 },
 ] as const satisfies readonly DemoModel[];
 
 export type DemoModelId = (typeof DEMO_MODELS)[number]['id'];

@@ -18,6 +18,7 @@ export interface DemoEvent {
   output_tokens: number;
   cache_read_tokens: number;
   cache_write_tokens: number;
+  reasoning_tokens: number;
   duration_ms: number;
 }
 
@@ -102,6 +103,7 @@ function makeEvent(random: () => number, service: DemoService, slotStart: number
   // Cached tokens are part of the input: reads and writes together never exceed it.
   const cacheRead = random() < model.cacheHitRate ? Math.floor(input * (0.3 + 0.6 * random())) : 0;
   const cacheWrite = random() < model.cacheWriteRate ? Math.floor((input - cacheRead) * (0.2 + 0.6 * random())) : 0;
+  const reasoning = Math.min(output, Math.round(output * model.reasoningShare * 2 * random()));
   const duration = model.firstTokenMs * (0.5 + random()) + (output / model.tokensPerSecond) * 1000 * (0.8 + 0.4 * random());
   return {
     id,
@@ -114,6 +116,7 @@ function makeEvent(random: () => number, service: DemoService, slotStart: number
     output_tokens: output,
     cache_read_tokens: cacheRead,
     cache_write_tokens: cacheWrite,
+    reasoning_tokens: reasoning,
     duration_ms: Math.round(duration),
   };
 }

@@ -16,6 +16,8 @@ const field = {
   count: fc.oneof(fc.nat(), fc.integer({ min: -5, max: 5 }), fc.constantFrom(2 ** 53, 2 ** 60, 1.5, NaN, '10', null, undefined, -0)),
   modelType: fc.oneof(fc.constantFrom('text_generation', 'vision', 'Text', 'a'.repeat(65), '9x', 5, undefined, null)),
   duration: fc.oneof(fc.double({ min: -10, max: 2e8, noNaN: false }), fc.constantFrom(undefined, null, '100')),
+  traceId: fc.oneof(fc.stringMatching(/^[0-9a-f]{32}$/), fc.constantFrom('0AF7651916CD43DD8448EB211C80319C', 'abc', '', 5, null, undefined)),
+  spanId: fc.oneof(fc.stringMatching(/^[0-9a-f]{16}$/), fc.constantFrom('b7ad6b716920333', 'zzzzzzzzzzzzzzzz', null, undefined)),
 };
 
 describe('toStoredEvent', () => {
@@ -33,8 +35,11 @@ describe('toStoredEvent', () => {
             output_tokens: field.count,
             cache_read_tokens: field.count,
             cache_write_tokens: field.count,
+            reasoning_tokens: field.count,
             id: field.name,
             duration_ms: field.duration,
+            trace_id: field.traceId,
+            span_id: field.spanId,
           },
           { requiredKeys: [] },
         ),
@@ -55,6 +60,15 @@ describe('toStoredEvent', () => {
         expect('event' in result).toBe(true);
       }),
     );
+  });
+
+  test('reasoning tokens are part of output, and trace and span ids are lowercase hex of their length', () => {
+    expect(toStoredEvent({ ...valid, reasoning_tokens: 21 })).toEqual({ error: 'reasoning_tokens: must not exceed output_tokens (reasoning tokens are part of output)' });
+    expect(toStoredEvent({ ...valid, trace_id: 'ABC' })).toEqual({ error: 'trace_id: must be 32 lowercase hex digits' });
+    expect(toStoredEvent({ ...valid, span_id: '12' })).toEqual({ error: 'span_id: must be 16 lowercase hex digits' });
+    const ok = toStoredEvent({ ...valid, reasoning_tokens: 20, trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: 'b7ad6b7169203331' });
+    expect(ok).toMatchObject({ event: { outputTokens: 20, reasoningTokens: 20, traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' } });
+    expect(toStoredEvent(valid)).toMatchObject({ event: { reasoningTokens: 0, traceId: null, spanId: null } });
   });
 
   test('non-objects are refused', () => {

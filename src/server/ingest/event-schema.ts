@@ -16,6 +16,8 @@ export const MAX_NAME_LENGTH = 256;
 export const MAX_DURATION_MS = 86_400_000;
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
 
 const required = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`);
 
@@ -74,8 +76,14 @@ export const usageEventSchema = z
       output_tokens: count,
       cache_read_tokens: count.nullish(),
       cache_write_tokens: count.nullish(),
+      /** Output tokens spent on reasoning (part of output_tokens). */
+      reasoning_tokens: count.nullish(),
       /** Idempotency key such as the provider's request id. */
       id: name.nullish(),
+      /** The W3C trace id of the call's span (32 lowercase hex digits), for finding its trace. */
+      trace_id: z.string({ error: 'must be 32 lowercase hex digits' }).regex(TRACE_ID, { error: 'must be 32 lowercase hex digits' }).nullish(),
+      /** The call's span id (16 lowercase hex digits). */
+      span_id: z.string({ error: 'must be 16 lowercase hex digits' }).regex(SPAN_ID, { error: 'must be 16 lowercase hex digits' }).nullish(),
       /** Request duration in milliseconds, for concurrency. */
       duration_ms: z
         .number({ error: `must be a number of milliseconds from 0 to ${MAX_DURATION_MS}` })
@@ -91,6 +99,10 @@ export const usageEventSchema = z
     if (![input, read, write].every((n) => Number.isSafeInteger(n) && n >= 0)) return;
     if (read > input) ctx.addIssue({ code: 'custom', path: ['cache_read_tokens'], message: 'must not exceed input_tokens' });
     if (write > input) ctx.addIssue({ code: 'custom', path: ['cache_write_tokens'], message: 'must not exceed input_tokens' });
+    const [output, reasoning] = [e.output_tokens, e.reasoning_tokens ?? 0];
+    if ([output, reasoning].every((n) => Number.isSafeInteger(n) && n >= 0) && reasoning > output) {
+      ctx.addIssue({ code: 'custom', path: ['reasoning_tokens'], message: 'must not exceed output_tokens (reasoning tokens are part of output)' });
+    }
   });
 
 /** A StoredEvent, or the reasons the value is not a valid event (`field: reason; …`). */
@@ -115,8 +127,11 @@ export function toStoredEventBySchema(value: unknown): { event: StoredEvent } | 
       e.output_tokens,
       e.cache_read_tokens ?? 0,
       e.cache_write_tokens ?? 0,
+      e.reasoning_tokens ?? 0,
       e.id ?? null,
       e.duration_ms ?? null,
+      e.trace_id ?? null,
+      e.span_id ?? null,
     ),
   };
 }
@@ -131,8 +146,11 @@ function stored(
   outputTokens: number,
   cacheReadTokens: number,
   cacheWriteTokens: number,
+  reasoningTokens: number,
   id: string | null,
   durationMs: number | null,
+  traceId: string | null,
+  spanId: string | null,
 ): StoredEvent {
   const key = protectApiKey(apiKey);
   return {
@@ -146,8 +164,11 @@ function stored(
     outputTokens,
     cacheReadTokens,
     cacheWriteTokens,
+    reasoningTokens,
     durationMs: durationMs === null ? null : Math.round(durationMs),
     id,
+    traceId,
+    spanId,
   };
 }
 
@@ -170,14 +191,20 @@ function fastStoredEvent(v: unknown): StoredEvent | null {
   const apiKey = e.api_key ?? DEFAULT_API_KEY;
   const cacheRead = e.cache_read_tokens ?? 0;
   const cacheWrite = e.cache_write_tokens ?? 0;
+  const reasoning = e.reasoning_tokens ?? 0;
   const id = e.id ?? null;
+  const traceId = e.trace_id ?? null;
+  const spanId = e.span_id ?? null;
   const duration = e.duration_ms ?? null;
   if (typeof modelType !== 'string' || !MODEL_TYPE.test(modelType) || !isName(apiKey)) return null;
   if (!isCount(cacheRead) || !isCount(cacheWrite) || cacheRead > input || cacheWrite > input) return null;
+  if (!isCount(reasoning) || reasoning > output) return null;
   if (id !== null && !isName(id)) return null;
+  if (traceId !== null && !(typeof traceId === 'string' && TRACE_ID.test(traceId))) return null;
+  if (spanId !== null && !(typeof spanId === 'string' && SPAN_ID.test(spanId))) return null;
   if (duration !== null && (typeof duration !== 'number' || !(duration >= 0 && duration <= MAX_DURATION_MS))) return null;
   if (e.timestamp === undefined || e.timestamp === null) return null;
   const instant = parseInstant(e.timestamp);
   if (!('ms' in instant) || instant.ms < 0 || instant.ms > Date.now() + MAX_FUTURE_MS) return null;
-  return stored(instant.ms, service, model, modelType, apiKey, input, output, cacheRead, cacheWrite, id, duration);
+  return stored(instant.ms, service, model, modelType, apiKey, input, output, cacheRead, cacheWrite, reasoning, id, duration, traceId, spanId);
 }

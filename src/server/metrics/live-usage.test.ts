@@ -19,8 +19,11 @@ function event(over: Partial<StoredEvent> = {}): StoredEvent {
     outputTokens: 10,
     cacheReadTokens: 30,
     cacheWriteTokens: 5,
+    reasoningTokens: 4,
     durationMs: null,
     id: null,
+    traceId: null,
+    spanId: null,
     ...over,
   };
 }
@@ -42,10 +45,10 @@ function setup(over: Partial<LiveUsageOptions> = {}) {
 describe('live usage counters', () => {
   test('count tokens by type and requests per label set', async () => {
     const { live, values } = setup();
-    live.record([event(), event({ inputTokens: 7, outputTokens: 3, cacheReadTokens: 0, cacheWriteTokens: 0 }), event({ model: 'kimi-k2.5' })]);
+    live.record([event(), event({ inputTokens: 7, outputTokens: 3, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 1 }), event({ model: 'kimi-k2.5' })]);
     const tokens = await values('tokenscope_tokens_total');
     const glm = (type: string) => tokens.find((v) => v.labels.model === 'glm-5' && v.labels.token_type === type)?.value;
-    expect([glm('input'), glm('output'), glm('cache_read'), glm('cache_write')]).toEqual([107, 13, 30, 5]);
+    expect([glm('input'), glm('output'), glm('cache_read'), glm('cache_write'), glm('reasoning')]).toEqual([107, 13, 30, 5, 5]);
     expect(tokens.find((v) => v.labels.model === 'glm-5')!.labels).toMatchObject({ service: 'chat', model_type: 'text_generation', api_key: 'team-a' });
     const requests = await values('tokenscope_requests_total');
     expect(requests.map((v) => [v.labels.model, v.value])).toEqual([

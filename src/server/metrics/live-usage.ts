@@ -11,8 +11,11 @@ import { createLabelSetCap } from './label-set-cap';
 /** Every label of the overflow set takes this value once the cap is reached. */
 export const OVERFLOW_LABEL_VALUE = 'other';
 
-/** The `token_type` label values; cache_read and cache_write are parts of input, so total = input + output. */
-export const TOKEN_TYPES = ['input', 'output', 'cache_read', 'cache_write'] as const;
+/**
+ * The `token_type` label values; cache_read and cache_write are parts of input and reasoning is part of output, so
+ * total = input + output.
+ */
+export const TOKEN_TYPES = ['input', 'output', 'cache_read', 'cache_write', 'reasoning'] as const;
 
 export interface LiveUsageOptions {
   registry: Registry;
@@ -39,6 +42,7 @@ interface BatchSums {
   output: number;
   cache_read: number;
   cache_write: number;
+  reasoning: number;
 }
 
 export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLabelSets, now = Date.now }: LiveUsageOptions): LiveUsage {
@@ -46,7 +50,7 @@ export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLa
   const registers = [registry];
   const tokens = new Counter({
     name: 'tokenscope_tokens_total',
-    help: `Tokens of stored usage events stamped within ${windowMs} ms of now; token_type input|output|cache_read|cache_write (cache tokens are part of input, so total = input + output).`,
+    help: `Tokens of stored usage events stamped within ${windowMs} ms of now; token_type input|output|cache_read|cache_write|reasoning (cache tokens are part of input and reasoning tokens part of output, so total = input + output).`,
     labelNames: [...setLabels, 'token_type'],
     registers,
   });
@@ -96,7 +100,7 @@ export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLa
         }
         let sums = batch.get(key);
         if (!sums) {
-          sums = { labels: Object.fromEntries(setLabels.map((l, i) => [l, values[i]])), requests: 0, input: 0, output: 0, cache_read: 0, cache_write: 0 };
+          sums = { labels: Object.fromEntries(setLabels.map((l, i) => [l, values[i]])), requests: 0, input: 0, output: 0, cache_read: 0, cache_write: 0, reasoning: 0 };
           batch.set(key, sums);
         }
         sums.requests++;
@@ -104,6 +108,7 @@ export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLa
         sums.output += e.outputTokens;
         sums.cache_read += e.cacheReadTokens;
         sums.cache_write += e.cacheWriteTokens;
+        sums.reasoning += e.reasoningTokens;
       }
       for (const sums of batch.values()) {
         requests.inc(sums.labels, sums.requests);

@@ -16,10 +16,16 @@ export interface StoredEvent {
   outputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
+  /** Output tokens spent on reasoning; part of outputTokens. */
+  reasoningTokens: number;
   /** Request duration in whole milliseconds, or null when the event carried none. */
   durationMs: number | null;
   /** Idempotency key, or null. */
   id: string | null;
+  /** The W3C trace id (32 lowercase hex digits) of a call that came in as a span, or null; kept on raw events only. */
+  traceId: string | null;
+  /** The span id (16 lowercase hex digits) of that call, or null. */
+  spanId: string | null;
 }
 
 /** Outcome of storing a batch: events newly stored, and events whose id was already stored. */

@@ -9,7 +9,7 @@ import type { ClickHouseConnection } from './clickhouse-client';
 import { quoteIdentifier, quoteString } from './clickhouse-sql';
 
 /** Version of the table layout; a database written by a newer version is refused. */
-export const CLICKHOUSE_SCHEMA_VERSION = 1;
+export const CLICKHOUSE_SCHEMA_VERSION = 2;
 
 export type RollupTierId = Exclude<TierId, 'raw'>;
 /** Rollup tiers, finest first, each with the tier it is summed from. */
@@ -57,28 +57,42 @@ export class ClickHouseLayout {
 export type LogicalTable = 'events' | `rollup_${RollupTierId}`;
 export const rollupTable = (tier: RollupTierId): LogicalTable => `rollup_${tier}`;
 
-const EVENTS_COLUMNS = `
-  ts Int64,
-  event_key UInt64,
-  id String,
-  service String,
-  model String,
-  model_type String,
-  api_key String,
-  api_key_label String,
-  input_tokens UInt64,
-  output_tokens UInt64,
-  cache_read_tokens UInt64,
-  cache_write_tokens UInt64,
-  duration_ms Int64`;
+/** A column and its type; columns added by a later layout carry a default, so older tables gain them in place. */
+type Column = readonly [name: string, type: string];
 
-const ROLLUP_COLUMNS = `
-  slot Int64,
-  dims_key UInt64,
-  ${DIMS.map((d) => `${d} String`).join(',\n  ')},
-  api_key_label String,
-  ${BASE_SUMS.map((c) => `${c} UInt64`).join(',\n  ')},
-  version UInt64`;
+/**
+ * Raw event columns. `trace_id` and `span_id` are '' when the event had none; `reasoning_tokens`, `trace_id` and
+ * `span_id` came with layout 2.
+ */
+const EVENTS_COLUMNS: readonly Column[] = [
+  ['ts', 'Int64'],
+  ['event_key', 'UInt64'],
+  ['id', 'String'],
+  ['service', 'String'],
+  ['model', 'String'],
+  ['model_type', 'String'],
+  ['api_key', 'String'],
+  ['api_key_label', 'String'],
+  ['input_tokens', 'UInt64'],
+  ['output_tokens', 'UInt64'],
+  ['cache_read_tokens', 'UInt64'],
+  ['cache_write_tokens', 'UInt64'],
+  ['duration_ms', 'Int64'],
+  ['reasoning_tokens', 'UInt64 DEFAULT 0'],
+  ['trace_id', "String DEFAULT ''"],
+  ['span_id', "String DEFAULT ''"],
+];
+
+const ROLLUP_COLUMNS: readonly Column[] = [
+  ['slot', 'Int64'],
+  ['dims_key', 'UInt64'],
+  ...DIMS.map((d): Column => [d, 'String']),
+  ['api_key_label', 'String'],
+  ...BASE_SUMS.map((c): Column => [c, 'UInt64 DEFAULT 0']),
+  ['version', 'UInt64'],
+];
+
+const columnsDdl = (columns: readonly Column[]) => columns.map(([name, type]) => `\n  ${name} ${type}`).join(',');
 
 /**
  * Raw events. `event_key` is a hash of the event's id (random for events without one); an event sent twice
@@ -95,12 +109,14 @@ const SHARDING: Record<LogicalTable, string> = {
   ...Object.fromEntries(ROLLUP_TIERS.map((t) => [rollupTable(t.id), 'cityHash64(slot, dims_key)'])),
 } as Record<LogicalTable, string>;
 
+const TABLES: readonly [LogicalTable, readonly Column[], string][] = [
+  ['events', EVENTS_COLUMNS, eventsEngine],
+  ...ROLLUP_TIERS.map((t): [LogicalTable, readonly Column[], string] => [rollupTable(t.id), ROLLUP_COLUMNS, rollupEngine]),
+];
+
 function tableDdl(layout: ClickHouseLayout): { local: string[]; distributed: string[] } {
-  const tables: [LogicalTable, string, string][] = [
-    ['events', EVENTS_COLUMNS, eventsEngine],
-    ...ROLLUP_TIERS.map((t): [LogicalTable, string, string] => [rollupTable(t.id), ROLLUP_COLUMNS, rollupEngine]),
-  ];
-  const local = tables.map(([name, columns, engine]) => `CREATE TABLE IF NOT EXISTS ${layout.localTable(name)} (${columns}\n) ENGINE = ${engine}`);
+  const tables = TABLES;
+  const local = tables.map(([name, columns, engine]) => `CREATE TABLE IF NOT EXISTS ${layout.localTable(name)} (${columnsDdl(columns)}\n) ENGINE = ${engine}`);
   const distributed = layout.cluster
     ? tables.map(
         ([name]) =>
@@ -139,8 +155,32 @@ export async function migrateNode(conn: ClickHouseConnection, layout: ClickHouse
   }
   const ddl = tableDdl(layout);
   for (const sql of [...ddl.local, ...ddl.distributed]) await ensure(conn, sql);
+  await addMissingColumns(conn, layout);
   if (version < CLICKHOUSE_SCHEMA_VERSION) {
     await conn.insert(metaTable(layout), [{ key: 'schema_version', value: String(CLICKHOUSE_SCHEMA_VERSION), written: Date.now() }]);
+  }
+}
+
+/** Adds the columns that tables written by an older layout lack (local tables first, then Distributed ones). */
+async function addMissingColumns(conn: ClickHouseConnection, layout: ClickHouseLayout): Promise<void> {
+  const targets = TABLES.flatMap(([name, columns]) => {
+    const local = { name: layout.cluster ? `${name}_local` : name, qualified: layout.localTable(name), columns };
+    return layout.cluster ? [local, { name, qualified: layout.table(name), columns }] : [local];
+  });
+  for (const target of targets) {
+    const found = await conn.select<{ name: string }>(
+      `SELECT name FROM system.columns WHERE database = ${quoteString(layout.database)} AND table = ${quoteString(target.name)}`,
+    );
+    const have = new Set(found.map((r) => r.name));
+    for (const [name, type] of target.columns) {
+      if (have.has(name)) continue;
+      try {
+        await conn.execute(`ALTER TABLE ${target.qualified} ADD COLUMN ${name} ${type}`);
+      } catch (err) {
+        // Another replica added it at the same moment.
+        if (!/already exists/i.test((err as Error).message)) throw err;
+      }
+    }
   }
 }
 

@@ -33,13 +33,14 @@ export function filtersCondition(filters: Filters): string | null {
  * Among copies of one event (same time, event key and dimensions), the copy with the smallest content hash counts:
  * every reader picks the same one, whichever copies it sees.
  */
-const CONTENT_HASH = 'cityHash64(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, duration_ms)';
+const CONTENT_HASH = 'cityHash64(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms)';
 
 const RAW_SUM: Record<(typeof BASE_SUMS)[number], string> = {
   input_tokens: 'input_tokens',
   output_tokens: 'output_tokens',
   cache_read_tokens: 'cache_read_tokens',
   cache_write_tokens: 'cache_write_tokens',
+  reasoning_tokens: 'reasoning_tokens',
   requests: 'toUInt64(1)',
   duration_ms: 'toUInt64(greatest(duration_ms, 0))',
   timed_requests: 'toUInt64(duration_ms >= 0)',

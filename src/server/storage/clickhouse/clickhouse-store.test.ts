@@ -15,7 +15,7 @@ import type { Store, StoredEvent } from '../engine';
 import { connectClickHouse, type ClickHouseConnection } from './clickhouse-client';
 import { openClickHouseStore } from './clickhouse-store';
 import { parseClickHouseUrl } from './clickhouse-url';
-import { toRow } from './clickhouse-writer';
+import { idKey, toRow } from './clickhouse-writer';
 
 const DAY = 86_400_000;
 const silent = createLogger('silent');
@@ -34,8 +34,11 @@ function stored(e: ClientEvent): StoredEvent {
     outputTokens: e.output_tokens,
     cacheReadTokens: e.cache_read_tokens ?? 0,
     cacheWriteTokens: e.cache_write_tokens ?? 0,
+    reasoningTokens: e.reasoning_tokens ?? 0,
     durationMs: e.duration_ms ?? null,
     id: e.id ?? null,
+    traceId: e.trace_id ?? null,
+    spanId: e.span_id ?? null,
   };
 }
 
@@ -96,6 +99,35 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
     await Promise.all([a.close(), b.close()]);
   });
 
+  test('tables written by layout 1 gain the reasoning and trace columns in place; old rows read 0', async () => {
+    const { db, open } = freshDatabase();
+    const sql = (statement: string) => cluster.servers[0].sql(statement);
+    const sums = 'input_tokens UInt64, output_tokens UInt64, cache_read_tokens UInt64, cache_write_tokens UInt64, requests UInt64, duration_ms UInt64, timed_requests UInt64';
+    await sql(`CREATE DATABASE ${db}`);
+    await sql(`CREATE TABLE ${db}.tokenscope_meta (key String, value String, written UInt64) ENGINE = ReplacingMergeTree(written) ORDER BY key`);
+    await sql(`INSERT INTO ${db}.tokenscope_meta VALUES ('schema_version', '1', 1)`);
+    await sql(
+      `CREATE TABLE ${db}.events (ts Int64, event_key UInt64, id String, service String, model String, model_type String, api_key String, api_key_label String, input_tokens UInt64, output_tokens UInt64, cache_read_tokens UInt64, cache_write_tokens UInt64, duration_ms Int64) ENGINE = MergeTree PARTITION BY intDiv(ts, 2592000000) ORDER BY (ts, event_key)`,
+    );
+    await sql(`INSERT INTO ${db}.events VALUES (${START + 1000}, ${idKey('old-1')}, 'old-1', 'chat', 'glm-5', 'text_generation', 'k', 'k', 100, 10, 0, 0, -1)`);
+    for (const [tier, ms] of [['1m', 60_000], ['15m', 900_000], ['1h', 3_600_000], ['1d', DAY]] as const) {
+      await sql(
+        `CREATE TABLE ${db}.rollup_${tier} (slot Int64, dims_key UInt64, service String, model String, model_type String, api_key String, api_key_label String, ${sums}, version UInt64) ENGINE = ReplacingMergeTree(version) PARTITION BY intDiv(slot, 2592000000) ORDER BY (slot, dims_key)`,
+      );
+      const slot = START + 1000 - ((START + 1000) % ms);
+      await sql(`INSERT INTO ${db}.rollup_${tier} SELECT ${slot}, cityHash64('chat', 'glm-5', 'text_generation', 'k'), 'chat', 'glm-5', 'text_generation', 'k', 'k', 100, 10, 0, 0, 1, 0, 0, 1`);
+    }
+    const store = await open();
+    const fresh = { ...stored({ timestamp: START + 5000, service: 'chat', model: 'glm-5', api_key: 'k', input_tokens: 50, output_tokens: 40, reasoning_tokens: 30, id: 'new-1' }) };
+    expect(await store.ingest([fresh, { ...fresh, id: 'old-1', ts: START + 1000 }])).toMatchObject({ accepted: 1, duplicates: 1 });
+    for (const [from, to] of [[START, START + DAY], [START + 500, START + 6000]]) {
+      const rows = await store.aggregate({ pieces: planRange(from, to), filters: {} });
+      const sum = (k: 'input_tokens' | 'reasoning_tokens' | 'requests') => rows.reduce((n, r) => n + r.sums[k], 0);
+      expect([sum('input_tokens'), sum('reasoning_tokens'), sum('requests')]).toEqual([150, 30, 2]);
+    }
+    await store.close();
+  });
+
   test('a rollup row recomputed from a stale view (a lower version) is outvoted', async () => {
     const { db, open } = freshDatabase();
     const store = await open();
@@ -105,7 +137,8 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
     // What a backend that saw only part of a slot would write: smaller sums, smaller version.
     for (const tier of ['1m', '15m', '1h', '1d']) {
       await cluster.servers[0].sql(
-        `INSERT INTO ${db}.rollup_${tier} SELECT slot, dims_key, service, model, model_type, api_key, api_key_label, 1, 1, 0, 0, 1, 0, 0, 0 FROM ${db}.rollup_${tier}`,
+        `INSERT INTO ${db}.rollup_${tier} (slot, dims_key, service, model, model_type, api_key, api_key_label, input_tokens, output_tokens, requests, version)
+         SELECT slot, dims_key, service, model, model_type, api_key, api_key_label, 1, 1, 1, 0 FROM ${db}.rollup_${tier}`,
       );
     }
     expect(await totalsOf(store)).toBe(want);

@@ -172,6 +172,9 @@ export function toRow(e: StoredEvent, eventKey: string) {
     output_tokens: e.outputTokens,
     cache_read_tokens: e.cacheReadTokens,
     cache_write_tokens: e.cacheWriteTokens,
+    reasoning_tokens: e.reasoningTokens,
     duration_ms: e.durationMs ?? -1,
+    trace_id: e.traceId ?? '',
+    span_id: e.spanId ?? '',
   };
 }

@@ -26,6 +26,7 @@ const RAW_SUMS: Record<(typeof BASE_SUMS)[number], string> = {
   output_tokens: 'output_tokens',
   cache_read_tokens: 'cache_read_tokens',
   cache_write_tokens: 'cache_write_tokens',
+  reasoning_tokens: 'reasoning_tokens',
   requests: '1',
   duration_ms: 'coalesce(duration_ms, 0)',
   timed_requests: '(duration_ms IS NOT NULL)::INTEGER',

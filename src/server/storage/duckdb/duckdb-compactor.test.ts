@@ -21,8 +21,11 @@ const event = (ts: number, model: string): StoredEvent => ({
   outputTokens: 1,
   cacheReadTokens: 0,
   cacheWriteTokens: 0,
+  reasoningTokens: 0,
   durationMs: null,
   id: null,
+  traceId: null,
+  spanId: null,
 });
 
 async function tierCounts(path: string) {

@@ -11,7 +11,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import type { TierId } from '../engine';
 import type { AppendedRollups } from './duckdb-writer';
-import { ROLLUP_TIERS, SUMMED_BASE_SUMS, rollupTable } from './duckdb-schema';
+import { ROLLUP_COLUMNS, ROLLUP_TIERS, SUMMED_BASE_SUMS, rollupTable } from './duckdb-schema';
 
 type RollupTier = Exclude<TierId, 'raw'>;
 
@@ -93,7 +93,7 @@ export class DuckDBCompactor {
       try {
         await this.conn.run(`CREATE OR REPLACE TEMP TABLE merged AS SELECT slot, dims_id, ${SUMMED_BASE_SUMS} FROM ${table} WHERE ${range} GROUP BY ALL`);
         await this.conn.run(`DELETE FROM ${table} WHERE ${range}`);
-        const merged = await this.conn.run(`INSERT INTO ${table} SELECT * FROM merged ORDER BY slot, dims_id`);
+        const merged = await this.conn.run(`INSERT INTO ${table} (${ROLLUP_COLUMNS}) SELECT ${ROLLUP_COLUMNS} FROM merged ORDER BY slot, dims_id`);
         await this.conn.run('COMMIT');
         this.dirty.delete(tier);
         this.logger.debug({ tier, before: total, after: Number(merged.rowsChanged), ms: Math.round(performance.now() - started) }, 'duckdb rollup merged');

@@ -4,7 +4,7 @@ import { BASE_SUMS } from '../../../shared';
 import { TIERS, type TierId } from '../engine';
 
 /** Version of the on-disk layout; a database written by a newer version is refused. */
-export const DUCKDB_SCHEMA_VERSION = 1;
+export const DUCKDB_SCHEMA_VERSION = 2;
 
 /** Rollup tiers (every tier but raw) and their tables. */
 export const ROLLUP_TIERS = TIERS.filter((t) => t.id !== 'raw');
@@ -13,6 +13,9 @@ export function rollupTable(tier: Exclude<TierId, 'raw'>): string {
   return `rollup_${tier}`;
 }
 
+
+/** A rollup table's columns, in the order every insert names them. */
+export const ROLLUP_COLUMNS = ['slot', 'dims_id', ...BASE_SUMS].join(', ');
 
 /** `sum(c)::BIGINT AS c` for every base sum: merging rollup rows. */
 export const SUMMED_BASE_SUMS = BASE_SUMS.map((c) => `sum(${c})::BIGINT AS ${c}`).join(', ');
@@ -23,6 +26,40 @@ const rollupDdl = (table: string) => `CREATE TABLE IF NOT EXISTS ${table} (
   dims_id INTEGER NOT NULL,
   ${BASE_SUMS.map((c) => `${c} BIGINT NOT NULL`).join(',\n  ')}
 )`;
+
+/**
+ * The raw events table's columns. Columns added by a later layout come last and carry a default, so an older
+ * database gains them in place (its rows read the default) and every insert names its columns.
+ */
+const EVENT_COLUMNS: readonly { name: string; type: string }[] = [
+  { name: 'ts', type: 'BIGINT NOT NULL' },
+  { name: 'dims_id', type: 'INTEGER NOT NULL' },
+  { name: 'input_tokens', type: 'BIGINT NOT NULL' },
+  { name: 'output_tokens', type: 'BIGINT NOT NULL' },
+  { name: 'cache_read_tokens', type: 'BIGINT NOT NULL' },
+  { name: 'cache_write_tokens', type: 'BIGINT NOT NULL' },
+  { name: 'duration_ms', type: 'BIGINT' },
+  { name: 'id', type: 'VARCHAR' },
+  // Layout 2.
+  { name: 'reasoning_tokens', type: 'BIGINT NOT NULL DEFAULT 0' },
+  { name: 'trace_id', type: 'VARCHAR' },
+  { name: 'span_id', type: 'VARCHAR' },
+];
+
+/** The columns every rollup row has; a base sum added later reads 0 in older rows. */
+const ROLLUP_TABLE_COLUMNS = [
+  { name: 'slot', type: 'BIGINT NOT NULL' },
+  { name: 'dims_id', type: 'INTEGER NOT NULL' },
+  ...BASE_SUMS.map((c) => ({ name: c, type: 'BIGINT NOT NULL DEFAULT 0' })),
+];
+
+/** Adds the columns a table written by an older layout lacks. */
+async function addMissingColumns(conn: DuckDBConnection, table: string, columns: readonly { name: string; type: string }[]): Promise<void> {
+  const found = (await conn.runAndReadAll(`SELECT column_name FROM duckdb_columns() WHERE table_name = '${table}' AND schema_name = 'main'`)).getRowsJS();
+  const have = new Set(found.map((r) => String(r[0])));
+  // DuckDB adds no column with a constraint; the default fills the existing rows, and every insert gives a value.
+  for (const c of columns) if (!have.has(c.name)) await conn.run(`ALTER TABLE ${table} ADD COLUMN ${c.name} ${c.type.replace(' NOT NULL', '')}`);
+}
 
 /** Creates missing tables and checks the layout version. Idempotent. */
 export async function migrateDuckDB(conn: DuckDBConnection): Promise<void> {
@@ -44,17 +81,12 @@ export async function migrateDuckDB(conn: DuckDBConnection): Promise<void> {
   )`);
   // No index: DuckDB's ART indexes slow bulk appends as they grow. Duplicate ids are found by a join
   // limited to the batch's time window, which the row groups' min/max statistics keep cheap.
-  await conn.run(`CREATE TABLE IF NOT EXISTS events (
-    ts BIGINT NOT NULL,
-    dims_id INTEGER NOT NULL,
-    input_tokens BIGINT NOT NULL,
-    output_tokens BIGINT NOT NULL,
-    cache_read_tokens BIGINT NOT NULL,
-    cache_write_tokens BIGINT NOT NULL,
-    duration_ms BIGINT,
-    id VARCHAR
-  )`);
-  for (const tier of ROLLUP_TIERS) await conn.run(rollupDdl(rollupTable(tier.id)));
+  await conn.run(`CREATE TABLE IF NOT EXISTS events (${EVENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ')})`);
+  await addMissingColumns(conn, 'events', EVENT_COLUMNS);
+  for (const tier of ROLLUP_TIERS) {
+    await conn.run(rollupDdl(rollupTable(tier.id)));
+    await addMissingColumns(conn, rollupTable(tier.id), ROLLUP_TABLE_COLUMNS);
+  }
   await conn.run(`INSERT OR REPLACE INTO meta VALUES ('schema_version', '${DUCKDB_SCHEMA_VERSION}')`);
   await conn.run('COMMIT');
 }
@@ -69,6 +101,9 @@ export const STAGING_DDL = `CREATE OR REPLACE TEMP TABLE staging (
   output_tokens DOUBLE NOT NULL,
   cache_read_tokens DOUBLE NOT NULL,
   cache_write_tokens DOUBLE NOT NULL,
+  reasoning_tokens DOUBLE NOT NULL,
   duration_ms DOUBLE,
-  id VARCHAR
+  id VARCHAR,
+  trace_id VARCHAR,
+  span_id VARCHAR
 )`;

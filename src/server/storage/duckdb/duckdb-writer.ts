@@ -8,7 +8,7 @@ import { StoreUnavailableError } from '../../errors';
 import { DEDUPE_WINDOW_MS, type IngestResult, type StoredEvent } from '../engine';
 import type { DuckDBDims } from './duckdb-dims';
 import { isDurableCommit, writeProblem } from './duckdb-failures';
-import { ROLLUP_TIERS, STAGING_DDL, SUMMED_BASE_SUMS, rollupTable } from './duckdb-schema';
+import { ROLLUP_COLUMNS, ROLLUP_TIERS, STAGING_DDL, SUMMED_BASE_SUMS, rollupTable } from './duckdb-schema';
 
 /** Rows appended to each rollup table by one commit, and the slot range they cover. */
 export interface AppendedRollups {
@@ -30,7 +30,7 @@ interface Task {
   reject: (e: unknown) => void;
 }
 
-const STAGING_TYPES = [INTEGER, INTEGER, DOUBLE, INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, VARCHAR];
+const STAGING_TYPES = [INTEGER, INTEGER, DOUBLE, INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, VARCHAR, VARCHAR, VARCHAR];
 const CHUNK_ROWS = 2048;
 
 export interface DuckDBWriterOptions {
@@ -144,8 +144,11 @@ export class DuckDBWriter {
           columns[5][row] = e.outputTokens;
           columns[6][row] = e.cacheReadTokens;
           columns[7][row] = e.cacheWriteTokens;
-          columns[8][row] = e.durationMs;
-          columns[9][row] = e.id;
+          columns[8][row] = e.reasoningTokens;
+          columns[9][row] = e.durationMs;
+          columns[10][row] = e.id;
+          columns[11][row] = e.traceId;
+          columns[12][row] = e.spanId;
           if (e.ts < minTs) minTs = e.ts;
           if (e.ts > maxTs) maxTs = e.ts;
           row++;
@@ -227,12 +230,12 @@ export class DuckDBWriter {
     // Staged rows carry no id twice; keep those whose id no stored event near their time has.
     await this.conn.run(`CREATE OR REPLACE TEMP TABLE fresh AS
       SELECT s.req, s.seq, s.ts, s.dims_id, s.input_tokens, s.output_tokens, s.cache_read_tokens, s.cache_write_tokens,
-             s.duration_ms, s.id
+             s.reasoning_tokens, s.duration_ms, s.id, s.trace_id, s.span_id
       FROM (
         SELECT req, seq, ts::BIGINT AS ts, dims_id,
                input_tokens::BIGINT AS input_tokens, output_tokens::BIGINT AS output_tokens,
                cache_read_tokens::BIGINT AS cache_read_tokens, cache_write_tokens::BIGINT AS cache_write_tokens,
-               duration_ms::BIGINT AS duration_ms, id
+               reasoning_tokens::BIGINT AS reasoning_tokens, duration_ms::BIGINT AS duration_ms, id, trace_id, span_id
         FROM staging
       ) s
       WHERE s.id IS NULL OR NOT EXISTS (
@@ -242,17 +245,17 @@ export class DuckDBWriter {
           AND e.ts BETWEEN s.ts - ${DEDUPE_WINDOW_MS} AND s.ts + ${DEDUPE_WINDOW_MS}
       )
       ORDER BY s.ts`);
-    await this.conn.run(`INSERT INTO events
-      SELECT ts, dims_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, duration_ms, id FROM fresh`);
+    const eventColumns = 'ts, dims_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms, id, trace_id, span_id';
+    await this.conn.run(`INSERT INTO events (${eventColumns}) SELECT ${eventColumns} FROM fresh`);
         // The finest rollup is summed from the fresh events; each coarser one from the finest.
     await this.conn.run(`CREATE OR REPLACE TEMP TABLE fresh_minutes AS
       SELECT ts - ts % 60000 AS slot, dims_id,
-             input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+             input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
              1 AS requests, coalesce(duration_ms, 0) AS duration_ms, (duration_ms IS NOT NULL)::INTEGER AS timed_requests
       FROM fresh`);
     const appended = new Map<string, number>();
     for (const tier of ROLLUP_TIERS) {
-      const result = await this.conn.run(`INSERT INTO ${rollupTable(tier.id)}
+      const result = await this.conn.run(`INSERT INTO ${rollupTable(tier.id)} (${ROLLUP_COLUMNS})
         SELECT slot - slot % ${tier.ms} AS slot, dims_id, ${SUMMED_BASE_SUMS} FROM fresh_minutes GROUP BY ALL ORDER BY slot`);
       appended.set(tier.id, Number(result.rowsChanged));
     }
