@@ -1,7 +1,7 @@
 /**
  * An OTLP ExportMetricsServiceRequest → usage events from the gen_ai.client.token.usage histogram (OpenTelemetry
  * GenAI metrics: one point per stream and interval, attribute gen_ai.token.type input or output). The input and
- * output points of one stream and interval become that interval's calls: `count` events (at most
+ * output points of one stream and export time become that interval's calls: `count` events (at most
  * MAX_EVENTS_PER_POINT) sharing the tokens exactly, so requests and token totals both hold. Delta points are
  * taken as they come (a re-sent point has the same event ids); cumulative ones through CumulativeStreams.
  */
@@ -45,7 +45,6 @@ const firstOf = (names: readonly string[], ...maps: Attrs[]) => {
 interface Interval {
   attrs: Attrs;
   resource: Attrs;
-  start: bigint;
   time: bigint;
   input: { count: number; sum: number } | null;
   output: { count: number; sum: number } | null;
@@ -78,9 +77,10 @@ export function metricsToEvents(request: Record<string, any>, mapping: OtlpMappi
           }
           const stream = `${resourceKey}|${sm?.scope?.name ?? ''}|${keyOf(attrs)}`;
           const delta = cumulative ? streams.delta(stream, { start, time, count, sum }) : { count, sum };
-          const intervalKey = `${resourceKey}|${sm?.scope?.name ?? ''}|${keyOf(attrs, 'gen_ai.token.type')}|${start}|${time}`;
+          // Input and output points of one call share the end time, not always the start (each stream starts at its first record).
+          const intervalKey = `${resourceKey}|${sm?.scope?.name ?? ''}|${keyOf(attrs, 'gen_ai.token.type')}|${time}`;
           let interval = intervals.get(intervalKey);
-          if (!interval) intervals.set(intervalKey, (interval = { attrs, resource, start, time, input: null, output: null }));
+          if (!interval) intervals.set(intervalKey, (interval = { attrs, resource, time, input: null, output: null }));
           interval[type] = delta;
         }
       }

@@ -15,7 +15,8 @@ const isLong = (v: unknown): v is LongLike => typeof v === 'object' && v !== nul
 /** An int64 as a BigInt (exact), or null when it is not an integer in any accepted form. */
 export function toBigInt(value: unknown): bigint | null {
   if (typeof value === 'bigint') return value;
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : null;
+  // OTLP/JSON may send an int64 as a JSON number; past 2^53 it arrived rounded, which nanosecond times tolerate.
+  if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : null;
   if (typeof value === 'string') return /^-?\d{1,20}$/.test(value) ? BigInt(value) : null;
   if (isLong(value)) {
     const big = (BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0);
