@@ -35,13 +35,13 @@ export const USAGE_ATTRIBUTES: readonly UsageAttribute[] = [
   { name: 'gen_ai.usage.prompt_tokens', field: 'input', cacheInInput: 'by_provider', source: SEMCONV_OLD },
   { name: 'llm.token_count.prompt', field: 'input', cacheInInput: 'yes', source: OPENINFERENCE },
   { name: 'ai.usage.inputTokens', field: 'input', cacheInInput: 'by_provider', source: VERCEL },
-  { name: 'ai.usage.promptTokens', field: 'input', cacheInInput: 'by_provider', source: `${VERCEL} (AI SDK 4)` },
+  { name: 'ai.usage.promptTokens', field: 'input', cacheInInput: 'by_provider', source: `${VERCEL} (AI SDK 4, and AI SDK 5 generateText)` },
 
   { name: 'gen_ai.usage.output_tokens', field: 'output', source: SEMCONV },
   { name: 'gen_ai.usage.completion_tokens', field: 'output', source: SEMCONV_OLD },
   { name: 'llm.token_count.completion', field: 'output', source: OPENINFERENCE },
   { name: 'ai.usage.outputTokens', field: 'output', source: VERCEL },
-  { name: 'ai.usage.completionTokens', field: 'output', source: `${VERCEL} (AI SDK 4)` },
+  { name: 'ai.usage.completionTokens', field: 'output', source: `${VERCEL} (AI SDK 4, and AI SDK 5 generateText)` },
 
   { name: 'gen_ai.usage.cache_read.input_tokens', field: 'cacheRead', source: SEMCONV },
   { name: 'gen_ai.usage.cache_read_input_tokens', field: 'cacheRead', source: TRACELOOP },
