@@ -26,7 +26,7 @@ export async function startProviderStub(seed: number): Promise<ProviderStub> {
   const r = rng(seed);
   const int = (max: number) => Math.floor(r() * max);
   const reported: ReportedUsage[] = [];
-  const answers: Record<string, () => object> = {
+  const answers: Partial<Record<string, () => object>> = {
     '/v1/chat/completions': () => {
       // OpenAI: prompt_tokens include cached_tokens; reasoning_tokens are part of completion_tokens.
       const [prompt, completion] = [1 + int(4000), 1 + int(1500)];

@@ -23,10 +23,10 @@ export const MAX_TRACES = 200_000;
 const MAX_DEPTH = 256;
 
 interface TraceState {
-  /** span id → parent span id. */
-  parents: Map<string, string>;
-  /** Usage spans counted in this trace. */
-  counted: Set<string>;
+  /** span id → parent span id; absent until a span with a parent is seen. */
+  parents?: Map<string, string>;
+  /** Usage spans counted in this trace (few: a list is cheaper than a set). */
+  counted: string[];
 }
 
 export interface CallCandidate {
@@ -48,6 +48,7 @@ export class ModelCallIndex {
   link(traceId: string, spanId: string, parentSpanId: string): void {
     if (!parentSpanId || !traceId || !spanId) return;
     const state = this.trace(traceId);
+    state.parents ??= new Map();
     if (state.parents.has(spanId)) return;
     state.parents.set(spanId, parentSpanId);
     this.links++;
@@ -64,13 +65,17 @@ export class ModelCallIndex {
     const chosen = new Set<T>();
     for (const [traceId, list] of byTrace) {
       const state = this.trace(traceId);
-      const inBatch = new Set(list.map((c) => c.spanId));
       const hasInnerUsage = new Set<string>();
-      if (list.length > 1) for (const c of list) for (const a of this.ancestors(state, c.spanId)) if (inBatch.has(a)) hasInnerUsage.add(a);
+      if (list.length > 1) {
+        const inBatch = new Set(list.map((c) => c.spanId));
+        for (const c of list) for (const a of this.ancestors(state, c.spanId)) if (inBatch.has(a)) hasInnerUsage.add(a);
+      }
       for (const c of list) {
         if (hasInnerUsage.has(c.spanId)) continue;
-        if (!state.counted.has(c.spanId) && this.overlapsCounted(state, c.spanId)) continue;
-        state.counted.add(c.spanId);
+        if (!state.counted.includes(c.spanId)) {
+          if (this.overlapsCounted(state, c.spanId)) continue;
+          state.counted.push(c.spanId);
+        }
         chosen.add(c);
       }
     }
@@ -80,24 +85,26 @@ export class ModelCallIndex {
 
   /** True when a counted span of the trace is an ancestor or a descendant of `spanId`. */
   private overlapsCounted(state: TraceState, spanId: string): boolean {
-    if (state.counted.size === 0) return false;
-    for (const a of this.ancestors(state, spanId)) if (state.counted.has(a)) return true;
+    if (state.counted.length === 0) return false;
+    for (const a of this.ancestors(state, spanId)) if (state.counted.includes(a)) return true;
     for (const counted of state.counted) for (const a of this.ancestors(state, counted)) if (a === spanId) return true;
     return false;
   }
 
   private *ancestors(state: TraceState, spanId: string): Generator<string> {
-    let current = state.parents.get(spanId);
+    const parents = state.parents;
+    if (!parents) return;
+    let current = parents.get(spanId);
     for (let depth = 0; current && depth < MAX_DEPTH; depth++) {
       yield current;
-      current = state.parents.get(current);
+      current = parents.get(current);
     }
   }
 
   private trace(traceId: string): TraceState {
     let state = this.traces.get(traceId);
     if (!state) {
-      state = { parents: new Map(), counted: new Set() };
+      state = { counted: [] };
       this.traces.set(traceId, state);
     }
     return state;
@@ -107,7 +114,7 @@ export class ModelCallIndex {
   private evict(): void {
     for (const [traceId, state] of this.traces) {
       if (this.links <= this.maxLinks && this.traces.size <= this.maxTraces) return;
-      this.links -= state.parents.size;
+      this.links -= state.parents?.size ?? 0;
       this.traces.delete(traceId);
     }
   }

@@ -32,17 +32,47 @@ export function toNumber(value: unknown): number | null {
   return big === null ? null : Number(big);
 }
 
-/** Unix nanoseconds (fixed64) to whole epoch milliseconds, exactly; null when absent or zero. */
-export function nanosToMs(value: unknown): number | null {
-  const nanos = toBigInt(value);
-  return nanos === null || nanos <= 0n ? null : Number(nanos / 1_000_000n);
+/** An instant in Unix nanoseconds split exactly into whole milliseconds and the nanoseconds past them. */
+interface SplitNanos {
+  ms: number;
+  ns: number;
 }
 
-/** Nanoseconds between two instants, in (fractional) milliseconds; null when either is missing. */
+// 2^32 ns = 4294 ms + 967296 ns: a Long's high word splits exactly without BigInt (high * 967296 < 2^53).
+const HIGH_MS = 4294;
+const HIGH_NS = 967_296;
+
+/** Splits a fixed64 time (Long, digit string or number) without loss where it was sent without loss; null when absent or not positive. */
+function splitNanos(value: unknown): SplitNanos | null {
+  if (isLong(value)) {
+    const high = value.high >>> 0;
+    const rest = high * HIGH_NS + (value.low >>> 0);
+    const ms = high * HIGH_MS + Math.floor(rest / 1e6);
+    return ms > 0 || rest > 0 ? { ms, ns: rest % 1e6 } : null;
+  }
+  if (typeof value === 'string' && /^\d{1,20}$/.test(value)) {
+    const ms = value.length > 6 ? Number(value.slice(0, -6)) : 0;
+    const ns = Number(value.slice(-6));
+    return ms > 0 || ns > 0 ? { ms, ns } : null;
+  }
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) {
+    const ms = Math.floor(value / 1e6);
+    return { ms, ns: value - ms * 1e6 };
+  }
+  return null;
+}
+
+/** Unix nanoseconds (fixed64) to whole epoch milliseconds, exactly; null when absent or zero. */
+export function nanosToMs(value: unknown): number | null {
+  return splitNanos(value)?.ms ?? null;
+}
+
+/** Nanoseconds between two instants, in (fractional) milliseconds; null when either is missing or end < start. */
 export function durationMs(start: unknown, end: unknown): number | null {
-  const [a, b] = [toBigInt(start), toBigInt(end)];
-  if (a === null || b === null || a <= 0n || b < a) return null;
-  return Number(b - a) / 1e6;
+  const [a, b] = [splitNanos(start), splitNanos(end)];
+  if (a === null || b === null) return null;
+  const ms = b.ms - a.ms + (b.ns - a.ns) / 1e6;
+  return ms >= 0 ? ms : null;
 }
 
 const HEX = /^[0-9a-fA-F]*$/;
@@ -52,6 +82,7 @@ export function idToHex(value: unknown): string | null {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return HEX.test(value) ? value.toLowerCase() : null;
   if (Array.isArray(value) && value.length === 0) return '';
+  if (Buffer.isBuffer(value)) return value.toString('hex');
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
   return null;
 }

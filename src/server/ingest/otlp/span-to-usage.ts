@@ -22,6 +22,9 @@ export interface OtlpMapping {
   serviceAttributes: readonly string[];
   /** Default `tokenscope.api_key`, always first. */
   apiKeyAttributes: readonly string[];
+  /** The same lists as rows, for lookups. */
+  serviceRows: readonly { name: string }[];
+  apiKeyRows: readonly { name: string }[];
 }
 
 type Attributes = Map<string, string | number | boolean | null>;
@@ -62,7 +65,6 @@ function first(rows: readonly { name: string }[], ...lists: Attributes[]): strin
   return undefined;
 }
 
-const named = (names: readonly string[]) => names.map((name) => ({ name }));
 
 function providerOmitsCache(provider: unknown): boolean {
   if (typeof provider !== 'string') return false;
@@ -125,10 +127,10 @@ export function spanToUsage(
     trace_id: traceId,
     span_id: spanId,
     timestamp: nanosToMs(span.startTimeUnixNano),
-    service: first(named(mapping.serviceAttributes), attrs, resource),
+    service: first(mapping.serviceRows, attrs, resource),
     model: first(MODEL_ATTRIBUTES, attrs),
     model_type: modelType(first(OPERATION_ATTRIBUTES, attrs)),
-    api_key: first(named(mapping.apiKeyAttributes), attrs, resource) ?? null,
+    api_key: first(mapping.apiKeyRows, attrs, resource) ?? null,
     input_tokens: input,
     output_tokens: usage.output ?? 0,
     cache_read_tokens: read,
@@ -143,8 +145,7 @@ export function spanToUsage(
 
 /** The default mapping, `tokenscope.api_key` first among key attributes whatever is configured. */
 export function otlpMapping(serviceAttributes: readonly string[], apiKeyAttributes: readonly string[]): OtlpMapping {
-  return {
-    serviceAttributes: serviceAttributes.length ? serviceAttributes : ['service.name'],
-    apiKeyAttributes: [TOKENSCOPE_API_KEY_ATTRIBUTE, ...apiKeyAttributes.filter((a) => a !== TOKENSCOPE_API_KEY_ATTRIBUTE)],
-  };
+  const service = serviceAttributes.length ? serviceAttributes : ['service.name'];
+  const apiKey = [TOKENSCOPE_API_KEY_ATTRIBUTE, ...apiKeyAttributes.filter((a) => a !== TOKENSCOPE_API_KEY_ATTRIBUTE)];
+  return { serviceAttributes: service, apiKeyAttributes: apiKey, serviceRows: service.map((name) => ({ name })), apiKeyRows: apiKey.map((name) => ({ name })) };
 }
