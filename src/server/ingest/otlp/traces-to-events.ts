@@ -41,9 +41,8 @@ export function tracesToEvents(request: Record<string, any>, mapping: OtlpMappin
           reject('a span is not an object');
           continue;
         }
-        const traceId = idToHex(span.traceId);
-        const spanId = idToHex(span.spanId);
-        if (traceId && spanId) calls.link(traceId, spanId, idToHex(span.parentSpanId) ?? '');
+        const parentSpanId = idToHex(span.parentSpanId);
+        if (parentSpanId) calls.link(idToHex(span.traceId) ?? '', idToHex(span.spanId) ?? '', parentSpanId);
         const usage = spanToUsage(span, resource, mapping, wanted);
         if (usage === null) continue;
         if ('error' in usage) {
@@ -52,7 +51,7 @@ export function tracesToEvents(request: Record<string, any>, mapping: OtlpMappin
         }
         const result = toStoredEvent(usage.event);
         if ('error' in result) reject(`span ${usage.spanId} in trace ${usage.traceId}: ${explain(result.error, usage)}`);
-        else candidates.push({ ...usage, stored: result.event });
+        else candidates.push(Object.assign(usage, { stored: result.event }));
       }
     }
   }
