@@ -28,6 +28,7 @@ afterAll(() => server.stop());
 const SCOPES: Record<string, string[]> = {
   'openai-openinference': ['@arizeai/openinference-instrumentation-openai'],
   'vercel-ai-sdk': ['ai'],
+  'vercel-ai-sdk-stream': ['ai'],
   'anthropic-traceloop': ['@traceloop/instrumentation-anthropic'],
 };
 
@@ -56,6 +57,7 @@ async function keysOf(service: string) {
 describe.each([
   ['openai-openinference', 'the openai SDK with OpenInference: cache reads and reasoning tokens'],
   ['vercel-ai-sdk', 'the Vercel AI SDK (its own spans: a generateText span above each doGenerate call, both with usage): each call counted once'],
+  ['vercel-ai-sdk-stream', 'the Vercel AI SDK streaming (ai.streamText above ai.streamText.doStream): once per call, cache and reasoning included'],
   ['anthropic-traceloop', 'the Anthropic SDK with Traceloop: input without cache, as Anthropic reports it, counted with cache'],
 ])('%s', (stack, title) => {
   test(title, async () => {
@@ -70,7 +72,7 @@ describe.each([
           STACK_CALLS: String(calls),
           PROVIDER_URL: provider.url,
           OTEL_EXPORTER_OTLP_ENDPOINT: server.url,
-          OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${INGEST}`,
+          OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer%20${INGEST}`,
           OTEL_SERVICE_NAME: service,
           OTEL_RESOURCE_ATTRIBUTES: `tokenscope.api_key=${service}-key,deployment.environment.name=test`,
         },
@@ -79,7 +81,7 @@ describe.each([
       expect(stdout).toContain(`made ${calls} calls`);
       expect(provider.reported).toHaveLength(calls);
       const scopes = JSON.parse(/spans by scope (.*)/.exec(stdout)![1]);
-      for (const scope of SCOPES[stack]) expect(scopes[scope]).toBe(stack === 'vercel-ai-sdk' ? 2 * calls : calls);
+      for (const scope of SCOPES[stack]) expect(scopes[scope]).toBe(stack.startsWith('vercel-ai-sdk') ? 2 * calls : calls);
       const expected = totalsByModel(provider.reported);
       if (stack === 'vercel-ai-sdk') {
         // AI SDK 5's generateText spans carry input and output only (its streamText spans add cache and

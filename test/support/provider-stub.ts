@@ -22,11 +22,25 @@ export interface ProviderStub {
   close(): Promise<void>;
 }
 
+/**
+ * A chat completion as OpenAI streams it (server-sent events, stream_options.include_usage): the content, the
+ * finish reason, then a last chunk with no choices and the usage.
+ */
+function streamCompletion(res: import('node:http').ServerResponse, completion: Record<string, any>): void {
+  const chunk = (choices: object[], usage?: object) =>
+    `data: ${JSON.stringify({ id: completion.id, object: 'chat.completion.chunk', created: completion.created, model: completion.model, choices, ...(usage ? { usage } : {}) })}\n\n`;
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.write(chunk([{ index: 0, delta: { role: 'assistant', content: 'An answer.' }, finish_reason: null }]));
+  res.write(chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]));
+  res.write(chunk([], completion.usage));
+  res.end('data: [DONE]\n\n');
+}
+
 export async function startProviderStub(seed: number): Promise<ProviderStub> {
   const r = rng(seed);
   const int = (max: number) => Math.floor(r() * max);
   const reported: ReportedUsage[] = [];
-  const answers: Partial<Record<string, () => object>> = {
+  const answers: Partial<Record<string, () => Record<string, any>>> = {
     '/v1/chat/completions': () => {
       // OpenAI: prompt_tokens include cached_tokens; reasoning_tokens are part of completion_tokens.
       const [prompt, completion] = [1 + int(4000), 1 + int(1500)];
@@ -68,11 +82,19 @@ export async function startProviderStub(seed: number): Promise<ProviderStub> {
     },
   };
   const server: Server = createServer((req, res) => {
-    req.resume();
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
       const answer = answers[(req.url ?? '').split('?')[0]];
-      res.writeHead(answer ? 200 : 404, { 'content-type': 'application/json', 'request-id': `req_${reported.length}` });
-      res.end(JSON.stringify(answer ? answer() : { error: { message: 'not found' } }));
+      if (!answer) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: 'not found' } }));
+        return;
+      }
+      const completion = answer();
+      if ((JSON.parse(body || '{}') as { stream?: boolean }).stream) return streamCompletion(res, completion);
+      res.writeHead(200, { 'content-type': 'application/json', 'request-id': `req_${reported.length}` });
+      res.end(JSON.stringify(completion));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
