@@ -22,7 +22,30 @@ export default tseslint.config(
   },
   { files: ['src/shared/**'], rules: boundary('src/shared is imported by both server and plugin; it imports neither.', '**/server/**', '**/plugin/**') },
   { files: ['src/server/**'], rules: boundary('The server never imports the plugin; share code through src/shared.', '**/plugin/**') },
+  // Inside the server, layers point one way: routes and cli → query → storage; ingest → storage. A type two
+  // layers need lives below both (src/shared or storage/engine.ts). Tests may reach across to set things up.
+  // (A later rule replaces an earlier one for the same files, so each repeats the plugin boundary.)
+  {
+    files: ['src/server/storage/**'],
+    ignores: ['**/*.test.ts'],
+    rules: boundary('storage knows nothing of the layers above it (query, ingest, routes, cli, metrics).', '**/plugin/**', '**/query/**', '**/ingest/**', '**/routes/**', '**/cli/**', '**/metrics/**'),
+  },
+  {
+    files: ['src/server/query/**'],
+    ignores: ['**/*.test.ts'],
+    rules: boundary('query knows nothing of ingest, routes or the CLI.', '**/plugin/**', '**/ingest/**', '**/routes/**', '**/cli/**'),
+  },
+  {
+    files: ['src/server/ingest/**'],
+    ignores: ['**/*.test.ts'],
+    rules: boundary('ingest knows nothing of query, routes or the CLI.', '**/plugin/**', '**/query/**', '**/routes/**', '**/cli/**'),
+  },
+  {
+    files: ['src/server/cli/**'],
+    ignores: ['**/*.test.ts'],
+    rules: boundary('The CLI talks to routes over HTTP; their types live in src/shared.', '**/plugin/**', '**/routes/**'),
+  },
   { files: ['src/plugin/**'], rules: boundary('The plugin never imports the server; share code through src/shared.', '**/server/**') },
-  { files: ['src/plugin/**/*.tsx'], plugins: { 'react-hooks': reactHooks }, rules: reactHooks.configs.recommended.rules },
+  { files: ['src/plugin/**/*.{ts,tsx}'], plugins: { 'react-hooks': reactHooks }, rules: reactHooks.configs.recommended.rules },
   prettier,
 );

@@ -14,6 +14,8 @@ export default defineConfig({
   test: {
     // Browser APIs that jsdom lacks and @grafana/ui needs at load time; no-op outside jsdom.
     setupFiles: ['test/support/dom-polyfills.ts'],
+    // i18next (inside @grafana/ui) prints an advertisement on its first init unless told not to.
+    env: { I18NEXT_NO_SUPPORT_NOTICE: '1' },
     include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
     // Integration suites start servers and databases; each test file runs in its own process.
     pool: 'forks',

@@ -16,6 +16,7 @@ import type { Observable } from 'rxjs';
 import { DEFAULT_SAVED_QUERY, DIMENSIONS } from '../shared';
 import { TokenscopeApi, type FetchSrv } from './api-client';
 import { checkHealth } from './health';
+import { adhocFilterValues } from './adhoc-filters';
 import type { TemplateReplacer } from './interpolate';
 import { interpolateQuery } from './request';
 import { runQuery } from './run-query';
@@ -80,9 +81,11 @@ export class DataSource extends DataSourceApi<TokenscopeQuery, TokenscopeOptions
   /** Ad-hoc filter values: those seen in the time range, narrowed by the other ad-hoc filters. */
   override getTagValues(options: DataSourceGetTagValuesOptions<TokenscopeQuery>): Promise<MetricFindValue[]> {
     const filters: Record<string, string[]> = {};
+    // A filter the backend cannot use does not narrow the suggestions; the panel's query says why it fails.
     for (const f of options.filters ?? []) {
-      if (f.key === options.key || (f.operator !== '=' && f.operator !== '=|')) continue;
-      filters[f.key] = [...(filters[f.key] ?? []), ...(f.operator === '=|' && f.values ? f.values : [f.value])];
+      const values = adhocFilterValues(f);
+      if (f.key === options.key || values === null) continue;
+      filters[f.key] = [...(filters[f.key] ?? []), ...values];
     }
     return this.dimensionValues({ dimension: options.key, filters, from: options.timeRange?.from.valueOf(), to: options.timeRange?.to.valueOf() });
   }

@@ -5,7 +5,6 @@
 import type { AdHocVariableFilter, ScopedVars } from '@grafana/data';
 import {
   DIMENSION_IDS,
-  migrateSavedQuery,
   parseApiQuery,
   toApiQuery,
   type ApiQueryInput,
@@ -15,7 +14,9 @@ import {
   type SavedQuery,
 } from '../shared';
 import { interpolateList, interpolateValue, selectsAll, type TemplateReplacer } from './interpolate';
+import { adhocFilterValues } from './adhoc-filters';
 import { LABELS } from './labels';
+import { migrateQuery } from './migrations';
 import type { TokenscopeQuery } from './types';
 
 /** What Grafana's request adds to each query. */
@@ -55,7 +56,7 @@ export function interpolateQuery(
   scopedVars?: ScopedVars,
   adhocFilters: AdHocVariableFilter[] = [],
 ): { query: TokenscopeQuery; matchesNothing: boolean } {
-  const saved = migrateSavedQuery(query) as TokenscopeQuery;
+  const saved = migrateQuery(query);
   const filters: Filters = {};
   let matchesNothing = false;
   const keep = (dimension: DimensionId, values: string[]) => {
@@ -107,9 +108,7 @@ export function buildRequest(query: TokenscopeQuery, context: RequestContext, te
 
 function adhocFilter(filter: AdHocVariableFilter, templateSrv: TemplateReplacer, scopedVars?: ScopedVars): [DimensionId, string[]] {
   if (!(DIMENSION_IDS as readonly string[]).includes(filter.key)) throw new Error(LABELS.errors.adhocKey(filter.key, DIMENSION_IDS.join(', ')));
-  let values: string[];
-  if (filter.operator === '=') values = [filter.value];
-  else if (filter.operator === '=|') values = filter.values ?? [filter.value];
-  else throw new Error(LABELS.errors.adhocOperator(filter.operator));
+  const values = adhocFilterValues(filter);
+  if (values === null) throw new Error(LABELS.errors.adhocOperator(filter.operator));
   return [filter.key as DimensionId, interpolateList(templateSrv, values, scopedVars)];
 }

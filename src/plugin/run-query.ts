@@ -12,8 +12,9 @@ interface TargetResult {
   error?: DataQueryError;
 }
 
+/** Hidden targets never get here: Grafana drops them through the data source's `filterQuery`. */
 export function runQuery(api: TokenscopeApi, templateSrv: TemplateReplacer, request: DataQueryRequest<TokenscopeQuery>): Observable<DataQueryResponse> {
-  const targets = request.targets.filter((t) => !t.hide);
+  const targets = request.targets;
   if (targets.length === 0) return of({ data: [], state: LoadingState.Done });
   const context = {
     from: request.range.from.valueOf(),

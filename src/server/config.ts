@@ -150,7 +150,8 @@ function checkMetricsTokens(tokens: readonly string[], authEnabled: boolean, oth
   }
 }
 
-function packageVersion(): string {
+/** The version in package.json. */
+export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }

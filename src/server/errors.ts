@@ -1,5 +1,5 @@
 /** The server's error types: a client mistake (4xx) or an unavailable store (503); anything else is a 500. */
-import { maskSecrets } from './ingest/api-keys';
+import { maskSecrets } from './api-keys';
 
 /** A request the client must change: the message says what to send instead. */
 export class ClientError extends Error {

@@ -42,6 +42,8 @@ export interface MetricDefinition {
   unit: 'tokens' | 'tokens/min' | 'requests' | 'requests in flight';
   /** Grafana's unit id for a field of this metric. */
   grafanaUnit: string;
+  /** Decimals where people read the value (CLI, CSV); JSON answers keep full precision. */
+  decimals: number;
   /** One-line definition shown beside the metric wherever it is chosen. */
   description: string;
   formula: MetricFormula;
@@ -56,6 +58,7 @@ export const METRICS = [
     name: 'Total Tokens',
     unit: 'tokens',
     grafanaUnit: 'short',
+    decimals: 0,
     description: 'Input tokens plus output tokens.',
     formula: { kind: 'sum', of: ['input_tokens', 'output_tokens'] },
   },
@@ -64,6 +67,7 @@ export const METRICS = [
     name: 'Input Tokens',
     unit: 'tokens',
     grafanaUnit: 'short',
+    decimals: 0,
     description: 'Prompt tokens sent to the model, cached tokens included.',
     formula: { kind: 'sum', of: ['input_tokens'] },
   },
@@ -72,6 +76,7 @@ export const METRICS = [
     name: 'Output Tokens',
     unit: 'tokens',
     grafanaUnit: 'short',
+    decimals: 0,
     description: 'Tokens the model generated.',
     formula: { kind: 'sum', of: ['output_tokens'] },
   },
@@ -80,6 +85,7 @@ export const METRICS = [
     name: 'Cache Read Tokens',
     unit: 'tokens',
     grafanaUnit: 'short',
+    decimals: 0,
     description: 'Input tokens served from the prompt cache (part of input tokens).',
     formula: { kind: 'sum', of: ['cache_read_tokens'] },
   },
@@ -88,6 +94,7 @@ export const METRICS = [
     name: 'Cache Write Tokens',
     unit: 'tokens',
     grafanaUnit: 'short',
+    decimals: 0,
     description: 'Input tokens written to the prompt cache (part of input tokens; only some models report it).',
     formula: { kind: 'sum', of: ['cache_write_tokens'] },
   },
@@ -96,6 +103,7 @@ export const METRICS = [
     name: 'Reasoning Tokens',
     unit: 'tokens',
     grafanaUnit: 'short',
+    decimals: 0,
     description: 'Output tokens the model spent on reasoning (part of output tokens; 0 where the provider reports none).',
     formula: { kind: 'sum', of: ['reasoning_tokens'] },
   },
@@ -104,6 +112,7 @@ export const METRICS = [
     name: 'Requests',
     unit: 'requests',
     grafanaUnit: 'short',
+    decimals: 0,
     description: 'Number of model calls.',
     formula: { kind: 'sum', of: ['requests'] },
   },
@@ -112,6 +121,7 @@ export const METRICS = [
     name: 'Total Tokens per Minute',
     unit: 'tokens/min',
     grafanaUnit: TOKENS_PER_MINUTE_UNIT,
+    decimals: 1,
     description: "Total tokens in the interval divided by the interval's minutes inside the selected range.",
     formula: { kind: 'perMinute', of: ['input_tokens', 'output_tokens'] },
   },
@@ -120,6 +130,7 @@ export const METRICS = [
     name: 'Input Tokens per Minute',
     unit: 'tokens/min',
     grafanaUnit: TOKENS_PER_MINUTE_UNIT,
+    decimals: 1,
     description: "Input tokens in the interval divided by the interval's minutes inside the selected range.",
     formula: { kind: 'perMinute', of: ['input_tokens'] },
   },
@@ -128,6 +139,7 @@ export const METRICS = [
     name: 'Output Tokens per Minute',
     unit: 'tokens/min',
     grafanaUnit: TOKENS_PER_MINUTE_UNIT,
+    decimals: 1,
     description: "Output tokens in the interval divided by the interval's minutes inside the selected range.",
     formula: { kind: 'perMinute', of: ['output_tokens'] },
   },
@@ -136,6 +148,7 @@ export const METRICS = [
     name: 'Concurrency',
     unit: 'requests in flight',
     grafanaUnit: 'short',
+    decimals: 2,
     description:
       'Average requests in flight over the interval: summed request duration divided by the interval length (empty where no call reported a duration).',
     formula: { kind: 'concurrency' },

@@ -1,4 +1,5 @@
 /** The shared query model: catalogue, query schema and defaults, time parsing, saved-query migration. */
+export * from './base-sums';
 export * from './catalogue';
 export * from './query';
 export * from './responses';

@@ -76,3 +76,15 @@ export interface HealthResponse {
 export interface ErrorResponse {
   error: { code: string; message: string };
 }
+
+/** The answer to an ingest request (`POST /api/v1/usage` and every other ingest path). */
+export interface IngestResponse {
+  /** Events newly stored. */
+  accepted: number;
+  /** Events whose id was already stored. */
+  duplicates: number;
+  /** Rejected events by their index in the request, with the field and the reason; at most the first 1000. */
+  rejected: { index: number; error: string }[];
+  /** All rejections. */
+  rejected_total: number;
+}

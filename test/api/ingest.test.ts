@@ -87,6 +87,39 @@ describe('rejections', () => {
     expect(res.body.error.message).toContain('application/x-ndjson');
   });
 
+  test('text/plain and a missing content type are 415s naming the two accepted types; nothing is stored', async () => {
+    const noType = await fetch(server.url + '/api/v1/usage', { method: 'POST', body: new TextEncoder().encode(ndjson([ok({ service: 'untyped' })])) });
+    expect(noType.status).toBe(415);
+    expect((await noType.json()).error.message).toMatch(/^missing Content-Type; send application\/json .* or application\/x-ndjson/);
+    const plain = await post(ndjson([ok({ service: 'untyped' })]), 'text/plain');
+    expect(plain.status).toBe(415);
+    expect(plain.body.error.message).toMatch(/^unsupported Content-Type 'text\/plain'; send application\/json .* or application\/x-ndjson/);
+    expect(await requestsOf('untyped')).toBe(0);
+  });
+
+  test('a pretty-printed JSON array sent as NDJSON is a 400 that says to send it as application/json', async () => {
+    const res = await post(JSON.stringify([ok({ service: 'pretty' })], null, 2));
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain("looks like pretty-printed JSON (its first line is '['), not NDJSON");
+    expect(res.body.error.message).toContain('Content-Type: application/json');
+    expect(await requestsOf('pretty')).toBe(0);
+  });
+
+  test('one event object is accepted as application/json', async () => {
+    const res = await post(JSON.stringify(ok({ service: 'single-object' })), 'application/json');
+    expect(res).toMatchObject({ status: 200, body: { accepted: 1, rejected_total: 0 } });
+    expect(await requestsOf('single-object')).toBe(1);
+  });
+
+  test('a batch with nothing usable is a 400 with the usual body; a partly usable one a 200', async () => {
+    const none = await post(ndjson([ok({ input_tokens: -1 }), ok({ model: '' })]));
+    expect(none.status).toBe(400);
+    expect(none.body).toMatchObject({ accepted: 0, duplicates: 0, rejected_total: 2 });
+    expect(none.body.rejected.map((r: { index: number }) => r.index)).toEqual([0, 1]);
+    const some = await post(ndjson([ok({ input_tokens: -1 }), ok({ service: 'partly' })]));
+    expect(some).toMatchObject({ status: 200, body: { accepted: 1, rejected_total: 1 } });
+  });
+
   test('a body over the limit is a 413 and stores nothing, whether announced or streamed', async () => {
     const lines = Array.from({ length: 1000 }, (_, i) => JSON.stringify(ok({ service: 'too-big', id: `big-${i}` })));
     const announced = await post(lines.join('\n'));

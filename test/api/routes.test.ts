@@ -33,6 +33,18 @@ test('export: CSV attachment, one row per resource per bucket, columns sum to th
   expect(Date.parse(rows[0].time) % H).toBe(H / 2);
 });
 
+test('export rounds rates for people (per-minute to 1 decimal, concurrency to 2) where JSON keeps full precision', async () => {
+  const text = await (await fetch(`${server.url}/api/v1/export?from=${start}&to=${end}&granularity=1h&limit=2&metrics=total_tokens,total_tokens_per_minute,concurrency`)).text();
+  const rows: Record<string, string>[] = parse(text, { columns: true });
+  for (const r of rows) {
+    expect(r.total_tokens_per_minute).toMatch(/^\d+(\.\d)?$/);
+    expect(Number(r.total_tokens_per_minute)).toBeCloseTo(Number(r.total_tokens) / 60, 1);
+    expect(r.concurrency).toMatch(/^(\d+(\.\d{1,2})?)?$/);
+  }
+  const json = await server.json('POST', '/api/v1/query', { type: 'trend', from: start, to: end, granularity: '1h', metrics: ['total_tokens_per_minute'] });
+  expect(json.body.series[0].values.some((v: number) => !Number.isInteger(v * 10))).toBe(true);
+});
+
 test('export by api key: masked label and the id filters take, never the raw key', async () => {
   const text = await (await fetch(`${server.url}/api/v1/export?from=${start}&to=${end}&dimension=api_key&granularity=1d&metrics=requests`)).text();
   expect(text).not.toContain(SECRET_KEY);

@@ -144,7 +144,7 @@ const MALFORMED: Malformed[] = [
     'ingest as text/csv',
     'timestamp,service\n1,s',
     'text/csv',
-    /unsupported Content-Type 'text\/csv'; send application\/json or application\/x-ndjson/,
+    /unsupported Content-Type 'text\/csv'; send application\/json \(a JSON array of events, or one event object\) or application\/x-ndjson/,
     415,
   ),
   ingestCase('ingest as XML', '<usage/>', 'application/xml', /unsupported Content-Type/, 415),
@@ -232,7 +232,7 @@ const BAD_EVENTS: [string, string, RegExp][] = [
   ['duration negative', JSON.stringify(ok('x', { duration_ms: -1 })), /^duration_ms: must be a number of milliseconds from 0 to 86400000$/],
   ['duration as text', JSON.stringify(ok('x', { duration_ms: 'fast' })), /^duration_ms: must be a number of milliseconds/],
   ['line not JSON', '{broken', /^line is not valid JSON/],
-  ['line an array', '[1,2]', /must be a JSON object$/],
+  ['line an array', '[1,2]', /^line is a JSON array; NDJSON takes one event object per line/],
   ['line a string', '"event"', /must be a JSON object$/],
   ['line null', 'null', /must be a JSON object$/],
 ];

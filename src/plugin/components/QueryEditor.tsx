@@ -5,7 +5,8 @@
 import React, { useEffect, useState } from 'react';
 import type { QueryEditorProps } from '@grafana/data';
 import { Combobox, InlineField, InlineFieldRow, Input, MultiCombobox, RadioButtonGroup, Stack } from '@grafana/ui';
-import { DEFAULTS, LIMITS, migrateSavedQuery, type QueryType } from '../../shared';
+import { DEFAULTS, LIMITS, type QueryType } from '../../shared';
+import { migrateQuery } from '../migrations';
 import type { DataSource } from '../datasource';
 import { hasVariable } from '../interpolate';
 import { LABELS } from '../labels';
@@ -27,7 +28,7 @@ type Props = QueryEditorProps<DataSource, TokenscopeQuery, TokenscopeOptions>;
 const LABEL_WIDTH = 14;
 
 export function QueryEditor({ datasource, query: stored, onChange, onRunQuery, range }: Props) {
-  const query = migrateSavedQuery(stored) as TokenscopeQuery;
+  const query = migrateQuery(stored);
   // A new or old query is saved in the current shape once, so what runs is what the dashboard stores.
   useEffect(() => {
     if (query !== stored) onChange(query);

@@ -3,19 +3,25 @@ import type { ComboboxOption } from '@grafana/ui';
 import { useEffect, useState } from 'react';
 import type { DataSource } from '../datasource';
 
+interface Loaded {
+  /** The request these options answer; a newer request means they are stale (shown until it answers). */
+  request: string;
+  options: Array<ComboboxOption<string>>;
+}
+
 export function useDimensionValues(datasource: DataSource, dimension: string, from?: number, to?: number): { options: Array<ComboboxOption<string>>; loading: boolean } {
-  const [state, setState] = useState<{ options: Array<ComboboxOption<string>>; loading: boolean }>({ options: [], loading: true });
+  const request = `${dimension}\u0000${from ?? ''}\u0000${to ?? ''}`;
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
   useEffect(() => {
     let current = true;
-    setState((s) => ({ ...s, loading: true }));
     datasource
       .dimensionValues({ dimension, from, to })
-      .then((values) => current && setState({ options: values.map((v) => ({ label: v.text, value: String(v.value ?? v.text) })), loading: false }))
+      .then((values) => current && setLoaded({ request, options: values.map((v) => ({ label: v.text, value: String(v.value ?? v.text) })) }))
       // A suggestion list that cannot load leaves the field usable by typing; the query shows the real error.
-      .catch(() => current && setState({ options: [], loading: false }));
+      .catch(() => current && setLoaded({ request, options: [] }));
     return () => {
       current = false;
     };
-  }, [datasource, dimension, from, to]);
-  return state;
+  }, [datasource, dimension, from, to, request]);
+  return { options: loaded?.options ?? [], loading: loaded?.request !== request };
 }

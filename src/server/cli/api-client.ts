@@ -1,6 +1,5 @@
 /** The CLI's HTTP client for a running backend: URL and token from options and the environment, server errors as messages. */
-import type { ApiQueryInput, QueryResponse } from '../../shared';
-import type { IngestResponse } from '../routes/usage';
+import type { ApiQueryInput, IngestResponse, QueryResponse } from '../../shared';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
 
@@ -42,7 +41,8 @@ export function createApiClient(url: string, token?: string): ApiClient {
   const root = base.href.replace(/\/+$/, '');
   const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
 
-  async function call<T>(path: string, contentType: string, body: string): Promise<T> {
+  /** `isAnswer` recognises an error status whose body is still the answer (a batch with nothing usable). */
+  async function call<T>(path: string, contentType: string, body: string, isAnswer: (parsed: unknown) => boolean = () => false): Promise<T> {
     let res: Response;
     try {
       res = await fetch(root + path, { method: 'POST', headers: { 'content-type': contentType, ...auth }, body });
@@ -57,7 +57,7 @@ export function createApiClient(url: string, token?: string): ApiClient {
     } catch {
       parsed = undefined;
     }
-    if (!res.ok) {
+    if (!res.ok && !isAnswer(parsed)) {
       const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
       const hint = res.status === 401 && !token ? ' (set TOKENSCOPE_TOKEN)' : '';
       throw new ApiError(`${error?.message ?? `HTTP ${res.status}: ${text.slice(0, 200)}`}${hint}`, res.status, error?.code ?? `http_${res.status}`);
@@ -69,6 +69,6 @@ export function createApiClient(url: string, token?: string): ApiClient {
   return {
     url: root,
     query: (query) => call('/api/v1/query', 'application/json', JSON.stringify(query)),
-    ingest: (ndjson) => call('/api/v1/usage', 'application/x-ndjson', ndjson),
+    ingest: (ndjson) => call('/api/v1/usage', 'application/x-ndjson', ndjson, (parsed) => typeof (parsed as IngestResponse | undefined)?.rejected_total === 'number'),
   };
 }

@@ -3,6 +3,8 @@ import { usageEventSchema } from '../ingest/event-schema';
 
 /** The fields of a usage event, as a client sends them. */
 export const EVENT_FIELDS = Object.keys(usageEventSchema.shape);
+/** The fields an event cannot do without: those whose schema refuses an absent value. */
+export const REQUIRED_FIELDS = EVENT_FIELDS.filter((f) => !usageEventSchema.shape[f as keyof typeof usageEventSchema.shape].safeParse(undefined).success);
 /** Fields sent as JSON numbers when the cell holds one; anything else goes as text and the server says why it is wrong. */
 const NUMERIC_FIELDS = new Set(['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'duration_ms']);
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -40,6 +42,13 @@ export function planColumns(header: readonly string[], mapping: ReadonlyMap<stri
     const column = mapping.get(field) ?? (header.includes(field) && !mappedColumns.has(field) ? field : undefined);
     return column === undefined ? [] : [[field, column] as [string, string]];
   });
+  // Every row would be rejected for the same missing field: say so once, before anything is sent.
+  const unfed = REQUIRED_FIELDS.filter((f) => !fields.some(([field]) => field === f));
+  if (unfed.length > 0) {
+    throw new Error(
+      `the CSV has no column for ${unfed.join(', ')}; name the columns with --map, e.g. --map ${unfed.map((f) => `${f}=<column>`).join(',')} (columns: ${header.join(', ')})`,
+    );
+  }
   const used = new Set(fields.map(([, column]) => column));
   return { fields, ignored: header.filter((c) => !used.has(c)) };
 }

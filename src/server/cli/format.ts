@@ -14,10 +14,9 @@ export function formatNumber(value: number, decimals = 0): string {
   return format.format(value);
 }
 
-/** Decimals shown for a metric: token and request counts are whole, rates are not. */
+/** Decimals shown for a metric, from the catalogue: token and request counts are whole, rates are not. */
 export function metricDecimals(metric: MetricId): number {
-  const unit = metricDefinition(metric).unit;
-  return unit === 'tokens/min' ? 1 : unit === 'requests in flight' ? 2 : 0;
+  return metricDefinition(metric).decimals;
 }
 
 /** A metric value for a table cell; `–` where the metric has no value. */

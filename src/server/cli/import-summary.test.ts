@@ -11,7 +11,7 @@ test('rejections that differ only in the quoted value or the parser detail form 
     { line: 8, reason: 'input_tokens: must be an integer >= 0' },
   ]);
   expect(groups).toEqual([
-    { reason: "timestamp: '…' is not RFC 3339, 'YYYY-MM-DD HH:MM:SS' or epoch milliseconds", count: 3, lines: [3, 9, 12] },
+    { reason: "timestamp: '…' is not RFC 3339, 'YYYY-MM-DD HH:MM:SS' or epoch milliseconds", count: 3, lines: [3, 9, 12], example: "'2026-13-01'" },
     { reason: 'line is not valid JSON', count: 2, lines: [4, 7] },
     { reason: 'input_tokens: must be an integer >= 0', count: 1, lines: [8] },
   ]);
@@ -23,4 +23,12 @@ test('keeps the first five line numbers of a group and counts rejections the ser
   expect(groups[0].reason).toMatch(/not listed by the server/);
   expect(groups[0].count).toBe(40);
   expect(groups[1]).toEqual({ reason: 'model: is required', count: 8, lines: [93, 94, 95, 96, 97] });
+});
+
+test('a sample of the rejected value is short, and never a secret-looking one', () => {
+  const [long] = groupRejections([{ line: 1, reason: `model: '${'x'.repeat(40)}' is not a known model` }]);
+  expect(long.example).toBe(`'${'x'.repeat(24)}…'`);
+  const [secret] = groupRejections([{ line: 2, reason: "api_key: 'sk-live-7f3a9c2b1e8d4f6a0b5c7d9e1f2a3b4c' is not allowed" }]);
+  expect(secret.example).toBe('a secret-looking value, not shown');
+  expect(JSON.stringify(secret)).not.toContain('7f3a9c2b');
 });

@@ -120,6 +120,18 @@ describe('import against a running server', () => {
     expect(run.stderr).toContain("column 'prompt_tokens' (for input_tokens) not in the CSV header; columns: timestamp, service, model, input_tokens, output_tokens");
     expect(await totals(server, Date.UTC(2026, 3, 7), Date.UTC(2026, 3, 8))).toMatchObject({ requests: 360 });
   });
+
+  test('a CSV without columns for required fields stops before sending and says which fields to map', async () => {
+    const file = join(dir, 'unmapped.csv');
+    writeFileSync(file, 'time,service,model,prompt_tokens,completion_tokens\n2026-04-07 09:00:00,a,b,1,2\n');
+    const before = await totals(server, Date.UTC(2026, 3, 7), Date.UTC(2026, 3, 8));
+    const run = await runCli(['import', file], { TOKENSCOPE_URL: server.url });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'the CSV has no column for timestamp, input_tokens, output_tokens; name the columns with --map, e.g. --map timestamp=<column>,input_tokens=<column>,output_tokens=<column> (columns: time, service, model, prompt_tokens, completion_tokens)',
+    );
+    expect(await totals(server, Date.UTC(2026, 3, 7), Date.UTC(2026, 3, 8))).toEqual(before);
+  });
 });
 
 describe('import with auth on', () => {

@@ -170,7 +170,8 @@ export function formatImportSummary(file: string, s: ImportSummary): string {
   lines.push(`  rejected    ${formatNumber(s.rejected).padStart(width)}`);
   for (const r of s.reasons) {
     const where = r.lines.length ? ` (line${r.lines.length > 1 ? 's' : ''} ${r.lines.join(', ')}${r.count > r.lines.length ? ', …' : ''})` : '';
-    lines.push(`    ${formatNumber(r.count).padStart(width)} × ${r.reason}${where}`);
+    const example = r.example ? ` e.g. ${r.example}` : '';
+    lines.push(`    ${formatNumber(r.count).padStart(width)} × ${r.reason}${example}${where}`);
   }
   return lines.join('\n');
 }

@@ -1,5 +1,6 @@
 /** The `tokenscope` command line: serve, demo, import, top, trend. */
 import { Command } from 'commander';
+import { packageVersion } from '../config';
 import { registerDemo } from './demo';
 import { registerImport } from './import';
 import { registerServe } from './serve';
@@ -9,6 +10,7 @@ import { registerTrend } from './trend';
 const program = new Command()
   .name('tokenscope')
   .description('LLM token-usage statistics: aggregation backend and tools')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError();
 registerServe(program);
 registerDemo(program);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { RankingResponse, TrendResponse } from '../../shared';
+import type { RankingResponse, TrendResponse, TrendSeries } from '../../shared';
 import { runCli } from '../../../test/support/run-cli';
 import { startTestServer, type TestServer } from '../../../test/support/test-server';
 import { DEMO_SECRET_KEYS } from '../demo/demo-catalogue';
@@ -108,17 +108,21 @@ describe('tokenscope trend', () => {
     const api = await query<TrendResponse>({ type: 'trend', from: FROM, to, dimension: 'model', limit: 3, granularity: '1h', timezone: zone });
     const header = run.stdout.split('\n').find((l) => l.startsWith('Bucket'))!;
     expect(header.split(/\s{2,}/).slice(1)).toEqual(api.series.map((s) => s.labels.model));
-    const rows = tableRows(run.stdout);
+    const rows = tableRows(run.stdout.replace(/\n\* partial bucket.*$/m, ''));
     expect(rows).toHaveLength(api.buckets.length + 3);
+    // The range starts at :17 and is 12 hours long: Kolkata's hours (:30 UTC) cut the first and the last bucket.
+    const last = api.buckets.length - 1;
     api.buckets.forEach((bucket, i) => {
-      expect(rows[i][0]).toBe(wallClock(bucket, zone));
+      expect(rows[i][0]).toBe(wallClock(bucket, zone) + (i === 0 || i === last ? ' *' : ''));
       expect(rows[i].slice(1).map(num)).toEqual(api.series.map((s) => s.values[i]));
     });
+    expect(run.stdout).toContain('* partial bucket: the range covers only part of it; min and avg of token and request counts leave it out');
+    const whole = (s: TrendSeries) => s.values.slice(1, -1) as number[];
     const stats = rows.slice(-3);
     expect(stats.map((r) => r[0])).toEqual(['min', 'max', 'avg']);
-    expect(stats[0].slice(1).map(num)).toEqual(api.series.map((s) => s.min));
+    expect(stats[0].slice(1).map(num)).toEqual(api.series.map((s) => Math.min(...whole(s))));
     expect(stats[1].slice(1).map(num)).toEqual(api.series.map((s) => s.max));
-    expect(stats[2].slice(1).map(num)).toEqual(api.series.map((s) => round(s.avg, 0)));
+    expect(stats[2].slice(1).map(num)).toEqual(api.series.map((s) => round(whole(s).reduce((a, b) => a + b, 0) / whole(s).length, 0)));
   });
 
   test('prints a sparkline per series with its min, max and avg when there are many buckets', async () => {
@@ -126,12 +130,16 @@ describe('tokenscope trend', () => {
     const output = await runTrend({ metric: metrics.join(','), granularity: '1h', from: String(FROM), to: String(NOW) }, createApiClient(server.url), NOW);
     const api = await query<TrendResponse>({ type: 'trend', from: FROM, to: NOW, metrics, granularity: '1h' });
     expect(api.buckets.length).toBeGreaterThan(40);
-    const rows = tableRows(output).slice(0, -1);
+    const rows = tableRows(output).slice(0, -2);
     expect(rows.map((r) => r[0])).toEqual(['Total Tokens per Minute', 'Requests']);
     api.series.forEach((s, i) => {
       const decimals = s.metric === 'requests' ? 0 : 1;
       expect(rows[i][1]).toMatch(new RegExp(`^[▁▂▃▄▅▆▇█]{${api.buckets.length}}$`));
-      expect(rows[i].slice(2).map(num)).toEqual([round(s.min, decimals), round(s.max, decimals), round(s.avg, decimals)]);
+      // Requests are counted over the bucket: the partial first and last hours are left out of min and avg.
+      const whole = s.metric === 'requests' ? (s.values.slice(1, -1) as number[]) : null;
+      const min = whole ? Math.min(...whole) : s.min;
+      const avg = whole ? whole.reduce((a, b) => a + b, 0) / whole.length : s.avg;
+      expect(rows[i].slice(2).map(num)).toEqual([round(min, decimals), round(s.max, decimals), round(avg, decimals)]);
     });
     expect(output.split('\n').at(-1)).toBe(`${api.buckets.length} buckets from ${wallClock(api.buckets[0], 'UTC')}; --table prints each`);
   });

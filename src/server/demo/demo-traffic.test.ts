@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { looksSecret } from '../ingest/api-keys';
+import { looksSecret } from '../api-keys';
 import { toStoredEvent } from '../ingest/event-schema';
 import { demoEventBatches, demoEvents, type DemoEvent } from './demo-traffic';
 

@@ -11,7 +11,7 @@ export interface SeedDemoOptions {
   /** Average events per minute; default DEFAULT_EVENTS_PER_MINUTE. */
   eventsPerMinute?: number;
   seed?: number;
-  /** Events per store.ingest call; default 50,000. */
+  /** Events per store.ingest call; default 20,000 (small enough that progress moves in steps under 5% for a 30-day seed). */
   batchSize?: number;
   /** Called after each stored batch with the fraction of the time range done (0 to 1) and events so far. */
   onProgress?: (fraction: number, events: number) => void;
@@ -38,7 +38,7 @@ export async function seedDemo(store: Store, options: SeedDemoOptions = {}): Pro
   const result: SeedDemoResult = { from, to, events: 0, accepted: 0, duplicates: 0, ms: 0 };
   // One batch is written while the next is generated; the store's writer takes them in order.
   let pending: Promise<void> = Promise.resolve();
-  for (const batch of demoEventBatches({ from, to, eventsPerMinute: options.eventsPerMinute, seed: options.seed }, options.batchSize ?? 50_000)) {
+  for (const batch of demoEventBatches({ from, to, eventsPerMinute: options.eventsPerMinute, seed: options.seed }, options.batchSize ?? 20_000)) {
     const events = batch.map(validated);
     const lastTs = batch[batch.length - 1].timestamp;
     await pending;

@@ -25,12 +25,21 @@ export interface ReadEvents {
 
 export type BodyFormat = 'json' | 'ndjson';
 
-/** The body format for a Content-Type, or null when it is not one we read. */
+/**
+ * The body format for a Content-Type, or null when it is not one we read. A missing type and `text/plain` are
+ * refused rather than guessed: a client that sends them has usually not chosen a format at all.
+ */
 export function bodyFormat(contentType: string | undefined): BodyFormat | null {
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
   if (type === 'application/json') return 'json';
-  if (['', 'application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'text/plain'].includes(type)) return 'ndjson';
+  if (['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines'].includes(type)) return 'ndjson';
   return null;
+}
+
+/** The 415 for a body type we do not read, naming the two we do. */
+export function unsupportedBodyType(contentType: string | undefined): ClientError {
+  const sent = contentType ? `unsupported Content-Type '${contentType.slice(0, 64)}'` : 'missing Content-Type';
+  return new ClientError(`${sent}; send application/json (a JSON array of events, or one event object) or application/x-ndjson (one event per line)`, 415, 'unsupported_media_type');
 }
 
 export async function readEvents(body: Readable, format: BodyFormat, maxBytes: number): Promise<ReadEvents> {
@@ -57,11 +66,23 @@ export async function readEvents(body: Readable, format: BodyFormat, maxBytes: n
   let index = 0;
   for await (const line of lines(chunks)) {
     if (line.trim() === '') continue;
+    // A line that is only a bracket is never an NDJSON event: the body is pretty-printed JSON.
+    if (index === 0 && ['[', '{'].includes(line.trim())) {
+      throw new ClientError(
+        `the body looks like pretty-printed JSON (its first line is '${line.trim()}'), not NDJSON (one event object per line); send it with Content-Type: application/json`,
+        400,
+        'invalid_ndjson',
+      );
+    }
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch (err) {
       reject(out, index++, `line is not valid JSON (${(err as Error).message})`);
+      continue;
+    }
+    if (Array.isArray(value)) {
+      reject(out, index++, 'line is a JSON array; NDJSON takes one event object per line (send an array with Content-Type: application/json)');
       continue;
     }
     add(index++, value);

@@ -25,26 +25,6 @@ export function metricValues(metrics: readonly MetricId[], sums: BaseSums, spanM
   return out;
 }
 
-export function zeroSums(): BaseSums {
-  // A literal, not a loop over BASE_SUMS: every BaseSums then shares one object shape, which keeps the
-  // per-row work of large results fast. The type check fails if BASE_SUMS changes and this does not.
-  const sums: BaseSums = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, requests: 0, duration_ms: 0, timed_requests: 0 };
-  return sums;
-}
-
-/** Adds `more` into `into` and returns it. */
-export function addSums(into: BaseSums, more: BaseSums): BaseSums {
-  into.input_tokens += more.input_tokens;
-  into.output_tokens += more.output_tokens;
-  into.cache_read_tokens += more.cache_read_tokens;
-  into.cache_write_tokens += more.cache_write_tokens;
-  into.reasoning_tokens += more.reasoning_tokens;
-  into.requests += more.requests;
-  into.duration_ms += more.duration_ms;
-  into.timed_requests += more.timed_requests;
-  return into;
-}
-
 /** The base sums the metrics are computed from: what a query asks its store for. */
 export function sumsFor(metrics: readonly MetricId[]): BaseSum[] {
   const needed = new Set<BaseSum>();

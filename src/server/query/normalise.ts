@@ -1,7 +1,7 @@
 /** Resolves what a validated query leaves open: `auto` granularity, stored API-key ids, the bucket limit. */
 import { GRANULARITIES, LIMITS, type FixedGranularity, type ResolvedApiQuery } from '../../shared';
 import { ClientError } from '../errors';
-import { protectApiKey } from '../ingest/api-keys';
+import { protectApiKey } from '../api-keys';
 import { bucketCount } from './buckets';
 
 /** A query ready to plan: every field resolved. */

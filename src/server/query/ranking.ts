@@ -1,7 +1,7 @@
 /** Totals and rankings: sums over the whole range, split by a dimension with the rest folded into `other`. */
-import { DEFAULTS, type BaseSums, type DimensionId, type MetricId, type RankingResponse, type TotalsResponse } from '../../shared';
+import { DEFAULTS, addSums, zeroSums, type BaseSums, type DimensionId, type MetricId, type RankingResponse, type TotalsResponse } from '../../shared';
 import type { AggregateRow, RankOrder, Store } from '../storage/engine';
-import { addSums, compareKeys, metricValue, metricValues, rankOrder, rankScore, sumsFor, zeroSums } from './metric-values';
+import { compareKeys, metricValue, metricValues, rankOrder, rankScore, sumsFor } from './metric-values';
 import type { NormalizedQuery } from './normalise';
 import { planRange } from './plan';
 

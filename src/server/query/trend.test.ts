@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { AggregateRequest, AggregateRow, Store } from '../storage/engine';
-import { zeroSums } from './metric-values';
+import { zeroSums } from '../../shared';
 import type { NormalizedQuery } from './normalise';
 import { trendData } from './trend';
 

@@ -1,8 +1,8 @@
 /** Trends: zero-filled buckets aligned in the query's time zone, one series per metric or per top-N value. */
-import type { BaseSums, DimensionId, MetricId, TrendResponse, TrendSeries } from '../../shared';
+import { addSums, zeroSums, type BaseSums, type DimensionId, type MetricId, type TrendResponse, type TrendSeries } from '../../shared';
 import type { AggregateRow, Store } from '../storage/engine';
 import { bucketBoundaries } from './buckets';
-import { addSums, metricValue, rankOrder, sumsFor, zeroSums } from './metric-values';
+import { metricValue, rankOrder, sumsFor } from './metric-values';
 import type { NormalizedQuery } from './normalise';
 import { planBuckets } from './plan';
 import { rankRows, rankedKeys } from './ranking';

@@ -3,7 +3,7 @@ import { stringify } from 'csv-stringify';
 import type { FastifyPluginAsync } from 'fastify';
 import { Readable } from 'node:stream';
 import { DateTime } from 'luxon';
-import { DEFAULTS, METRIC_IDS, parseApiQuery } from '../../shared';
+import { DEFAULTS, METRIC_IDS, metricDefinition, parseApiQuery } from '../../shared';
 import { ClientError } from '../errors';
 import { metricValue } from '../query/metric-values';
 import { normaliseQuery } from '../query/normalise';
@@ -38,7 +38,7 @@ export const exportRoutes =
             if (sums.requests === 0) continue;
             const row: Record<string, unknown> = { time, [dimension]: key === null ? 'other' : label };
             if (withId) row.api_key_id = key ?? '';
-            for (const m of q.metrics) row[m] = metricValue(m, sums, data.spans[i]) ?? '';
+            for (const m of q.metrics) row[m] = roundForPeople(metricValue(m, sums, data.spans[i]), metricDefinition(m).decimals);
             yield row;
           }
         }
@@ -47,3 +47,10 @@ export const exportRoutes =
       return reply.send(csv);
     });
   };
+
+/** A value as a person reads it in a spreadsheet: rounded to the metric's decimals, empty where there is none. */
+function roundForPeople(value: number | null, decimals: number): number | '' {
+  if (value === null) return '';
+  const factor = 10 ** decimals;
+  return Math.round(value * factor) / factor;
+}

@@ -1,17 +1,9 @@
 /** POST /api/v1/usage: stores a JSON array or NDJSON of usage events, listing the rejected ones by index. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Readable } from 'node:stream';
-import { ClientError } from '../errors';
-import { bodyFormat, bodyTooLarge, readEvents } from '../ingest/read-events';
+import { bodyFormat, bodyTooLarge, readEvents, unsupportedBodyType } from '../ingest/read-events';
+import type { IngestResponse } from '../../shared';
 import type { RouteDeps } from './route-deps';
-
-export interface IngestResponse {
-  accepted: number;
-  duplicates: number;
-  rejected: { index: number; error: string }[];
-  /** All rejections; `rejected` lists at most the first 1000. */
-  rejected_total: number;
-}
 
 export const usageRoutes =
   ({ config, store, metrics }: RouteDeps): FastifyPluginAsync =>
@@ -20,17 +12,19 @@ export const usageRoutes =
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
-    app.post('/api/v1/usage', { config: { access: 'ingest' } }, async (request): Promise<IngestResponse> => {
+    app.post('/api/v1/usage', { config: { access: 'ingest' } }, async (request, reply): Promise<IngestResponse> => {
       const format = bodyFormat(request.headers['content-type']);
-      if (!format) {
-        throw new ClientError(`unsupported Content-Type '${request.headers['content-type']}'; send application/json or application/x-ndjson`, 415, 'unsupported_media_type');
-      }
+      if (!format) throw unsupportedBodyType(request.headers['content-type']);
       const length = Number(request.headers['content-length']);
       if (Number.isFinite(length) && length > config.maxBodyBytes) throw bodyTooLarge(config.maxBodyBytes);
       const body = (request.body as Readable | undefined) ?? request.raw;
       const read = await readEvents(body, format, config.maxBodyBytes);
       const stored = await store.ingest(read.events);
       metrics.recordIngest(stored.stored, stored.duplicates, read.rejectedTotal);
+      // Partial success is a 200; a batch of which nothing could be used is a 400 with the same body, so
+      // `curl -f` and clients that look only at the status notice.
+      const nothingUsable = read.rejectedTotal > 0 && read.events.length === 0;
+      if (nothingUsable) reply.code(400);
       return { accepted: stored.accepted, duplicates: stored.duplicates, rejected: read.rejected, rejected_total: read.rejectedTotal };
     });
   };

@@ -63,22 +63,28 @@ export interface ScanPiece {
   step: number | null;
 }
 
-/** What to aggregate: the pieces to read, the filters, and how to split the result. */
-export interface AggregateRequest {
+/** What to aggregate: the pieces to read, the filters, the sums, and how to split the result. */
+export type AggregateRequest = AggregateScan & AggregateSplit;
+
+export interface AggregateScan {
   pieces: readonly ScanPiece[];
   filters: Filters;
-  /** Split by this dimension; without it, one row per bucket with key null. */
-  groupBy?: DimensionId;
-  /** With groupBy: keep only these values; every other value is folded into one row with key null. */
-  keep?: readonly string[];
   /** The base sums the caller needs (default all); an engine may leave the others at 0. */
   sums?: readonly BaseSum[];
-  /**
-   * With groupBy, instead of `keep`: keep the `limit` values that rank first by `order` over all the request's
-   * rows, folding every other value into one row with key null. Only for engines with `capabilities.topN`.
-   */
-  top?: { limit: number; order: RankOrder };
 }
+
+/**
+ * How rows are split. `keep` and `top` exclude each other, and the compiler says so:
+ * - no `groupBy`: one row per bucket with key null;
+ * - `groupBy` alone: one row per bucket and value;
+ * - `groupBy` with `keep`: only these values; every other value is folded into one row with key null;
+ * - `groupBy` with `top`: the `limit` values that rank first by `order` over all the request's rows, the others
+ *   folded into one row with key null. Only for engines with `capabilities.topN`; others refuse it.
+ */
+export type AggregateSplit =
+  | { groupBy?: undefined; keep?: never; top?: never }
+  | { groupBy: DimensionId; keep?: readonly string[]; top?: never }
+  | { groupBy: DimensionId; top: { limit: number; order: RankOrder }; keep?: never };
 
 /**
  * How values are ranked: by the total of the `of` base sums, largest first; with `timedOnly`, values without a

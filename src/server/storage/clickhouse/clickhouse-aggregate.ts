@@ -32,6 +32,8 @@ function keyExpressions(groupBy: DimensionId | undefined, keep: readonly string[
 function pieceSql(layout: ClickHouseLayout, piece: ScanPiece, filters: string | null, request: AggregateRequest, sums: readonly BaseSum[]): string {
   const range = spanCondition(timeColumn(piece.tier), piece);
   const where = filters ? `(${range}) AND ${filters}` : range;
+  // No silent fallback: a caller that asks this engine to rank has not looked at its capabilities.
+  if (request.top) throw new Error('the ClickHouse engine does not rank inside aggregate (capabilities.topN is off); rank first, then keep');
   const split = keyExpressions(request.groupBy, request.keep);
   const columns = [`min(${split.label}) AS p_label`, ...sums.map((c) => `toUInt64(sum(s_${c})) AS p_${c}`)];
   const rows = tierRows(layout, piece.tier, where, { dims: request.groupBy ? [request.groupBy] : [], sums, label: request.groupBy === 'api_key' });
