@@ -42,7 +42,7 @@ interface SplitNanos {
 const HIGH_MS = 4294;
 const HIGH_NS = 967_296;
 
-/** Splits a fixed64 time (Long, digit string or number) without loss where it was sent without loss; null when absent or not positive. */
+/** Splits a fixed64 time (Long, digit string, number or BigInt) without loss where it was sent without loss; null when absent or not positive. */
 function splitNanos(value: unknown): SplitNanos | null {
   if (isLong(value)) {
     const high = value.high >>> 0;
@@ -55,6 +55,7 @@ function splitNanos(value: unknown): SplitNanos | null {
     const ns = Number(value.slice(-6));
     return ms > 0 || ns > 0 ? { ms, ns } : null;
   }
+  if (typeof value === 'bigint') return value > 0n ? { ms: Number(value / 1_000_000n), ns: Number(value % 1_000_000n) } : null;
   if (typeof value === 'number' && Number.isInteger(value) && value > 0) {
     const ms = Math.floor(value / 1e6);
     return { ms, ns: value - ms * 1e6 };
