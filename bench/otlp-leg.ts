@@ -3,7 +3,7 @@
  * one resource per service), encoded as OTLP protobuf ExportTraceServiceRequests, sent to POST /v1/traces with
  * the same concurrency as the native leg; spans/s, checked against the stored request count.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { DemoEvent } from '../src/server/demo/demo-traffic';
 import { OTLP_MESSAGES } from '../src/server/ingest/otlp/otlp-proto';
 import type { ServerProcess } from '../test/support/server-process';
@@ -11,8 +11,11 @@ import type { ServerProcess } from '../test/support/server-process';
 const intValue = (n: number) => ({ intValue: n });
 const str = (s: string) => ({ stringValue: s });
 
+/** A trace id (16 bytes) and span id (8 bytes) per event, the same in every leg. */
+const idsOf = (e: DemoEvent) => createHash('sha256').update(e.id).digest().subarray(0, 24);
+
 function span(e: DemoEvent) {
-  const ids = randomBytes(24);
+  const ids = idsOf(e);
   const startNs = BigInt(e.timestamp) * 1_000_000n;
   return {
     traceId: ids.subarray(0, 16),
@@ -27,9 +30,10 @@ function span(e: DemoEvent) {
       { key: 'gen_ai.request.model', value: str(e.model) },
       { key: 'gen_ai.usage.input_tokens', value: intValue(e.input_tokens) },
       { key: 'gen_ai.usage.output_tokens', value: intValue(e.output_tokens) },
-      { key: 'gen_ai.usage.cache_read.input_tokens', value: intValue(e.cache_read_tokens) },
-      { key: 'gen_ai.usage.cache_creation.input_tokens', value: intValue(e.cache_write_tokens) },
-      { key: 'gen_ai.usage.reasoning.output_tokens', value: intValue(e.reasoning_tokens) },
+      // Instrumentations set cache and reasoning attributes only when the provider reported them.
+      ...(e.cache_read_tokens ? [{ key: 'gen_ai.usage.cache_read.input_tokens', value: intValue(e.cache_read_tokens) }] : []),
+      ...(e.cache_write_tokens ? [{ key: 'gen_ai.usage.cache_creation.input_tokens', value: intValue(e.cache_write_tokens) }] : []),
+      ...(e.reasoning_tokens ? [{ key: 'gen_ai.usage.reasoning.output_tokens', value: intValue(e.reasoning_tokens) }] : []),
       { key: 'tokenscope.api_key', value: str(e.api_key) },
     ],
   };
@@ -55,6 +59,44 @@ export function otlpBodies(batches: Iterable<DemoEvent[]>, maxSpans: number): { 
     spans += events.length;
   }
   return { bodies, spans };
+}
+
+/**
+ * The same events as native NDJSON carrying the ids an OTLP span gives them (id = trace id + span id, trace_id,
+ * span_id): the baseline that tells the receiver's own cost from the store's cost of those longer, random ids.
+ */
+export function ndjsonWithSpanIds(batches: Iterable<DemoEvent[]>, maxEvents: number): { bodies: Buffer[]; events: number } {
+  const bodies: Buffer[] = [];
+  let events = 0;
+  for (const batch of batches) {
+    const list = batch.slice(0, maxEvents - events);
+    if (list.length === 0) break;
+    const lines = list.map((e) => {
+      const ids = idsOf(e).toString('hex');
+      return JSON.stringify({ ...e, id: ids, trace_id: ids.slice(0, 32), span_id: ids.slice(32) });
+    });
+    bodies.push(Buffer.from(lines.join('\n') + '\n'));
+    events += list.length;
+  }
+  return { bodies, events };
+}
+
+/** Sends NDJSON bodies to POST /api/v1/usage, `concurrency` in flight; events per second, all checked accepted. */
+export async function measureNative(server: ServerProcess, bodies: readonly Buffer[], events: number, concurrency: number): Promise<number> {
+  const started = performance.now();
+  let next = 0;
+  let accepted = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < bodies.length) {
+        const res = await fetch(`${server.url}/api/v1/usage`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: new Uint8Array(bodies[next++]) });
+        if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+        accepted += ((await res.json()) as { accepted: number }).accepted;
+      }
+    }),
+  );
+  if (accepted !== events) throw new Error(`server accepted ${accepted} of ${events} events`);
+  return events / ((performance.now() - started) / 1000);
 }
 
 /** Sends the bodies, `concurrency` in flight; spans per second, after checking every span was stored once. */

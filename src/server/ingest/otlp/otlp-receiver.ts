@@ -35,7 +35,7 @@ export const METRICS_OFF_MESSAGE =
 export function createOtlpReceiver({ store, options, onIngest }: OtlpReceiverDeps): OtlpReceiver {
   const calls = new ModelCallIndex();
   const streams = new CumulativeStreams(BigInt(Date.now()) * 1_000_000n);
-  const wanted = wantedAttributes(options.mapping);
+  const reader = wantedAttributes(options.mapping);
 
   const store$ = async (events: StoredEvent[], rejected: number): Promise<IngestResult> => {
     const result = events.length ? await store.ingest(events) : { accepted: 0, duplicates: 0, stored: [] };
@@ -45,7 +45,7 @@ export function createOtlpReceiver({ store, options, onIngest }: OtlpReceiverDep
 
   return {
     async exportTraces(request) {
-      const outcome = tracesToEvents(request, options.mapping, wanted, calls);
+      const outcome = tracesToEvents(request, reader, calls);
       await store$(outcome.events, outcome.rejected);
       const message = outcome.rejected ? `${outcome.rejected} span(s) with usage could not be used: ${outcome.reasons.join('; ')}${outcome.rejected > outcome.reasons.length ? '; …' : ''}` : '';
       return { rejected: outcome.rejected, message };

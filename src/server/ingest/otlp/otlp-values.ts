@@ -107,12 +107,3 @@ export function anyValue(value: unknown): string | number | boolean | null {
   if (v.boolValue !== undefined) return typeof v.boolValue === 'boolean' ? v.boolValue : null;
   return null;
 }
-
-/** The key-value list of an OTLP message (attributes) as name → plain value, keeping only `wanted` names. */
-export function pickAttributes(list: unknown, wanted: ReadonlySet<string>, into: Map<string, string | number | boolean | null> = new Map()) {
-  if (!Array.isArray(list)) return into;
-  for (const kv of list as { key?: unknown; value?: unknown }[]) {
-    if (kv && typeof kv.key === 'string' && wanted.has(kv.key) && !into.has(kv.key)) into.set(kv.key, anyValue(kv.value));
-  }
-  return into;
-}

@@ -3,7 +3,7 @@
  * a model call with usage; the one validation path then checks it. Attribute names come from the data table in
  * usage-attributes.ts; the cache rule makes input include cache reads and writes whatever the instrumentation did.
  */
-import { durationMs, idToHex, nanosToMs, pickAttributes } from './otlp-values';
+import { anyValue, durationMs, idToHex, nanosToMs } from './otlp-values';
 import {
   MODEL_ATTRIBUTES,
   MODEL_TYPE_BY_OPERATION,
@@ -22,12 +22,11 @@ export interface OtlpMapping {
   serviceAttributes: readonly string[];
   /** Default `tokenscope.api_key`, always first. */
   apiKeyAttributes: readonly string[];
-  /** The same lists as rows, for lookups. */
-  serviceRows: readonly { name: string }[];
-  apiKeyRows: readonly { name: string }[];
 }
 
-type Attributes = Map<string, string | number | boolean | null>;
+type Value = string | number | boolean | null;
+/** A span's or resource's wanted attributes, each in its slot of the AttributeReader; undefined when absent. */
+export type Attributes = Value[];
 
 /** A span that carries usage: where it sits in its trace and the event it gives. */
 export interface UsageSpan {
@@ -41,30 +40,59 @@ export interface UsageSpan {
   sources: Partial<Record<UsageField, string>>;
 }
 
-/** The attributes a translator reads, for one pass over a span's attribute list. */
-export function wantedAttributes(mapping: OtlpMapping): Set<string> {
-  return new Set([
-    ...USAGE_ATTRIBUTES.map((a) => a.name),
-    ...MODEL_ATTRIBUTES.map((a) => a.name),
-    ...PROVIDER_ATTRIBUTES.map((a) => a.name),
-    ...OPERATION_ATTRIBUTES.map((a) => a.name),
-    ...mapping.serviceAttributes,
-    ...mapping.apiKeyAttributes,
-  ]);
+/**
+ * The attributes a translator reads, each given a slot: one pass over a span's attribute list fills an array,
+ * and every lookup after it is an array read (a span is read against some 40 names).
+ */
+export interface AttributeReader {
+  slots: ReadonlyMap<string, number>;
+  usage: readonly (readonly [UsageField, readonly (UsageAttribute & { slot: number })[]])[];
+  model: readonly number[];
+  provider: readonly number[];
+  operation: readonly number[];
+  service: readonly number[];
+  apiKey: readonly number[];
 }
 
-const USAGE_ROWS = (['input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'] as const).map((field) => [field, USAGE_ATTRIBUTES.filter((a) => a.field === field)] as const);
+export function wantedAttributes(mapping: OtlpMapping): AttributeReader {
+  const slots = new Map<string, number>();
+  const slot = (name: string) => {
+    if (!slots.has(name)) slots.set(name, slots.size);
+    return slots.get(name)!;
+  };
+  const fields = ['input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'] as const;
+  return {
+    usage: fields.map((field) => [field, USAGE_ATTRIBUTES.filter((a) => a.field === field).map((a) => ({ ...a, slot: slot(a.name) }))] as const),
+    model: MODEL_ATTRIBUTES.map((a) => slot(a.name)),
+    provider: PROVIDER_ATTRIBUTES.map((a) => slot(a.name)),
+    operation: OPERATION_ATTRIBUTES.map((a) => slot(a.name)),
+    service: mapping.serviceAttributes.map(slot),
+    apiKey: mapping.apiKeyAttributes.map(slot),
+    slots,
+  };
+}
 
-function first(rows: readonly { name: string }[], ...lists: Attributes[]): string | number | boolean | null | undefined {
+/** The wanted attributes of an OTLP key-value list, into `into` (cleared first); the first of a repeated key wins. */
+export function readAttributes(list: unknown, reader: AttributeReader, into: Attributes = []): Attributes {
+  into.length = 0;
+  into.length = reader.slots.size;
+  if (!Array.isArray(list)) return into;
+  for (const kv of list as { key?: unknown; value?: unknown }[]) {
+    const slot = kv && typeof kv.key === 'string' ? reader.slots.get(kv.key) : undefined;
+    if (slot !== undefined && into[slot] === undefined) into[slot] = anyValue(kv.value);
+  }
+  return into;
+}
+
+function first(slots: readonly number[], ...lists: Attributes[]): Value | undefined {
   for (const list of lists) {
-    for (const row of rows) {
-      const value = list.get(row.name);
+    for (const slot of slots) {
+      const value = list[slot];
       if (value !== undefined && value !== null && value !== '') return value;
     }
   }
   return undefined;
 }
-
 
 function providerOmitsCache(provider: unknown): boolean {
   if (typeof provider !== 'string') return false;
@@ -76,8 +104,8 @@ function modelType(operation: unknown): string {
   return (typeof operation === 'string' && MODEL_TYPE_BY_OPERATION[operation.toLowerCase()]) || 'text_generation';
 }
 
-/** One span's attributes at a time: reused, since nothing keeps it past the call (100k spans, 100k fewer maps). */
-const scratch: Attributes = new Map();
+/** One span's attributes at a time: reused, since nothing keeps it past the call (100k spans, 100k fewer arrays). */
+const scratch: Attributes = [];
 
 /** A count that was sent as a string of digits is read as the number; anything else goes to validation as is. */
 const count = (v: unknown) => (typeof v === 'string' && /^\d{1,16}$/.test(v) ? Number(v) : v);
@@ -89,17 +117,15 @@ const count = (v: unknown) => (typeof v === 'string' && /^\d{1,16}$/.test(v) ? N
 export function spanToUsage(
   span: Record<string, any>,
   resource: Attributes,
-  mapping: OtlpMapping,
-  wanted: ReadonlySet<string>,
+  reader: AttributeReader,
 ): UsageSpan | null | { error: string } {
-  scratch.clear();
-  const attrs = pickAttributes(span.attributes, wanted, scratch);
+  const attrs = readAttributes(span.attributes, reader, scratch);
   const usage: Partial<Record<UsageField, unknown>> = {};
   const sources: Partial<Record<UsageField, string>> = {};
   let inputRow: UsageAttribute | undefined;
-  for (const [field, rows] of USAGE_ROWS) {
+  for (const [field, rows] of reader.usage) {
     for (const row of rows) {
-      const value = attrs.get(row.name);
+      const value = attrs[row.slot];
       if (value === undefined || value === null) continue;
       usage[field] = count(value);
       sources[field] = row.name;
@@ -122,7 +148,7 @@ export function spanToUsage(
   // provider-reported inputs that leave cache out (Anthropic, Bedrock) get them added; and any input smaller
   // than its own cache parts cannot have included them, whoever sent it.
   if (typeof input === 'number' && typeof read === 'number' && typeof write === 'number') {
-    const omitsCache = inputRow?.cacheInInput === 'by_provider' && providerOmitsCache(first(PROVIDER_ATTRIBUTES, attrs, resource));
+    const omitsCache = inputRow?.cacheInInput === 'by_provider' && providerOmitsCache(first(reader.provider, attrs, resource));
     if (omitsCache || read + write > input) input += read + write;
   }
 
@@ -131,10 +157,10 @@ export function spanToUsage(
     trace_id: traceId,
     span_id: spanId,
     timestamp: nanosToMs(span.startTimeUnixNano),
-    service: first(mapping.serviceRows, attrs, resource),
-    model: first(MODEL_ATTRIBUTES, attrs),
-    model_type: modelType(first(OPERATION_ATTRIBUTES, attrs)),
-    api_key: first(mapping.apiKeyRows, attrs, resource) ?? null,
+    service: first(reader.service, attrs, resource),
+    model: first(reader.model, attrs),
+    model_type: modelType(first(reader.operation, attrs)),
+    api_key: first(reader.apiKey, attrs, resource) ?? null,
     input_tokens: input,
     output_tokens: usage.output ?? 0,
     cache_read_tokens: read,
@@ -151,5 +177,5 @@ export function spanToUsage(
 export function otlpMapping(serviceAttributes: readonly string[], apiKeyAttributes: readonly string[]): OtlpMapping {
   const service = serviceAttributes.length ? serviceAttributes : ['service.name'];
   const apiKey = [TOKENSCOPE_API_KEY_ATTRIBUTE, ...apiKeyAttributes.filter((a) => a !== TOKENSCOPE_API_KEY_ATTRIBUTE)];
-  return { serviceAttributes: service, apiKeyAttributes: apiKey, serviceRows: service.map((name) => ({ name })), apiKeyRows: apiKey.map((name) => ({ name })) };
+  return { serviceAttributes: service, apiKeyAttributes: apiKey };
 }

@@ -9,7 +9,7 @@ import { tracesToEvents } from './traces-to-events';
 const mapping = otlpMapping(['service.name'], []);
 const wanted = wantedAttributes(mapping);
 const testdata = (name: string) => JSON.parse(readFileSync(new URL(`testdata/${name}`, import.meta.url), 'utf8'));
-const run = (request: object) => tracesToEvents(request as Record<string, any>, mapping, wanted, new ModelCallIndex());
+const run = (request: object) => tracesToEvents(request as Record<string, any>, wanted, new ModelCallIndex());
 
 describe('golden: spans as real instrumentations emit them', () => {
   test('OTLP/JSON: OpenTelemetry openai, Traceloop anthropic, OpenInference openai, Vercel AI SDK steps', () => {
@@ -120,10 +120,10 @@ describe('fields', () => {
   test('api_key: a span attribute from the configured list, tokenscope.api_key first; a secret is masked', () => {
     const custom = otlpMapping(['service.name'], ['app.key']);
     const r = request(usage({ 'app.key': 'team-a', 'tokenscope.api_key': 'sk-proj-abcdefghijklmnopqrstuvwx1234' }));
-    const out = tracesToEvents(r as Record<string, any>, custom, wantedAttributes(custom), new ModelCallIndex());
+    const out = tracesToEvents(r as Record<string, any>, wantedAttributes(custom), new ModelCallIndex());
     expect(out.events[0].apiKey).toMatch(/^key:[0-9a-f]{16}$/);
     expect(out.events[0].apiKeyLabel).toBe('sk-…1234');
-    const other = tracesToEvents(request(usage({ 'app.key': 'team-a' })) as Record<string, any>, custom, wantedAttributes(custom), new ModelCallIndex());
+    const other = tracesToEvents(request(usage({ 'app.key': 'team-a' })) as Record<string, any>, wantedAttributes(custom), new ModelCallIndex());
     expect(other.events[0].apiKey).toBe('team-a');
   });
 

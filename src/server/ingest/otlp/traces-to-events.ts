@@ -5,8 +5,8 @@
 import type { StoredEvent } from '../../storage/engine';
 import { toStoredEvent } from '../event-schema';
 import type { ModelCallIndex } from './model-call-index';
-import { idToHex, pickAttributes } from './otlp-values';
-import { spanToUsage, type OtlpMapping, type UsageSpan } from './span-to-usage';
+import { idToHex } from './otlp-values';
+import { readAttributes, spanToUsage, type AttributeReader, type UsageSpan } from './span-to-usage';
 
 /** Most rejection reasons quoted in a partial-success message. */
 const QUOTED_REASONS = 5;
@@ -25,7 +25,7 @@ export interface TracesOutcome {
 
 const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 
-export function tracesToEvents(request: Record<string, any>, mapping: OtlpMapping, wanted: ReadonlySet<string>, calls: ModelCallIndex): TracesOutcome {
+export function tracesToEvents(request: Record<string, any>, reader: AttributeReader, calls: ModelCallIndex): TracesOutcome {
   const out: TracesOutcome = { events: [], rejected: 0, reasons: [], spans: 0, nested: 0 };
   const reject = (reason: string) => {
     out.rejected++;
@@ -33,7 +33,7 @@ export function tracesToEvents(request: Record<string, any>, mapping: OtlpMappin
   };
   const candidates: (UsageSpan & { stored: StoredEvent })[] = [];
   for (const resourceSpans of list(request.resourceSpans)) {
-    const resource = pickAttributes(resourceSpans?.resource?.attributes, wanted);
+    const resource = readAttributes(resourceSpans?.resource?.attributes, reader);
     for (const scopeSpans of list(resourceSpans?.scopeSpans)) {
       for (const span of list(scopeSpans?.spans)) {
         out.spans++;
@@ -43,7 +43,7 @@ export function tracesToEvents(request: Record<string, any>, mapping: OtlpMappin
         }
         const parentSpanId = idToHex(span.parentSpanId);
         if (parentSpanId) calls.link(idToHex(span.traceId) ?? '', idToHex(span.spanId) ?? '', parentSpanId);
-        const usage = spanToUsage(span, resource, mapping, wanted);
+        const usage = spanToUsage(span, resource, reader);
         if (usage === null) continue;
         if ('error' in usage) {
           reject(usage.error);
