@@ -44,6 +44,9 @@ interface Figures {
   otlp: { spans: number; perSec: number; nativeSameIdsPerSec: number };
   ranking: Latency;
   trend: Latency;
+  /** The same ranking and trend asked for cost metrics instead of token metrics. */
+  costRanking: Latency;
+  costTrend: Latency;
   rawRanking: Latency;
   rawTrend: Latency;
   /** With --engine clickhouse: the backend on ClickHouse, and ClickHouse's own GROUP BY over its raw table. */
@@ -71,6 +74,21 @@ async function timeRepeated(run: () => Promise<unknown>): Promise<Latency> {
   return latency(samples);
 }
 
+/** Two queries timed in alternation, so load that comes and goes on the machine weighs on both alike. */
+async function timePaired(a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<[Latency, Latency]> {
+  await a();
+  await b();
+  const samples: [number[], number[]] = [[], []];
+  for (let i = 0; i < repeats; i++) {
+    for (const [k, run] of [a, b].entries()) {
+      const started = performance.now();
+      await run();
+      samples[k].push(performance.now() - started);
+    }
+  }
+  return [latency(samples[0]), latency(samples[1])];
+}
+
 async function benchmark(events: number): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'tokenscope-bench-'));
   const to = Math.floor(Date.now() / 60_000) * 60_000;
@@ -88,7 +106,7 @@ async function benchmark(events: number): Promise<Figures> {
 
     const range = { from, to, timezone: 'UTC' };
     const server = await spawnServer(['--db', join(dir, 'tokenscope.duckdb')], { TOKENSCOPE_LOG_LEVEL: 'info' });
-    const { ingestPerSec, ranking, trend } = await measureBackend(server, bodies, generated, range);
+    const { ingestPerSec, ranking, trend, costRanking, costTrend } = await measureBackend(server, bodies, generated, range);
     let clickhouse: Figures['clickhouse'];
     if (args.engine === 'clickhouse') {
       const leg = await startClickHouseLeg();
@@ -134,6 +152,8 @@ async function benchmark(events: number): Promise<Figures> {
       otlp: { spans: otlp.spans, perSec: otlpPerSec, nativeSameIdsPerSec },
       ranking,
       trend,
+      costRanking,
+      costTrend,
       rawRanking,
       rawTrend,
       clickhouse,
@@ -179,12 +199,17 @@ async function measureBackend(
     if (res.status !== 200) throw new Error(`query answered ${res.status}: ${await res.text()}`);
     return res.json();
   };
-  const ranking = await timeRepeated(
+  // Each query beside the same query for money (three cost metrics ranked by cost; the hourly cost trend).
+  const [ranking, costRanking] = await timePaired(
     query({ ...range, type: 'ranking', dimension: 'model', limit: 10, metrics: ['total_tokens', 'input_tokens', 'output_tokens'] }),
+    query({ ...range, type: 'ranking', dimension: 'model', limit: 10, metrics: ['cost', 'input_cost', 'output_cost'] }),
   );
-  const trend = await timeRepeated(query({ ...range, type: 'trend', granularity: '1h', dimension: 'model', limit: 10, metrics: ['total_tokens'] }));
+  const [trend, costTrend] = await timePaired(
+    query({ ...range, type: 'trend', granularity: '1h', dimension: 'model', limit: 10, metrics: ['total_tokens'] }),
+    query({ ...range, type: 'trend', granularity: '1h', dimension: 'model', limit: 10, metrics: ['cost'] }),
+  );
   await server.kill('SIGTERM');
-  return { ingestPerSec: generated / ingestSeconds, ranking, trend };
+  return { ingestPerSec: generated / ingestSeconds, ranking, trend, costRanking, costTrend };
 }
 
 function report(f: Figures): void {
@@ -209,6 +234,16 @@ function report(f: Figures): void {
     ['ranking and trend ≥ 5× faster than the raw GROUP BY', f.rawRanking.p50 / f.ranking.p50 >= 5 && f.rawTrend.p50 / f.trend.p50 >= 5],
   ] as const;
   for (const [target, met] of targets) console.log(`  ${met ? 'met    ' : 'MISSED '} ${target}`);
+  const costRows: [string, Latency, Latency][] = [
+    ['30-day ranking', f.costRanking, f.ranking],
+    ['30-day hourly trend', f.costTrend, f.trend],
+  ];
+  console.log(`\n${n(f.events)} events            cost metrics        token metrics       ratio`);
+  for (const [what, cost, tokens] of costRows) {
+    for (const q of ['p50', 'p99'] as const) console.log(`  ${`${what} ${q}`.padEnd(26)}${ms(cost[q]).padStart(14)}${ms(tokens[q]).padStart(18)}     ${(cost[q] / tokens[q]).toFixed(2)}×`);
+  }
+  const within = costRows.every(([, cost, tokens]) => cost.p50 <= 1.2 * tokens.p50);
+  console.log(`  ${within ? 'met    ' : 'MISSED '} cost queries p50 within 1.2× of the token queries`);
   const c = f.clickhouse;
   if (!c) return;
   // Columns: ClickHouse engine, ClickHouse's own GROUP BY, ratio, and the ClickHouse engine's speed relative to DuckDB's.

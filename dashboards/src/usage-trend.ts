@@ -7,7 +7,7 @@ import { customVariable, dimensionVariable } from './variables';
 
 export const USAGE_TREND_UID = 'tokenscope-usage-trend';
 
-/** The panels of the page, in its order: every metric of the catalogue once. */
+/** The panels of the page, in its order: every metric of the catalogue once, but the parts of cost (editor and CSV only). */
 export const TREND_METRICS: readonly MetricId[] = [
   'total_tokens',
   'input_tokens',
@@ -20,6 +20,8 @@ export const TREND_METRICS: readonly MetricId[] = [
   'reasoning_tokens',
   'requests',
   'concurrency',
+  'cost',
+  'unpriced_tokens',
 ];
 
 /** Most model series a panel draws; models past it are summed into "other". */
@@ -39,7 +41,7 @@ export function usageTrendDashboard(): Dashboard {
   return tokenscopeDashboard({
     uid: USAGE_TREND_UID,
     title: 'Tokenscope · Usage Trend',
-    description: 'Token usage over time per model: tokens, tokens per minute, cache, requests and concurrency.',
+    description: 'Token usage over time per model: tokens, tokens per minute, cache, requests, concurrency and cost.',
     time: { from: 'now-3d', to: 'now' },
     variables: [
       dimensionVariable({

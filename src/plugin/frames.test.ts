@@ -17,6 +17,26 @@ describe('frames', () => {
     expect(frame.fields.map((f) => f.config.unit)).toEqual(['short', 'short', 'suffix: tokens/min', 'short']);
   });
 
+  test("money metrics take Grafana's unit for the server's reporting currency; token metrics keep theirs", () => {
+    const totals = (currency?: string): TotalsResponse => ({ type: 'totals', from: 0, to: 1, totals: { cost: 1.25, unpriced_tokens: 3 }, ...(currency ? { currency } : {}) });
+    const units = (currency?: string) => toFrames(totals(currency), 'A', ['cost', 'unpriced_tokens'])[0].fields.map((f) => f.config.unit);
+    expect(units('EUR')).toEqual(['currencyEUR', 'short']);
+    expect(units('CNY')).toEqual(['prefix:CNY ', 'short']);
+    // An older server that names no currency: the catalogue's USD.
+    expect(units()).toEqual(['currencyUSD', 'short']);
+    const trend: TrendResponse = {
+      type: 'trend',
+      currency: 'GBP',
+      from: 0,
+      to: 2,
+      granularity: '1m',
+      timezone: 'UTC',
+      buckets: [0, 60_000],
+      series: [{ metric: 'output_cost', key: null, labels: {}, values: [0.5, 0.25], min: 0.25, max: 0.5, avg: 0.375 }],
+    };
+    expect(toFrames(trend, 'A', ['output_cost'])[0].fields[1].config).toMatchObject({ unit: 'currencyGBP', displayNameFromDS: 'Output Cost' });
+  });
+
   test('ranking: a table frame in the backend order with "other" last, share as a fraction', () => {
     const response: RankingResponse = {
       type: 'ranking',

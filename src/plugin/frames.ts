@@ -6,6 +6,7 @@
  */
 import { createDataFrame, DataFrameType, FieldType, type DataFrame, type FieldConfig } from '@grafana/data';
 import {
+  currencyUnit,
   dimensionDefinition,
   granularityDefinition,
   metricDefinition,
@@ -20,31 +21,33 @@ import {
 import { FRAME_LABELS } from './labels';
 
 export function toFrames(response: QueryResponse, refId: string, metrics: readonly MetricId[]): DataFrame[] {
+  const currency = response.currency ?? 'USD';
   switch (response.type) {
     case 'totals':
-      return [totalsFrame(response, refId, metrics)];
+      return [totalsFrame(response, refId, metrics, currency)];
     case 'ranking':
-      return [rankingFrame(response, refId, metrics)];
+      return [rankingFrame(response, refId, metrics, currency)];
     case 'trend':
-      return [trendFrame(response, refId)];
+      return [trendFrame(response, refId, currency)];
   }
 }
 
-function metricConfig(metric: MetricId, displayName: string = metricDefinition(metric).name): FieldConfig {
+/** Money metrics take Grafana's unit for the server's reporting currency; every other metric its catalogue unit. */
+function metricConfig(metric: MetricId, currency: string, displayName: string = metricDefinition(metric).name): FieldConfig {
   const def = metricDefinition(metric);
-  return { displayNameFromDS: displayName, unit: def.grafanaUnit, description: def.description };
+  return { displayNameFromDS: displayName, unit: def.unit === 'currency' ? currencyUnit(currency) : def.grafanaUnit, description: def.description };
 }
 
 const valueOf = (values: MetricValues, metric: MetricId) => values[metric] ?? null;
 
-function totalsFrame(response: TotalsResponse, refId: string, metrics: readonly MetricId[]): DataFrame {
+function totalsFrame(response: TotalsResponse, refId: string, metrics: readonly MetricId[], currency: string): DataFrame {
   return createDataFrame({
     refId,
-    fields: metrics.map((metric) => ({ name: metric, type: FieldType.number, values: [valueOf(response.totals, metric)], config: metricConfig(metric) })),
+    fields: metrics.map((metric) => ({ name: metric, type: FieldType.number, values: [valueOf(response.totals, metric)], config: metricConfig(metric, currency) })),
   });
 }
 
-function rankingFrame(response: RankingResponse, refId: string, metrics: readonly MetricId[]): DataFrame {
+function rankingFrame(response: RankingResponse, refId: string, metrics: readonly MetricId[], currency: string): DataFrame {
   const rows = [...response.rows.map((r) => ({ label: r.label, metrics: r.metrics, share: r.share }))];
   if (response.other) rows.push({ label: FRAME_LABELS.other, metrics: response.other.metrics, share: response.other.share });
   return createDataFrame({
@@ -57,13 +60,13 @@ function rankingFrame(response: RankingResponse, refId: string, metrics: readonl
         values: rows.map((r) => r.label),
         config: { displayNameFromDS: dimensionDefinition(response.dimension).name },
       },
-      ...metrics.map((metric) => ({ name: metric, type: FieldType.number, values: rows.map((r) => valueOf(r.metrics, metric)), config: metricConfig(metric) })),
+      ...metrics.map((metric) => ({ name: metric, type: FieldType.number, values: rows.map((r) => valueOf(r.metrics, metric)), config: metricConfig(metric, currency) })),
       { name: 'share', type: FieldType.number, values: rows.map((r) => r.share), config: { displayNameFromDS: FRAME_LABELS.share, unit: 'percentunit' } },
     ],
   });
 }
 
-function trendFrame(response: TrendResponse, refId: string): DataFrame {
+function trendFrame(response: TrendResponse, refId: string, currency: string): DataFrame {
   const metricCount = new Set(response.series.map((s) => s.metric)).size;
   return createDataFrame({
     refId,
@@ -75,7 +78,7 @@ function trendFrame(response: TrendResponse, refId: string): DataFrame {
         type: FieldType.number,
         values: series.values,
         labels: series.labels as Record<string, string>,
-        config: metricConfig(series.metric, seriesName(series, metricCount)),
+        config: metricConfig(series.metric, currency, seriesName(series, metricCount)),
       })),
     ],
   });

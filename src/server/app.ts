@@ -5,9 +5,12 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { createAuthorizer, type Access } from './auth';
+import { createTokenSource } from './tokens/token-source';
+import type { Principal } from './tokens/token-set';
 import type { Config } from './config';
-import { ClientError, StoreUnavailableError, errorBody } from './errors';
+import { ClientError, RateLimitedError, StoreUnavailableError, errorBody } from './errors';
 import { createAppMetrics } from './metrics/app-metrics';
+import { createRateLimiter } from './rate-limits';
 import { dimensionRoutes } from './routes/dimensions';
 import { exportRoutes } from './routes/export';
 import { healthRoutes } from './routes/health';
@@ -17,6 +20,7 @@ import { otlpRoutes } from './routes/otlp';
 import { createOtlpReceiver, type OtlpReceiver } from './ingest/otlp/otlp-receiver';
 import { otlpMapping } from './ingest/otlp/span-to-usage';
 import { queryRoutes } from './routes/query';
+import { repriceRoutes } from './routes/reprice';
 import { usageRoutes } from './routes/usage';
 import type { Store } from './storage/engine';
 
@@ -28,6 +32,12 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The OTLP receiver behind /v1/traces and /v1/metrics, which the OTLP/gRPC server shares. */
     otlp: OtlpReceiver;
+    /** What the onRequest hook does for an ingest route (token, rate limits), for callers outside HTTP (OTLP/gRPC). */
+    admitIngest(authorization: string | undefined, bytes: number): Principal | null;
+  }
+  interface FastifyRequest {
+    /** The caller's token (name, roles, scope), set before the route runs; null when auth is off or the route is public. */
+    principal: Principal | null;
   }
 }
 
@@ -114,13 +124,18 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
     return503OnClosing: true,
     forceCloseConnections: true,
   });
-  const authorizer = createAuthorizer(config);
+  const tokens = createTokenSource({ ingest: config.ingestTokens, read: config.readTokens, scrape: config.metricsTokens }, config.tokensFile, logger);
+  app.addHook('onClose', async () => tokens.close());
+  const authorizer = createAuthorizer(config.authEnabled, tokens.current);
   const metrics = createAppMetrics(config, logger);
 
   if (config.corsOrigin) await app.register(cors, { origin: config.corsOrigin, allowedHeaders: ['authorization', 'content-type'] });
 
+  const limiter = createRateLimiter(config);
+  app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
-    authorizer.check(request.routeOptions.config?.access ?? 'read', request.headers.authorization);
+    request.principal = authorizer.check(request.routeOptions.config?.access ?? 'read', request.headers.authorization);
+    if (request.principal) limiter.charge(request.principal, Number(request.headers['content-length']) || 0);
   });
   // A request refused before its body was read in full closes the connection, so a client still uploading
   // gets the answer instead of waiting on a server that no longer reads.
@@ -140,6 +155,7 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
   app.addHook('onResponse', async (request, reply) => metrics.observeRequest(request, reply));
 
   app.setErrorHandler((err: FastifyError | ClientError | StoreUnavailableError, request, reply) => {
+    if (err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfterSeconds));
     if (err instanceof ClientError) return reply.status(err.status).send(errorBody(err.code, err.message));
     if (err instanceof StoreUnavailableError) return reply.status(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send(errorBody(err.code, err.message));
     const known = 'code' in err && err.code ? FASTIFY_ERRORS[err.code] : undefined;
@@ -160,11 +176,17 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
     onIngest: (stored, duplicates, rejected) => metrics.recordIngest(stored, duplicates, rejected),
   });
   app.decorate('otlp', otlp);
+  app.decorate('admitIngest', (authorization: string | undefined, bytes: number) => {
+    const principal = authorizer.check('ingest', authorization);
+    if (principal) limiter.charge(principal, bytes);
+    return principal;
+  });
   await app.register(usageRoutes(deps));
   await app.register(otlpRoutes(deps, otlp));
   await app.register(queryRoutes(deps));
   await app.register(dimensionRoutes(deps));
   await app.register(exportRoutes(deps));
+  await app.register(repriceRoutes(deps));
   await app.register(healthRoutes(deps));
   await app.register(metricsRoutes(deps));
   await app.register(openapiRoutes());

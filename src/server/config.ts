@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { formatIssues } from '../shared';
+import { DEFAULT_PRICES_FILE, loadPriceTable, parseCurrencyRates, type PriceTable } from './pricing/price-table';
 import { storeSettingProblem } from './storage/store-setting';
 
 export interface Config {
@@ -45,6 +46,18 @@ export interface Config {
   otlpServiceAttributes: readonly string[];
   /** TOKENSCOPE_OTLP_API_KEY_ATTRIBUTES: attributes that give `api_key` after tokenscope.api_key (always first). */
   otlpApiKeyAttributes: readonly string[];
+  /** TOKENSCOPE_TOKENS_FILE: a YAML file of hashed, named, scoped tokens, reloaded on SIGHUP and on change; null: none. */
+  tokensFile: string | null;
+  /** TOKENSCOPE_RATE_LIMIT_REQUESTS: requests per second per token, default 1,000 (bursts of twice that); 0: off. */
+  rateLimitRequests: number;
+  /** TOKENSCOPE_RATE_LIMIT_BYTES: request-body bytes per second per token, default 256 MiB; 0: off. */
+  rateLimitBytes: number;
+  /** TOKENSCOPE_QUERY_MAX_ROWS: a query reading more rows than this is stopped, default 0 (no limit). */
+  queryMaxRows: number;
+  /** TOKENSCOPE_QUERY_TIMEOUT_MS: a query running longer than this is stopped, default 30,000; 0: no limit. */
+  queryTimeoutMs: number;
+  /** The price table from TOKENSCOPE_PRICES (default: the one shipped), in TOKENSCOPE_CURRENCY (default USD). */
+  prices: PriceTable;
   /** The package version. */
   version: string;
 }
@@ -92,6 +105,24 @@ const envSchema = z.object({
   TOKENSCOPE_OTLP_METRICS: onOff.default(false),
   TOKENSCOPE_OTLP_SERVICE_ATTRIBUTES: nameList,
   TOKENSCOPE_OTLP_API_KEY_ATTRIBUTES: nameList,
+  TOKENSCOPE_TOKENS_FILE: z.string().min(1).optional(),
+  TOKENSCOPE_RATE_LIMIT_REQUESTS: intIn(0, 1_000_000_000).default(1000),
+  TOKENSCOPE_RATE_LIMIT_BYTES: intIn(0, Number.MAX_SAFE_INTEGER).default(256 * 1024 * 1024),
+  TOKENSCOPE_QUERY_MAX_ROWS: intIn(0, Number.MAX_SAFE_INTEGER).default(0),
+  TOKENSCOPE_QUERY_TIMEOUT_MS: intIn(0, 3_600_000).default(30_000),
+  TOKENSCOPE_PRICES: z.string().min(1).optional(),
+  TOKENSCOPE_CURRENCY: z.string().regex(/^[A-Z]{3}$/, { error: 'must be a three-letter currency code such as USD' }).default('USD'),
+  TOKENSCOPE_CURRENCY_RATES: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const rates = parseCurrencyRates(value);
+      if (typeof rates === 'string') {
+        ctx.addIssue({ code: 'custom', message: rates });
+        return z.NEVER;
+      }
+      return rates;
+    }),
 });
 
 /** Values given on the command line win over the environment. */
@@ -104,9 +135,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   const parsed = envSchema.safeParse(merged);
   if (!parsed.success) throw new Error(`invalid configuration: ${formatIssues(parsed.error.issues).join('; ')}`);
   const e = parsed.data;
-  const authEnabled = e.TOKENSCOPE_INGEST_TOKENS.length > 0 || e.TOKENSCOPE_READ_TOKENS.length > 0;
-  if (authEnabled && (e.TOKENSCOPE_INGEST_TOKENS.length === 0 || e.TOKENSCOPE_READ_TOKENS.length === 0)) {
-    throw new Error('invalid configuration: set both TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS, or neither (auth off, loopback only)');
+  const tokensFile = e.TOKENSCOPE_TOKENS_FILE ?? null;
+  const authEnabled = tokensFile !== null || e.TOKENSCOPE_INGEST_TOKENS.length > 0 || e.TOKENSCOPE_READ_TOKENS.length > 0;
+  // With a tokens file, the variables only add tokens; without one, they are the whole set and need both roles.
+  if (!tokensFile && authEnabled && (e.TOKENSCOPE_INGEST_TOKENS.length === 0 || e.TOKENSCOPE_READ_TOKENS.length === 0)) {
+    throw new Error('invalid configuration: set both TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS, or neither (auth off, loopback only), or TOKENSCOPE_TOKENS_FILE');
   }
   const shared = e.TOKENSCOPE_INGEST_TOKENS.filter((t) => e.TOKENSCOPE_READ_TOKENS.includes(t));
   if (shared.length) throw new Error('invalid configuration: a token appears in both TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS');
@@ -136,6 +169,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     otlpMetrics: e.TOKENSCOPE_OTLP_METRICS,
     otlpServiceAttributes: Object.freeze(e.TOKENSCOPE_OTLP_SERVICE_ATTRIBUTES.length ? e.TOKENSCOPE_OTLP_SERVICE_ATTRIBUTES : ['service.name']),
     otlpApiKeyAttributes: Object.freeze(e.TOKENSCOPE_OTLP_API_KEY_ATTRIBUTES),
+    tokensFile,
+    rateLimitRequests: e.TOKENSCOPE_RATE_LIMIT_REQUESTS,
+    rateLimitBytes: e.TOKENSCOPE_RATE_LIMIT_BYTES,
+    queryMaxRows: e.TOKENSCOPE_QUERY_MAX_ROWS,
+    queryTimeoutMs: e.TOKENSCOPE_QUERY_TIMEOUT_MS,
+    prices: loadPriceTable(e.TOKENSCOPE_PRICES ?? DEFAULT_PRICES_FILE, e.TOKENSCOPE_CURRENCY, e.TOKENSCOPE_CURRENCY_RATES),
     version: packageVersion(),
   });
 }
@@ -143,7 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
 // A scrape token only narrows access when auth is on, and must not double as a token with more rights.
 function checkMetricsTokens(tokens: readonly string[], authEnabled: boolean, others: readonly string[]): void {
   if (tokens.length && !authEnabled) {
-    throw new Error('invalid configuration: TOKENSCOPE_METRICS_TOKENS needs auth on; set TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS too, or leave it unset');
+    throw new Error('invalid configuration: TOKENSCOPE_METRICS_TOKENS needs auth on; set TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS (or TOKENSCOPE_TOKENS_FILE) too, or leave it unset');
   }
   if (tokens.some((t) => others.includes(t))) {
     throw new Error('invalid configuration: a token in TOKENSCOPE_METRICS_TOKENS also appears in TOKENSCOPE_INGEST_TOKENS or TOKENSCOPE_READ_TOKENS');

@@ -3,10 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import { buildApp } from './app';
-import { createAuthorizer } from './auth';
 import { startOtlpGrpcServer, type OtlpGrpcServer } from './routes/otlp-grpc';
 import type { Config } from './config';
 import { createLogger } from './logger';
+import { withPricing } from './pricing/priced-store';
 import { openStore } from './storage/open-store';
 import type { Store } from './storage/engine';
 
@@ -25,9 +25,17 @@ export interface RunningServer {
 
 /** Opens the configured store (or takes one already open, e.g. seeded by `tokenscope demo`) and listens. */
 export async function startServer(config: Readonly<Config>, logger: Logger = createLogger(config.logLevel), openedStore?: Store): Promise<RunningServer> {
-  const store = openedStore ?? (await openStore(config, logger));
-  const app = await buildApp({ config, store, logger });
-  await app.listen({ port: config.port, host: config.host });
+  const store = withPricing(openedStore ?? (await openStore(config, logger)), config.prices);
+  let app: FastifyInstance | undefined;
+  try {
+    app = await buildApp({ config, store, logger });
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // A tokens file that fails its checks, a port in use: what this call opened is closed again.
+    await app?.close().catch(() => {});
+    if (!openedStore) await store.close().catch(() => {});
+    throw err;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const hostPart = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -37,7 +45,7 @@ export async function startServer(config: Readonly<Config>, logger: Logger = cre
   const grpc: OtlpGrpcServer | null =
     config.otlpGrpcPort === null
       ? null
-      : await startOtlpGrpcServer({ host: config.host, port: config.otlpGrpcPort, maxBytes: config.maxBodyBytes, receiver: app.otlp, authorizer: createAuthorizer(config), logger });
+      : await startOtlpGrpcServer({ host: config.host, port: config.otlpGrpcPort, maxBytes: config.maxBodyBytes, receiver: app.otlp, admit: app.admitIngest, logger });
   if (otlpUrl || grpc) logger.info({ otlpHttp: otlpUrl ?? undefined, otlpGrpc: grpc?.address }, 'otlp listening');
   logger.info({ url, engine: store.engine, db: config.store === 'duckdb' ? config.db : undefined, version: config.version }, 'tokenscope listening');
   if (!config.authEnabled) logger.warn('auth is off: no TOKENSCOPE_INGEST_TOKENS / TOKENSCOPE_READ_TOKENS set, listening on loopback only');

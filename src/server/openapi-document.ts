@@ -11,6 +11,8 @@ const DESCRIPTIONS: Record<number, string> = {
   403: 'The token may not use this route (an ingest token on a read route, or the reverse).',
   413: 'The body is larger than TOKENSCOPE_MAX_BODY_BYTES.',
   415: 'Unsupported Content-Type.',
+  422: 'The query would read more rows (TOKENSCOPE_QUERY_MAX_ROWS) or run longer (TOKENSCOPE_QUERY_TIMEOUT_MS) than allowed and was stopped.',
+  429: "The token is over its requests or bytes per second; wait the Retry-After header's seconds.",
   503: 'The store cannot read or write right now.',
 };
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -54,7 +56,7 @@ export function openapiDocument(): Record<string, unknown> {
     openapi: '3.1.0',
     info: { title: 'Tokenscope API', version: '1', description: 'LLM token usage: ingest, totals, rankings, trends, export.' },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An ingest token (POST /api/v1/usage, /v1/traces, /v1/metrics) or a read token (everything else).' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An ingest token (POST /api/v1/usage, /v1/traces, /v1/metrics) or a read token (everything else); a scoped token sees and writes only its scope.' } },
       schemas: {
         Error: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } } },
         Query: z.toJSONSchema(apiQuerySchema, { io: 'input', unrepresentable: 'any' }),
@@ -76,6 +78,12 @@ export function openapiDocument(): Record<string, unknown> {
             trace_id: { type: 'string', pattern: '^[0-9a-f]{32}$', description: "The call's W3C trace id, kept with the raw event to find its trace." },
             span_id: { type: 'string', pattern: '^[0-9a-f]{16}$', description: "The call's span id." },
             duration_ms: { type: 'number', minimum: 0, maximum: 86_400_000, description: 'Request duration, for concurrency.' },
+            cost: {
+              type: 'number',
+              minimum: 0,
+              maximum: 9_000_000_000,
+              description: "What the call cost as its source knows it, in the server's reporting currency (TOKENSCOPE_CURRENCY): kept whole and wins over the price table.",
+            },
           },
         },
       },
@@ -101,7 +109,7 @@ export function openapiDocument(): Record<string, unknown> {
                 rejected_total: { type: 'integer' },
               },
             }),
-            ...errors(400, 401, 403, 413, 415, 503),
+            ...errors(400, 401, 403, 413, 415, 429, 503),
           },
         },
       },
@@ -117,14 +125,21 @@ export function openapiDocument(): Record<string, unknown> {
         post: {
           summary: 'Totals, rankings (top N + other) and trends (zero-filled buckets in a time zone)',
           requestBody: json({ $ref: '#/components/schemas/Query' }),
-          responses: { 200: { description: 'A totals, ranking or trend response (see README).' }, ...errors(400, 401, 403, 503) },
+          responses: { 200: { description: 'A totals, ranking or trend response (see README); `currency` names the reporting currency of the money metrics.' }, ...errors(400, 401, 403, 422, 429, 503) },
+        },
+      },
+      '/api/v1/reprice': {
+        post: {
+          summary: "Apply the server's price table to the usage stored in [from, to) (ingest token); costs the sources gave are kept",
+          requestBody: json({ type: 'object', required: ['from', 'to'], properties: { from: { oneOf: [{ type: 'integer' }, { type: 'string' }] }, to: { oneOf: [{ type: 'integer' }, { type: 'string' }] } } }),
+          responses: { 200: { description: 'What changed: events, cost before and after, per service and model (see README).' }, ...errors(400, 401, 403, 429, 501, 503) },
         },
       },
       '/api/v1/dimensions/{dimension}/values': {
         get: {
           summary: 'Distinct values of a dimension in the range, for variables and filters',
           parameters: [param('dimension', 'The dimension.', { enum: DIMENSION_IDS }, 'path'), ...rangeParams],
-          responses: { 200: json({ type: 'object', properties: { values: { type: 'array', items: { type: 'object', properties: { value: { type: 'string' }, label: { type: 'string' } } } } } }), ...errors(400, 401, 403, 503) },
+          responses: { 200: json({ type: 'object', properties: { values: { type: 'array', items: { type: 'object', properties: { value: { type: 'string' }, label: { type: 'string' } } } } } }), ...errors(400, 401, 403, 422, 429, 503) },
         },
       },
       '/api/v1/export': {
@@ -138,14 +153,14 @@ export function openapiDocument(): Record<string, unknown> {
             param('timezone', 'IANA zone for buckets and the time column, default UTC.'),
             param('metrics', 'Metric ids (default all), comma-separated.', { type: 'array', items: { enum: METRIC_IDS } }),
           ],
-          responses: { 200: { description: 'CSV attachment.', content: { 'text/csv': { schema: { type: 'string' } } } }, ...errors(400, 401, 403, 503) },
+          responses: { 200: { description: 'CSV attachment.', content: { 'text/csv': { schema: { type: 'string' } } } }, ...errors(400, 401, 403, 422, 429, 503) },
         },
       },
-      '/api/v1/health': { get: { summary: 'Status, version, engine and event count (read token)', responses: { 200: { description: 'Healthy.' }, ...errors(401, 403, 503) } } },
+      '/api/v1/health': { get: { summary: 'Status, version, engine and event count (read token)', responses: { 200: { description: 'Healthy.' }, ...errors(401, 403, 429, 503) } } },
       '/metrics': {
         get: {
           summary: 'Prometheus exposition: live token and request counters, ingest outcomes, request durations, process metrics (read or scrape token)',
-          responses: { 200: { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(401, 403) },
+          responses: { 200: { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(401, 403, 429) },
         },
       },
       '/healthz': { get: { summary: 'Liveness, without auth', security: [], responses: { 200: { description: 'Alive.' } } } },

@@ -5,6 +5,8 @@ import type { DimensionId, FixedGranularity, MetricId } from './catalogue';
 export type MetricValues = Partial<Record<MetricId, number | null>>;
 
 export interface TotalsResponse {
+  /** The reporting currency of the money metrics (ISO 4217, e.g. USD); absent from older servers. */
+  currency?: string;
   type: 'totals';
   from: number;
   to: number;
@@ -22,6 +24,8 @@ export interface RankingRow {
 }
 
 export interface RankingResponse {
+  /** The reporting currency of the money metrics (ISO 4217, e.g. USD); absent from older servers. */
+  currency?: string;
   type: 'ranking';
   from: number;
   to: number;
@@ -48,6 +52,8 @@ export interface TrendSeries {
 }
 
 export interface TrendResponse {
+  /** The reporting currency of the money metrics (ISO 4217, e.g. USD); absent from older servers. */
+  currency?: string;
   type: 'trend';
   from: number;
   to: number;
@@ -71,6 +77,32 @@ export interface HealthResponse {
   engine: string;
   events: number;
   auth: boolean;
+}
+
+/** What `POST /api/v1/reprice` changed, per (service, model) and in all; money in the reporting currency. */
+export interface RepriceResponse {
+  from: number;
+  to: number;
+  currency: string;
+  /** The price table applied. */
+  prices: string;
+  events: number;
+  changed: number;
+  cost_before: number;
+  cost_after: number;
+  unpriced_tokens_before: number;
+  unpriced_tokens_after: number;
+  /** Only the (service, model) pairs whose cost changed, largest change first. */
+  groups: {
+    service: string;
+    model: string;
+    events: number;
+    changed: number;
+    cost_before: number;
+    cost_after: number;
+    unpriced_tokens_before: number;
+    unpriced_tokens_after: number;
+  }[];
 }
 
 export interface ErrorResponse {

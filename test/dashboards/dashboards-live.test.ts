@@ -172,6 +172,33 @@ describe('Usage Ranking against a demo-seeded backend', () => {
     expect(total).toBe(input + output);
   });
 
+  test('the cost card shows the cost, and the unpriced tokens beside it only when there are any', async () => {
+    const card = panelsOf(dashboard).find((p) => p.title === 'Cost')!;
+    const shownValues = async (modelType: string) => {
+      const open = new OpenDashboard(dashboard);
+      await open.loadVariables();
+      open.set('model_type', { value: modelType });
+      const response = await open.run(card);
+      expect(response.errors ?? []).toEqual([]);
+      const shown = await lastValueFrom(transformDataFrame((card.transformations ?? []) as DataTransformerConfig[], response.data as DataFrame[], { interpolate: (text: string) => open.replace(text) }));
+      return getFieldDisplayValues({
+        data: shown,
+        reduceOptions: (card.options as { reduceOptions: ReduceDataOptions }).reduceOptions,
+        fieldConfig: card.fieldConfig as FieldConfigSource,
+        replaceVariables: (text: string) => text,
+        theme: createTheme(),
+      }).map((v) => [v.display.title, v.display.numeric, `${v.display.prefix ?? ''}${v.display.text}${v.display.suffix ?? ''}`]);
+    };
+    // The demo calls models the default price table has no price for (kimi-k2.5, among others).
+    const priced = await shownValues('text_generation');
+    expect(priced.map(([title]) => title)).toEqual(['Cost', 'Unpriced Tokens']);
+    expect(priced[0][1]).toBeGreaterThan(0);
+    expect(priced[1][1]).toBeGreaterThan(0);
+    expect(priced[0][2]).toMatch(/^\$\d/); // the data source's unit for USD
+    // A model type without calls: nothing unpriced, so the card shows the cost alone.
+    expect((await shownValues('no_such_type')).map(([title, value]) => [title, value])).toEqual([['Cost', 0]]);
+  });
+
   test.each([5, 20])('the ranking list shows the backend’s Top %i keys, largest first, without "other" or the share column', async (topN) => {
     const open = new OpenDashboard(dashboard);
     await open.loadVariables();

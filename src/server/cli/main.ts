@@ -1,9 +1,11 @@
-/** The `tokenscope` command line: serve, demo, import, top, trend. */
+/** The `tokenscope` command line: serve, demo, import, top, trend, token, prices check, reprice. */
 import { Command } from 'commander';
 import { packageVersion } from '../config';
 import { registerDemo } from './demo';
 import { registerImport } from './import';
+import { registerPrices } from './prices';
 import { registerServe } from './serve';
+import { registerToken } from './token';
 import { registerTop } from './top';
 import { registerTrend } from './trend';
 
@@ -17,6 +19,8 @@ registerDemo(program);
 registerImport(program);
 registerTop(program);
 registerTrend(program);
+registerToken(program);
+registerPrices(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   console.error(`tokenscope: ${err.message}`);

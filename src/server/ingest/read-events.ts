@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { ClientError } from '../errors';
 import type { StoredEvent } from '../storage/engine';
-import { toStoredEvent } from './event-schema';
+import type { EventCheck } from './scoped-events';
 
 /** Most rejections listed in a response; `rejected_total` counts them all. */
 export const MAX_LISTED_REJECTIONS = 1000;
@@ -42,10 +42,11 @@ export function unsupportedBodyType(contentType: string | undefined): ClientErro
   return new ClientError(`${sent}; send application/json (a JSON array of events, or one event object) or application/x-ndjson (one event per line)`, 415, 'unsupported_media_type');
 }
 
-export async function readEvents(body: Readable, format: BodyFormat, maxBytes: number): Promise<ReadEvents> {
+/** `check`: the caller's event check (`eventValidator(request.principal)`), so every body meets its token's scope. */
+export async function readEvents(body: Readable, format: BodyFormat, maxBytes: number, check: EventCheck): Promise<ReadEvents> {
   const out: ReadEvents = { events: [], rejected: [], rejectedTotal: 0 };
   const add = (index: number, value: unknown) => {
-    const result = toStoredEvent(value);
+    const result = check(value);
     if ('event' in result) out.events.push(result.event);
     else reject(out, index, result.error);
   };
@@ -87,6 +88,20 @@ export async function readEvents(body: Readable, format: BodyFormat, maxBytes: n
     }
     add(index++, value);
   }
+  return out;
+}
+
+/**
+ * Events an ingest adapter has already parsed from its own format (OTLP, provider usage objects), checked one by one
+ * exactly as a body's events are: `check` is the caller's `eventValidator(request.principal)`.
+ */
+export function checkEvents(values: readonly unknown[], check: EventCheck): ReadEvents {
+  const out: ReadEvents = { events: [], rejected: [], rejectedTotal: 0 };
+  values.forEach((value, index) => {
+    const result = check(value);
+    if ('event' in result) out.events.push(result.event);
+    else reject(out, index, result.error);
+  });
   return out;
 }
 

@@ -4,7 +4,8 @@
  * a spike. Label sets are capped; beyond the cap, events are counted in one overflow set.
  */
 import type { Logger } from 'pino';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
+import { scopeAllows, type DimensionId, type Scope } from '../../shared';
 import type { StoredEvent } from '../storage/engine';
 import { createLabelSetCap } from './label-set-cap';
 
@@ -26,6 +27,8 @@ export interface LiveUsageOptions {
   apiKeyLabel: boolean;
   /** Most label sets (service, model, model_type[, api_key]); events beyond go to the all-"other" set. */
   maxLabelSets: number;
+  /** The reporting currency, named in the cost counter's help. */
+  currency: string;
   /** The clock; tests pass their own. */
   now?: () => number;
 }
@@ -33,6 +36,12 @@ export interface LiveUsageOptions {
 export interface LiveUsage {
   /** Counts the events a store reports as stored (duplicates already excluded). */
   record(events: readonly StoredEvent[]): void;
+  /**
+   * The usage counters (tokens and requests) in exposition format, with only the label sets inside `scope`: the
+   * whole of /metrics for a scoped token. The overflow set, and with the api_key label off any scope on API keys,
+   * cannot be told apart by team and is left out.
+   */
+  renderScoped(scope: Scope): Promise<string>;
 }
 
 interface BatchSums {
@@ -42,10 +51,12 @@ interface BatchSums {
   output: number;
   cache_read: number;
   cache_write: number;
+  costMicros: number;
+  unpriced: number;
   reasoning: number;
 }
 
-export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLabelSets, now = Date.now }: LiveUsageOptions): LiveUsage {
+export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLabelSets, currency, now = Date.now }: LiveUsageOptions): LiveUsage {
   const setLabels = apiKeyLabel ? ['service', 'model', 'model_type', 'api_key'] : ['service', 'model', 'model_type'];
   const registers = [registry];
   const tokens = new Counter({
@@ -57,6 +68,18 @@ export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLa
   const requests = new Counter({
     name: 'tokenscope_requests_total',
     help: `Stored usage events (model calls) stamped within ${windowMs} ms of now.`,
+    labelNames: setLabels,
+    registers,
+  });
+  const cost = new Counter({
+    name: 'tokenscope_cost_total',
+    help: `Cost in ${currency} of stored usage events stamped within ${windowMs} ms of now: priced from the price table, or as the source reported it.`,
+    labelNames: setLabels,
+    registers,
+  });
+  const unpriced = new Counter({
+    name: 'tokenscope_unpriced_tokens_total',
+    help: `Tokens of stored usage events stamped within ${windowMs} ms of now that have no price and no cost from their source (left out of tokenscope_cost_total).`,
     labelNames: setLabels,
     registers,
   });
@@ -78,7 +101,22 @@ export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLa
   );
   const overflowValues = setLabels.map(() => OVERFLOW_LABEL_VALUE);
 
+  const inScope = (scope: Scope, labels: Partial<Record<string, string | number>>) =>
+    !setLabels.every((l) => labels[l] === OVERFLOW_LABEL_VALUE) &&
+    (['service', 'model', 'model_type', 'api_key'] as const).every((d: DimensionId) =>
+      labels[d] === undefined ? scope[d] === undefined : scopeAllows(scope, d, String(labels[d])),
+    );
+
   return {
+    async renderScoped(scope) {
+      const scoped = new Registry();
+      for (const counter of [tokens, requests]) {
+        const { name, help, values } = await counter.get();
+        const copy = new Counter({ name, help, labelNames: name === 'tokenscope_tokens_total' ? [...setLabels, 'token_type'] : setLabels, registers: [scoped] });
+        for (const v of values) if (inScope(scope, v.labels)) copy.inc(v.labels, v.value);
+      }
+      return scoped.metrics();
+    },
     record(events) {
       const at = now();
       // Summed per label set first: one counter update per set and token type, not per event.
@@ -100,7 +138,7 @@ export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLa
         }
         let sums = batch.get(key);
         if (!sums) {
-          sums = { labels: Object.fromEntries(setLabels.map((l, i) => [l, values[i]])), requests: 0, input: 0, output: 0, cache_read: 0, cache_write: 0, reasoning: 0 };
+          sums = { labels: Object.fromEntries(setLabels.map((l, i) => [l, values[i]])), requests: 0, input: 0, output: 0, cache_read: 0, cache_write: 0, reasoning: 0, costMicros: 0, unpriced: 0 };
           batch.set(key, sums);
         }
         sums.requests++;
@@ -108,11 +146,17 @@ export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLa
         sums.output += e.outputTokens;
         sums.cache_read += e.cacheReadTokens;
         sums.cache_write += e.cacheWriteTokens;
+        const c = e.cost;
+        if (c) sums.costMicros += c.inputMicros + c.cacheReadMicros + c.cacheWriteMicros + c.outputMicros + (c.givenMicros ?? 0);
+        sums.unpriced += c ? c.unpricedTokens : e.inputTokens + e.outputTokens;
         sums.reasoning += e.reasoningTokens;
       }
       for (const sums of batch.values()) {
         requests.inc(sums.labels, sums.requests);
         for (const type of TOKEN_TYPES) tokens.inc({ ...sums.labels, token_type: type }, sums[type]);
+        // Summed in exact micro-units per batch; only the counter's running total is a float.
+        cost.inc(sums.labels, sums.costMicros / 1_000_000);
+        unpriced.inc(sums.labels, sums.unpriced);
       }
       if (stale) outsideWindow.inc(stale);
       if (folded) overflow.inc(folded);

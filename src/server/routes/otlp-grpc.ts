@@ -4,7 +4,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import type { Authorizer } from '../auth';
+import { eventValidator, type IngestCaller } from '../ingest/scoped-events';
 import { ClientError, StoreUnavailableError } from '../errors';
 import { decodeProtobuf, encodeGrpcResponse, type OtlpSignal } from '../ingest/otlp/otlp-http-body';
 import { OTLP_GRPC_METHODS } from '../ingest/otlp/otlp-proto';
@@ -15,7 +15,8 @@ export interface OtlpGrpcOptions {
   port: number;
   maxBytes: number;
   receiver: OtlpReceiver;
-  authorizer: Authorizer;
+  /** The app's check for an ingest call (token and rate limits): the caller, null with auth off; throws ClientError. */
+  admit(authorization: string | undefined, bytes: number): IngestCaller | null;
   logger: Logger;
 }
 
@@ -32,6 +33,7 @@ const GRPC_STATUS: Record<number, grpc.status> = {
   403: grpc.status.PERMISSION_DENIED,
   413: grpc.status.RESOURCE_EXHAUSTED,
   415: grpc.status.INVALID_ARGUMENT,
+  429: grpc.status.RESOURCE_EXHAUSTED,
   503: grpc.status.UNAVAILABLE,
 };
 
@@ -46,16 +48,16 @@ const method = (path: string): grpc.MethodDefinition<Buffer, Buffer> => ({
   responseDeserialize: identity,
 });
 
-export async function startOtlpGrpcServer({ host, port, maxBytes, receiver, authorizer, logger }: OtlpGrpcOptions): Promise<OtlpGrpcServer> {
+export async function startOtlpGrpcServer({ host, port, maxBytes, receiver, admit, logger }: OtlpGrpcOptions): Promise<OtlpGrpcServer> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': maxBytes });
   const handler =
     (signal: OtlpSignal): grpc.handleUnaryCall<Buffer, Buffer> =>
     (call, callback) => {
       const run = async () => {
         const authorization = call.metadata.get('authorization')[0];
-        authorizer.check('ingest', typeof authorization === 'string' ? authorization : undefined);
+        const check = eventValidator(admit(typeof authorization === 'string' ? authorization : undefined, call.request.length));
         const message = decodeProtobuf(signal, call.request);
-        return encodeGrpcResponse(signal, signal === 'traces' ? await receiver.exportTraces(message) : await receiver.exportMetrics(message));
+        return encodeGrpcResponse(signal, signal === 'traces' ? await receiver.exportTraces(message, check) : await receiver.exportMetrics(message, check));
       };
       run().then(
         (response) => callback(null, response),

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { decodeOtlp, encodeResponse, inflate, otlpEncoding, type OtlpSignal } from '../ingest/otlp/otlp-http-body';
 import type { OtlpReceiver } from '../ingest/otlp/otlp-receiver';
 import { bodyTooLarge, readBytes } from '../ingest/read-events';
+import { eventValidator } from '../ingest/scoped-events';
 import type { RouteDeps } from './route-deps';
 
 const CONTENT_TYPES = { protobuf: 'application/x-protobuf', json: 'application/json' } as const;
@@ -22,7 +23,8 @@ export const otlpRoutes =
         if (Number.isFinite(length) && length > config.maxBodyBytes) throw bodyTooLarge(config.maxBodyBytes);
         const raw = await readBytes((request.body as Readable | undefined) ?? request.raw, config.maxBodyBytes);
         const message = decodeOtlp(signal, encoding, inflate(raw, request.headers['content-encoding'], config.maxBodyBytes));
-        const outcome = signal === 'traces' ? await receiver.exportTraces(message) : await receiver.exportMetrics(message);
+        const check = eventValidator(request.principal);
+        const outcome = signal === 'traces' ? await receiver.exportTraces(message, check) : await receiver.exportMetrics(message, check);
         reply.type(CONTENT_TYPES[encoding]);
         return encodeResponse(signal, encoding, outcome);
       });

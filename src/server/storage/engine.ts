@@ -1,5 +1,5 @@
 /** The Store contract every storage engine implements; the query layer knows nothing else about engines. */
-import type { BaseSum, BaseSums, DimensionId, Filters } from '../../shared';
+import type { BaseSum, BaseSums, DimensionId } from '../../shared';
 
 /** One validated usage event, as the ingest layer hands it to a store. */
 export interface StoredEvent {
@@ -26,6 +26,49 @@ export interface StoredEvent {
   traceId: string | null;
   /** The span id (16 lowercase hex digits) of that call, or null. */
   spanId: string | null;
+  /**
+   * What the call cost. Ingest sets it (a cost the source gave, or one priced from the price table); absent,
+   * the call counts as unpriced (see `unpricedCost`).
+   */
+  cost?: EventCost;
+}
+
+/** What one call cost, in whole micro-units (10^-6) of the reporting currency; every value an integer >= 0. */
+export interface EventCost {
+  /** Uncached input tokens (input - cache read - cache write, at least 0) at the input price. */
+  inputMicros: number;
+  cacheReadMicros: number;
+  cacheWriteMicros: number;
+  /** Output tokens, reasoning tokens included. */
+  outputMicros: number;
+  /** A cost the source reported, kept whole (the four parts are then 0); null when the source gave none. */
+  givenMicros: number | null;
+  /** The call's input + output tokens when it has neither a given cost nor a price; else 0. */
+  unpricedTokens: number;
+}
+
+/** The cost of a call nobody priced: nothing known, all its tokens unpriced. */
+export function unpricedCost(event: Pick<StoredEvent, 'inputTokens' | 'outputTokens'>): EventCost {
+  return { inputMicros: 0, cacheReadMicros: 0, cacheWriteMicros: 0, outputMicros: 0, givenMicros: null, unpricedTokens: event.inputTokens + event.outputTokens };
+}
+
+/** What repricing changed for one (service, model); money in micro-units of the reporting currency. */
+export interface RepricedGroup {
+  service: string;
+  model: string;
+  /** Events in the range. */
+  events: number;
+  /** Events whose cost changed. */
+  changed: number;
+  costBefore: number;
+  costAfter: number;
+  unpricedBefore: number;
+  unpricedAfter: number;
+}
+
+/** The whole cost of a call: its parts plus a cost the source gave. */
+export function totalMicros(cost: EventCost): number {
+  return cost.inputMicros + cost.cacheReadMicros + cost.cacheWriteMicros + cost.outputMicros + (cost.givenMicros ?? 0);
 }
 
 /** Outcome of storing a batch: events newly stored, and events whose id was already stored. */
@@ -63,12 +106,29 @@ export interface ScanPiece {
   step: number | null;
 }
 
+/**
+ * The values of one dimension a row may have: any of `values`, or any value matching one of `patterns` (`*` stands
+ * for any run of characters; read them with `patternSource` from shared). With neither, no row passes: a query
+ * whose filters and token scope have nothing in common reads nothing.
+ */
+export interface ValueMatch {
+  values?: readonly string[];
+  patterns?: readonly string[];
+}
+
+/**
+ * Which rows to read: a row must pass every dimension listed; a dimension left out is not restricted. The query
+ * layer puts a request's filters and its token's scope together here, so an engine that honours these filters
+ * honours scopes too.
+ */
+export type RowFilters = Partial<Record<DimensionId, ValueMatch>>;
+
 /** What to aggregate: the pieces to read, the filters, the sums, and how to split the result. */
 export type AggregateRequest = AggregateScan & AggregateSplit;
 
 export interface AggregateScan {
   pieces: readonly ScanPiece[];
-  filters: Filters;
+  filters: RowFilters;
   /** The base sums the caller needs (default all); an engine may leave the others at 0. */
   sums?: readonly BaseSum[];
 }
@@ -130,9 +190,33 @@ export interface Store {
   aggregate(request: AggregateRequest): Promise<AggregateRow[]>;
   /** Number of events stored. */
   eventCount(): Promise<number>;
+  /**
+   * Optional (absent: the engine cannot reprice). Gives every stored event stamped in [from, to) the cost
+   * `price` returns for it, in the raw events and in every rollup tier, exactly; returns what changed per
+   * (service, model). `price` receives the event with its current cost.
+   */
+  reprice?(from: number, to: number, price: (event: StoredEvent) => EventCost): Promise<RepricedGroup[]>;
   /** Flushes and closes; the store is unusable afterwards. */
   close(): Promise<void>;
 }
+
+/**
+ * Limits on one aggregate read, given to an engine when it opens; 0 turns a limit off. An engine stops a read past
+ * either limit with a QueryLimitError (a 422 that says what to narrow), never by failing the store.
+ */
+export interface QueryLimits {
+  /** Most rows a read may scan (estimated before, or counted while reading). */
+  maxRows: number;
+  /** Longest a read may run, ms. */
+  timeoutMs: number;
+}
+
+/** The wording of a stopped read, shared by the engines. */
+export const QUERY_LIMIT_MESSAGES = {
+  rows: (rows: number | null, max: number) =>
+    `the query would read ${rows === null ? 'more' : `about ${rows.toLocaleString('en-US')}`} rows, more than the limit of ${max.toLocaleString('en-US')} (TOKENSCOPE_QUERY_MAX_ROWS); shorten the time range, use a coarser granularity or add filters`,
+  time: (ms: number) => `the query ran longer than ${ms} ms (TOKENSCOPE_QUERY_TIMEOUT_MS) and was stopped; shorten the time range or add filters`,
+};
 
 /** How far apart in time two events with the same id may be and still count as one. */
 export const DEDUPE_WINDOW_MS = 86_400_000;

@@ -6,10 +6,11 @@ import { openClickHouseStore } from './clickhouse/clickhouse-store';
 import { isClickHouseUrl, parseClickHouseUrl } from './clickhouse/clickhouse-url';
 import { openDuckDBStore } from './duckdb/duckdb-store';
 
-export async function openStore(config: Pick<Config, 'store' | 'db'>, logger: Logger): Promise<Store> {
-  if (config.store === 'duckdb') return openDuckDBStore({ path: config.db, logger: logger.child({ engine: 'duckdb' }) });
+export async function openStore(config: Pick<Config, 'store' | 'db' | 'queryMaxRows' | 'queryTimeoutMs'>, logger: Logger): Promise<Store> {
+  const queryLimits = { maxRows: config.queryMaxRows, timeoutMs: config.queryTimeoutMs };
+  if (config.store === 'duckdb') return openDuckDBStore({ path: config.db, logger: logger.child({ engine: 'duckdb' }), queryLimits });
   if (isClickHouseUrl(config.store)) {
-    return openClickHouseStore({ location: parseClickHouseUrl(config.store), logger: logger.child({ engine: 'clickhouse' }) });
+    return openClickHouseStore({ location: parseClickHouseUrl(config.store), logger: logger.child({ engine: 'clickhouse' }), queryLimits });
   }
   // The value itself is not repeated: a mistyped URL may hold a password.
   throw new Error(`unknown TOKENSCOPE_STORE; use 'duckdb' or a ClickHouse URL such as clickhouse://user:password@host:8123/db`);

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { StoredEvent } from '../../storage/engine';
-import { toStoredEvent } from '../event-schema';
+import type { EventCheck } from '../scoped-events';
 import { anyValue, nanosToMs, toBigInt, toNumber } from './otlp-values';
 import type { OtlpMapping } from './span-to-usage';
 import type { CumulativeStreams } from './token-usage-streams';
@@ -50,7 +50,8 @@ interface Interval {
   output: { count: number; sum: number } | null;
 }
 
-export function metricsToEvents(request: Record<string, any>, mapping: OtlpMapping, streams: CumulativeStreams): MetricsOutcome {
+/** `check` is the request's event check (`eventValidator(request.principal)`): validation and the token's scope. */
+export function metricsToEvents(request: Record<string, any>, mapping: OtlpMapping, streams: CumulativeStreams, check: EventCheck): MetricsOutcome {
   const out: MetricsOutcome = { events: [], rejected: 0, reasons: [], points: 0 };
   const reject = (reason: string) => {
     out.rejected++;
@@ -87,7 +88,7 @@ export function metricsToEvents(request: Record<string, any>, mapping: OtlpMappi
     }
   }
   for (const [key, interval] of intervals) {
-    const events = intervalEvents(key, interval, mapping);
+    const events = intervalEvents(key, interval, mapping, check);
     if ('error' in events) reject(events.error);
     else out.events.push(...events);
   }
@@ -97,7 +98,7 @@ export function metricsToEvents(request: Record<string, any>, mapping: OtlpMappi
 /** Splits `total` into `n` integer parts that add up exactly. */
 const share = (total: number, n: number, k: number) => Math.floor(total / n) + (k < total % n ? 1 : 0);
 
-function intervalEvents(key: string, interval: Interval, mapping: OtlpMapping): StoredEvent[] | { error: string } {
+function intervalEvents(key: string, interval: Interval, mapping: OtlpMapping, check: EventCheck): StoredEvent[] | { error: string } {
   const input = interval.input ?? { count: 0, sum: 0 };
   const output = interval.output ?? { count: 0, sum: 0 };
   const calls = Math.max(input.count, output.count);
@@ -114,7 +115,7 @@ function intervalEvents(key: string, interval: Interval, mapping: OtlpMapping): 
   const idBase = createHash('sha256').update(key).digest('hex').slice(0, 32);
   const events: StoredEvent[] = [];
   for (let k = 0; k < n; k++) {
-    const result = toStoredEvent({ ...base, id: `otlp-metric:${idBase}:${k}`, input_tokens: share(input.sum, n, k), output_tokens: share(output.sum, n, k) });
+    const result = check({ ...base, id: `otlp-metric:${idBase}:${k}`, input_tokens: share(input.sum, n, k), output_tokens: share(output.sum, n, k) });
     if ('error' in result) return { error: `${TOKEN_USAGE_METRIC} point: ${result.error}` };
     events.push(result.event);
   }

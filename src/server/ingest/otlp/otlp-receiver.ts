@@ -3,6 +3,7 @@
  * decoded export request, hands its usage events to the one store path, and says what it could not use.
  */
 import type { IngestResult, Store, StoredEvent } from '../../storage/engine';
+import type { EventCheck } from '../scoped-events';
 import { metricsToEvents } from './metrics-to-events';
 import { ModelCallIndex } from './model-call-index';
 import type { ExportOutcome } from './otlp-http-body';
@@ -24,9 +25,12 @@ export interface OtlpReceiverDeps {
 }
 
 export interface OtlpReceiver {
-  /** Stores the usage spans of an ExportTraceServiceRequest; rejects with StoreUnavailableError when the store cannot write. */
-  exportTraces(request: Record<string, any>): Promise<ExportOutcome>;
-  exportMetrics(request: Record<string, any>): Promise<ExportOutcome>;
+  /**
+   * Stores the usage spans of an ExportTraceServiceRequest, each passing `check` (the caller's
+   * `eventValidator(principal)`); rejects with StoreUnavailableError when the store cannot write.
+   */
+  exportTraces(request: Record<string, any>, check: EventCheck): Promise<ExportOutcome>;
+  exportMetrics(request: Record<string, any>, check: EventCheck): Promise<ExportOutcome>;
 }
 
 export const METRICS_OFF_MESSAGE =
@@ -44,15 +48,15 @@ export function createOtlpReceiver({ store, options, onIngest }: OtlpReceiverDep
   };
 
   return {
-    async exportTraces(request) {
-      const outcome = tracesToEvents(request, reader, calls);
+    async exportTraces(request, check) {
+      const outcome = tracesToEvents(request, reader, calls, check);
       await store$(outcome.events, outcome.rejected);
       const message = outcome.rejected ? `${outcome.rejected} span(s) with usage could not be used: ${outcome.reasons.join('; ')}${outcome.rejected > outcome.reasons.length ? '; …' : ''}` : '';
       return { rejected: outcome.rejected, message };
     },
-    async exportMetrics(request) {
+    async exportMetrics(request, check) {
       if (!options.metricsEnabled) return { rejected: 0, message: METRICS_OFF_MESSAGE };
-      const outcome = metricsToEvents(request, options.mapping, streams);
+      const outcome = metricsToEvents(request, options.mapping, streams, check);
       await store$(outcome.events, outcome.rejected);
       const message = outcome.rejected ? `${outcome.rejected} data point(s) could not be used: ${outcome.reasons.join('; ')}${outcome.rejected > outcome.reasons.length ? '; …' : ''}` : '';
       return { rejected: outcome.rejected, message };

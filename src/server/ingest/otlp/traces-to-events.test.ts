@@ -1,6 +1,7 @@
 /** Spans → usage events: golden files (testdata/*.otlp.json in, *.events.json out) and each rejection's wording. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { eventValidator } from '../scoped-events';
 import { ModelCallIndex } from './model-call-index';
 import { OTLP_MESSAGES } from './otlp-proto';
 import { otlpMapping, wantedAttributes } from './span-to-usage';
@@ -9,7 +10,7 @@ import { tracesToEvents } from './traces-to-events';
 const mapping = otlpMapping(['service.name'], []);
 const wanted = wantedAttributes(mapping);
 const testdata = (name: string) => JSON.parse(readFileSync(new URL(`testdata/${name}`, import.meta.url), 'utf8'));
-const run = (request: object) => tracesToEvents(request as Record<string, any>, wanted, new ModelCallIndex());
+const run = (request: object) => tracesToEvents(request as Record<string, any>, wanted, new ModelCallIndex(), eventValidator(null));
 
 describe('golden: spans as real instrumentations emit them', () => {
   test('OTLP/JSON: OpenTelemetry openai, Traceloop anthropic, OpenInference openai, Vercel AI SDK steps', () => {
@@ -120,14 +121,25 @@ describe('fields', () => {
   test('api_key: a span attribute from the configured list, tokenscope.api_key first; a secret is masked', () => {
     const custom = otlpMapping(['service.name'], ['app.key']);
     const r = request(usage({ 'app.key': 'team-a', 'tokenscope.api_key': 'sk-proj-abcdefghijklmnopqrstuvwx1234' }));
-    const out = tracesToEvents(r as Record<string, any>, wantedAttributes(custom), new ModelCallIndex());
+    const out = tracesToEvents(r as Record<string, any>, wantedAttributes(custom), new ModelCallIndex(), eventValidator(null));
     expect(out.events[0].apiKey).toMatch(/^key:[0-9a-f]{16}$/);
     expect(out.events[0].apiKeyLabel).toBe('sk-…1234');
-    const other = tracesToEvents(request(usage({ 'app.key': 'team-a' })) as Record<string, any>, wantedAttributes(custom), new ModelCallIndex());
+    const other = tracesToEvents(request(usage({ 'app.key': 'team-a' })) as Record<string, any>, wantedAttributes(custom), new ModelCallIndex(), eventValidator(null));
     expect(other.events[0].apiKey).toBe('team-a');
   });
 
   test('model: the response model wins over the requested one', () => {
     expect(run(request(usage({ 'gen_ai.response.model': 'm-2025' }))).events[0].model).toBe('m-2025');
+  });
+});
+
+describe('scoped ingest tokens', () => {
+  test("a span outside the token's scope is rejected naming the token; the pinned service fills a span without one", () => {
+    const check = eventValidator({ name: 'team-a', scope: { model: ['m'] }, service: 'pinned-svc' });
+    const noService = { resourceSpans: [{ scopeSpans: [{ spans: request(usage()).resourceSpans[0].scopeSpans[0].spans }] }] };
+    const inside = tracesToEvents(noService as Record<string, any>, wanted, new ModelCallIndex(), check);
+    expect(inside.events[0]).toMatchObject({ service: 'pinned-svc', model: 'm' });
+    const outside = tracesToEvents(request(usage({ 'gen_ai.request.model': 'other' })) as Record<string, any>, wanted, new ModelCallIndex(), check);
+    expect(outside.reasons[0]).toContain("model: 'other' is outside the scope of token 'team-a'");
   });
 });

@@ -1,9 +1,10 @@
 /**
  * An OTLP ExportTraceServiceRequest (decoded from protobuf or JSON) → the usage events it holds: each span is
- * translated, validated by the one event validation, and chosen once per model call by the ModelCallIndex.
+ * translated, checked by the one event check (validation and the caller's scope), and chosen once per model call
+ * by the ModelCallIndex.
  */
 import type { StoredEvent } from '../../storage/engine';
-import { toStoredEvent } from '../event-schema';
+import type { EventCheck } from '../scoped-events';
 import type { ModelCallIndex } from './model-call-index';
 import { idToHex } from './otlp-values';
 import { readAttributes, spanToUsage, type AttributeReader, type UsageSpan } from './span-to-usage';
@@ -25,7 +26,8 @@ export interface TracesOutcome {
 
 const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 
-export function tracesToEvents(request: Record<string, any>, reader: AttributeReader, calls: ModelCallIndex): TracesOutcome {
+/** `check` is the request's event check (`eventValidator(request.principal)`): validation and the token's scope. */
+export function tracesToEvents(request: Record<string, any>, reader: AttributeReader, calls: ModelCallIndex, check: EventCheck): TracesOutcome {
   const out: TracesOutcome = { events: [], rejected: 0, reasons: [], spans: 0, nested: 0 };
   const reject = (reason: string) => {
     out.rejected++;
@@ -49,7 +51,7 @@ export function tracesToEvents(request: Record<string, any>, reader: AttributeRe
           reject(usage.error);
           continue;
         }
-        const result = toStoredEvent(usage.event);
+        const result = check(usage.event);
         if ('error' in result) reject(`span ${usage.spanId} in trace ${usage.traceId}: ${explain(result.error, usage)}`);
         else candidates.push(Object.assign(usage, { stored: result.event }));
       }

@@ -122,8 +122,11 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
     expect(await store.ingest([fresh, { ...fresh, id: 'old-1', ts: START + 1000 }])).toMatchObject({ accepted: 1, duplicates: 1 });
     for (const [from, to] of [[START, START + DAY], [START + 500, START + 6000]]) {
       const rows = await store.aggregate({ pieces: planRange(from, to), filters: {} });
-      const sum = (k: 'input_tokens' | 'reasoning_tokens' | 'requests') => rows.reduce((n, r) => n + r.sums[k], 0);
+      const sum = (k: 'input_tokens' | 'reasoning_tokens' | 'requests' | 'unpriced_tokens') => rows.reduce((n, r) => n + r.sums[k], 0);
       expect([sum('input_tokens'), sum('reasoning_tokens'), sum('requests')]).toEqual([150, 30, 2]);
+      // Layout 3: the old row was never priced, so its 110 tokens read as unpriced; so do the 90 of the new one,
+      // which this test stores without a cost.
+      expect(sum('unpriced_tokens')).toBe(200);
     }
     await store.close();
   });

@@ -76,6 +76,8 @@ export async function reopeningStore(open: OpenDatabase, logger: Logger): Promis
     ingest: (events) => call((store) => store.ingest(events)),
     aggregate: (request) => call((store) => store.aggregate(request)),
     eventCount: () => call((store) => store.eventCount()),
+    // Not retried on a reopened database: a repricing cut off half way is simply run again by the operator.
+    reprice: (from, to, price) => use().then((store) => store.reprice!(from, to, price)),
     async close() {
       closed = true;
       await reopening?.catch(() => {});

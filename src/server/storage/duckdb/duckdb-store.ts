@@ -4,13 +4,15 @@ import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import { zeroSums } from '../../../shared';
-import { StoreUnavailableError } from '../../errors';
-import type { AggregateRequest, AggregateRow, IngestResult, Store, StoredEvent } from '../engine';
+import { ClientError, StoreUnavailableError } from '../../errors';
+import type { AggregateRequest, AggregateRow, EventCost, IngestResult, QueryLimits, RepricedGroup, Store, StoredEvent } from '../engine';
 import { compileAggregate } from './duckdb-aggregate';
 import { DuckDBCompactor } from './duckdb-compactor';
 import { DuckDBDims } from './duckdb-dims';
 import { reopeningStore } from './duckdb-reopen';
+import { repriceDuckDB } from './duckdb-reprice';
 import { migrateDuckDB } from './duckdb-schema';
+import { PROGRESS_SETTINGS, withinLimits } from './duckdb-watchdog';
 import { DuckDBWriter } from './duckdb-writer';
 
 /** DuckDB's default is 16MB; a checkpoint per few batches cost about a third of ingest time. */
@@ -28,6 +30,8 @@ export interface DuckDBStoreOptions {
   idleCompactMs?: number;
   /** Write-ahead log size that triggers a checkpoint; default 128MB. */
   checkpointThreshold?: string;
+  /** Limits on each aggregate read; default none. */
+  queryLimits?: QueryLimits;
 }
 
 /** Prepared statements per reader connection, by statement text; the oldest is dropped past the limit. */
@@ -131,7 +135,17 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
   });
   if (compactor.wants(true)) void writer.exclusive(() => compactor.compact(true)).catch(() => {});
 
-  const readers = new ConnectionPool(await Promise.all(Array.from({ length: options.readers ?? 4 }, () => instance.connect())));
+  const limits = options.queryLimits ?? { maxRows: 0, timeoutMs: 0 };
+  const readers = new ConnectionPool(
+    await Promise.all(
+      Array.from({ length: options.readers ?? 4 }, async () => {
+        const c = await instance.connect();
+        // The row limit reads DuckDB's progress figures, which it keeps only with its progress bar on.
+        if (limits.maxRows) await c.run(PROGRESS_SETTINGS);
+        return c;
+      }),
+    ),
+  );
   let closed = false;
 
   const read = async <T>(what: string, work: (c: DuckDBConnection) => Promise<T>): Promise<T> => {
@@ -139,7 +153,8 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
     try {
       return await readers.use(work);
     } catch (err) {
-      if (err instanceof StoreUnavailableError) throw err;
+      // A read stopped by the query limits is the query's fault, not the store's.
+      if (err instanceof StoreUnavailableError || err instanceof ClientError) throw err;
       logger.error({ err, what }, 'duckdb read failed');
       onFailure(err);
       throw new StoreUnavailableError(`could not read from the store: ${(err as Error).message}`, { cause: err });
@@ -163,7 +178,7 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
       const columns = await read('aggregate', async (c) => {
         const statement = await prepared(c, sql);
         statement.bind(values, types);
-        return (await statement.runAndReadAll()).getColumnsJS();
+        return withinLimits(c, limits, async () => (await statement.runAndReadAll()).getColumnsJS());
       });
       // An empty result has no columns at all.
       const [buckets = [], keys = [], labels = [], ...sumColumns] = columns as [number[], (string | null)[], (string | null)[], ...number[][]];
@@ -175,6 +190,22 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
         rows[i] = { bucket: buckets[i], key: keys[i] ?? null, label: labels[i] ?? keys[i] ?? null, sums: row };
       }
       return rows;
+    },
+
+    async reprice(from: number, to: number, price: (event: StoredEvent) => EventCost): Promise<RepricedGroup[]> {
+      if (closed) throw new StoreUnavailableError('the store is closed');
+      let result: RepricedGroup[] = [];
+      try {
+        await writer.exclusive(async () => {
+          result = await repriceDuckDB(writerConn, from, to, price);
+        });
+      } catch (err) {
+        if (err instanceof StoreUnavailableError) throw err;
+        logger.error({ err }, 'duckdb reprice failed');
+        onFailure(err);
+        throw new StoreUnavailableError(`could not reprice: ${(err as Error).message}`, { cause: err });
+      }
+      return result;
     },
 
     async eventCount(): Promise<number> {
