@@ -14,6 +14,7 @@ import { createRateLimiter } from './rate-limits';
 import { dimensionRoutes } from './routes/dimensions';
 import { exportRoutes } from './routes/export';
 import { healthRoutes } from './routes/health';
+import { litellmRoutes } from './routes/litellm';
 import { metricsRoutes } from './routes/metrics';
 import { openapiRoutes } from './routes/openapi';
 import { otlpRoutes } from './routes/otlp';
@@ -183,6 +184,7 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
   });
   await app.register(usageRoutes(deps));
   await app.register(otlpRoutes(deps, otlp));
+  await app.register(litellmRoutes(deps));
   await app.register(queryRoutes(deps));
   await app.register(dimensionRoutes(deps));
   await app.register(exportRoutes(deps));

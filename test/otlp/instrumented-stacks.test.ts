@@ -1,6 +1,6 @@
 /**
- * Real instrumented stacks end to end: the openai and @anthropic-ai/sdk packages from npm, instrumented by
- * OpenInference, OpenTelemetry and Traceloop instrumentations from npm, exporting with the OpenTelemetry Node SDK
+ * Real instrumented stacks end to end: the openai package from npm instrumented by OpenInference, the Vercel AI
+ * SDK's and the @anthropic-ai/sdk's own tracing, exporting with the OpenTelemetry Node SDK
  * configured only by OTEL_* variables, against a local stub of each provider's HTTP API; the backend's totals
  * must equal what the provider reported, cache and reasoning included, one request per call.
  */
@@ -29,7 +29,7 @@ const SCOPES: Record<string, string[]> = {
   'openai-openinference': ['@arizeai/openinference-instrumentation-openai'],
   'vercel-ai-sdk': ['ai'],
   'vercel-ai-sdk-stream': ['ai'],
-  'anthropic-traceloop': ['@traceloop/instrumentation-anthropic'],
+  'anthropic-sdk': ['com.anthropic.sdk.typescript'],
 };
 
 async function totalsOf(service: string) {
@@ -58,7 +58,7 @@ describe.each([
   ['openai-openinference', 'the openai SDK with OpenInference: cache reads and reasoning tokens'],
   ['vercel-ai-sdk', 'the Vercel AI SDK (its own spans: a generateText span above each doGenerate call, both with usage): each call counted once'],
   ['vercel-ai-sdk-stream', 'the Vercel AI SDK streaming (ai.streamText above ai.streamText.doStream): once per call, cache and reasoning included'],
-  ['anthropic-traceloop', 'the Anthropic SDK with Traceloop: input without cache, as Anthropic reports it, counted with cache'],
+  ['anthropic-sdk', "the Anthropic SDK's own tracing: cache reads and writes, input counted with cache once"],
 ])('%s', (stack, title) => {
   test(title, async () => {
     const provider = await startProviderStub(stack.length);

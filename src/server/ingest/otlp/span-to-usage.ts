@@ -10,6 +10,7 @@ import {
   OPERATION_ATTRIBUTES,
   PROVIDER_ATTRIBUTES,
   PROVIDERS_INPUT_WITHOUT_CACHE,
+  SCOPES_INPUT_WITH_CACHE,
   TOKENSCOPE_API_KEY_ATTRIBUTE,
   USAGE_ATTRIBUTES,
   type UsageAttribute,
@@ -100,6 +101,8 @@ function providerOmitsCache(provider: unknown): boolean {
   return PROVIDERS_INPUT_WITHOUT_CACHE.some((entry) => p === entry || p.startsWith(`${entry}.`));
 }
 
+const scopeKeepsCacheInInput = (scope: string) => SCOPES_INPUT_WITH_CACHE.some((prefix) => scope.startsWith(prefix));
+
 function modelType(operation: unknown): string {
   return (typeof operation === 'string' && MODEL_TYPE_BY_OPERATION[operation.toLowerCase()]) || 'text_generation';
 }
@@ -118,6 +121,8 @@ export function spanToUsage(
   span: Record<string, any>,
   resource: Attributes,
   reader: AttributeReader,
+  /** The instrumentation scope's name, for the cache rule. */
+  scope = '',
 ): UsageSpan | null | { error: string } {
   const attrs = readAttributes(span.attributes, reader, scratch);
   const usage: Partial<Record<UsageField, unknown>> = {};
@@ -145,10 +150,12 @@ export function spanToUsage(
   const write = usage.cacheWrite ?? 0;
   let input = usage.input ?? 0;
   // Cache rule: input must include cache reads and writes. Conventions that define it so are taken as sent;
-  // provider-reported inputs that leave cache out (Anthropic, Bedrock) get them added; and any input smaller
-  // than its own cache parts cannot have included them, whoever sent it.
+  // provider-reported inputs that leave cache out (Anthropic, Bedrock) get them added, unless the instrumentation
+  // is one known to follow the convention; and any input smaller than its own cache parts cannot have included
+  // them, whoever sent it.
   if (typeof input === 'number' && typeof read === 'number' && typeof write === 'number') {
-    const omitsCache = inputRow?.cacheInInput === 'by_provider' && providerOmitsCache(first(reader.provider, attrs, resource));
+    const omitsCache =
+      inputRow?.cacheInInput === 'by_provider' && !scopeKeepsCacheInInput(scope) && providerOmitsCache(first(reader.provider, attrs, resource));
     if (omitsCache || read + write > input) input += read + write;
   }
 

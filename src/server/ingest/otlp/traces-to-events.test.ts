@@ -105,6 +105,12 @@ describe('cache rule: input includes cache reads and writes', () => {
   });
 });
 
+test("the Anthropic SDK's own tracing (input already with cache) is taken as sent, though the provider is anthropic", () => {
+  const r = request({ 'gen_ai.request.model': 'm', 'gen_ai.provider.name': 'anthropic', 'gen_ai.usage.input_tokens': 160, 'gen_ai.usage.output_tokens': 1, 'gen_ai.usage.cache_read.input_tokens': 40, 'gen_ai.usage.cache_write.input_tokens': 20 });
+  (r.resourceSpans[0].scopeSpans[0] as Record<string, unknown>).scope = { name: 'com.anthropic.sdk.typescript', version: '1.14.0' };
+  expect(run(r).events[0]).toMatchObject({ inputTokens: 160, cacheReadTokens: 40, cacheWriteTokens: 20 });
+});
+
 describe('fields', () => {
   test.each([
     ['chat', 'text_generation'],

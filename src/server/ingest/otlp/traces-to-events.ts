@@ -37,6 +37,7 @@ export function tracesToEvents(request: Record<string, any>, reader: AttributeRe
   for (const resourceSpans of list(request.resourceSpans)) {
     const resource = readAttributes(resourceSpans?.resource?.attributes, reader);
     for (const scopeSpans of list(resourceSpans?.scopeSpans)) {
+      const scope = typeof scopeSpans?.scope?.name === 'string' ? scopeSpans.scope.name : '';
       for (const span of list(scopeSpans?.spans)) {
         out.spans++;
         if (typeof span !== 'object' || span === null) {
@@ -45,7 +46,7 @@ export function tracesToEvents(request: Record<string, any>, reader: AttributeRe
         }
         const parentSpanId = idToHex(span.parentSpanId);
         if (parentSpanId) calls.link(idToHex(span.traceId) ?? '', idToHex(span.spanId) ?? '', parentSpanId);
-        const usage = spanToUsage(span, resource, reader);
+        const usage = spanToUsage(span, resource, reader, scope);
         if (usage === null) continue;
         if ('error' in usage) {
           reject(usage.error);

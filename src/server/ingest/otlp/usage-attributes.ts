@@ -28,6 +28,7 @@ const SEMCONV_OLD = 'OpenTelemetry GenAI semantic conventions before 1.27 (depre
 const TRACELOOP = 'OpenLLMetry / Traceloop @traceloop/ai-semantic-conventions SpanAttributes';
 const OPENINFERENCE = 'OpenInference semantic conventions (spec/semantic_conventions.md, llm.token_count.*)';
 const VERCEL = 'Vercel AI SDK telemetry (ai-sdk.dev/docs/ai-sdk-core/telemetry, ai.usage.*)';
+const ANTHROPIC_SDK = 'Anthropic TypeScript SDK tracing (@anthropic-ai/sdk 1.x, src/internal/tracing.ts)';
 const SENTRY = 'Sentry AI agents span conventions (develop-docs ai-agents, gen_ai.usage.*.cached / .reasoning)';
 
 export const USAGE_ATTRIBUTES: readonly UsageAttribute[] = [
@@ -50,6 +51,7 @@ export const USAGE_ATTRIBUTES: readonly UsageAttribute[] = [
   { name: 'gen_ai.usage.input_tokens.cached', field: 'cacheRead', source: SENTRY },
 
   { name: 'gen_ai.usage.cache_creation.input_tokens', field: 'cacheWrite', source: SEMCONV },
+  { name: 'gen_ai.usage.cache_write.input_tokens', field: 'cacheWrite', source: ANTHROPIC_SDK },
   { name: 'gen_ai.usage.cache_creation_input_tokens', field: 'cacheWrite', source: TRACELOOP },
   { name: 'llm.token_count.prompt_details.cache_write', field: 'cacheWrite', source: OPENINFERENCE },
   { name: 'gen_ai.usage.input_tokens.cache_write', field: 'cacheWrite', source: SENTRY },
@@ -92,6 +94,13 @@ export const OPERATION_ATTRIBUTES: readonly { name: string; source: string }[] =
  * value matches when it equals an entry or starts with the entry and a dot (`anthropic.messages`).
  */
 export const PROVIDERS_INPUT_WITHOUT_CACHE: readonly string[] = ['anthropic', 'aws.bedrock'];
+
+/**
+ * Instrumentation scopes (by name prefix) that follow the convention, input including cache, even for those
+ * providers: the Anthropic SDK's own tracing sums input_tokens, cache_read_input_tokens and
+ * cache_creation_input_tokens into gen_ai.usage.input_tokens (src/lib/internal/tracing/response.ts).
+ */
+export const SCOPES_INPUT_WITH_CACHE: readonly string[] = ['com.anthropic.sdk.typescript'];
 
 /** gen_ai.operation.name (or an OpenInference span kind) → model_type; anything else is text_generation. */
 export const MODEL_TYPE_BY_OPERATION: Readonly<Record<string, string>> = {
