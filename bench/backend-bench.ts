@@ -5,7 +5,9 @@
  * server of its own), beside ClickHouse's own GROUP BY over its raw table and beside the DuckDB engine. The OTLP
  * leg sends the same events (at most --otlp-spans of them) as OTLP protobuf spans to POST /v1/traces of a fresh
  * backend, beside the native NDJSON rate.
- * Usage: npm run bench [-- --events 1000000,10000000 --concurrency 4 --batch 20000 --engine clickhouse --otlp-spans 1000000]
+ * With `--movers-calls`, also times a movers query (the last 15 days against the 15 before) beside a ranking of
+ * the same 15 days, and the 20 largest calls of the 30 days.
+ * Usage: npm run bench [-- --events 1000000,10000000 --concurrency 4 --batch 20000 --engine clickhouse --movers-calls --otlp-spans 1000000]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +28,7 @@ const { values: args } = parseArgs({
     repeats: { type: 'string', default: '30' },
     engine: { type: 'string', default: 'duckdb' },
     'otlp-spans': { type: 'string', default: '1000000' },
+    'movers-calls': { type: 'boolean', default: false },
   },
 });
 if (args.engine !== 'duckdb' && args.engine !== 'clickhouse')
@@ -47,10 +50,18 @@ interface Figures {
   /** The same ranking and trend asked for cost metrics instead of token metrics. */
   costRanking: Latency;
   costTrend: Latency;
+  /** With --movers-calls. */
+  abnormal?: Abnormal;
   rawRanking: Latency;
   rawTrend: Latency;
   /** With --engine clickhouse: the backend on ClickHouse, and ClickHouse's own GROUP BY over its raw table. */
-  clickhouse?: { ingestPerSec: number; ranking: Latency; trend: Latency; rawRanking: Latency; rawTrend: Latency };
+  clickhouse?: { ingestPerSec: number; ranking: Latency; trend: Latency; abnormal?: Abnormal; rawRanking: Latency; rawTrend: Latency };
+}
+/** Movers beside a ranking of the same range, and the largest calls. */
+interface Abnormal {
+  ranking15d: Latency;
+  movers15d: Latency;
+  calls30d: Latency;
 }
 interface Latency {
   p50: number;
@@ -106,7 +117,7 @@ async function benchmark(events: number): Promise<Figures> {
 
     const range = { from, to, timezone: 'UTC' };
     const server = await spawnServer(['--db', join(dir, 'tokenscope.duckdb')], { TOKENSCOPE_LOG_LEVEL: 'info' });
-    const { ingestPerSec, ranking, trend, costRanking, costTrend } = await measureBackend(server, bodies, generated, range);
+    const { ingestPerSec, ranking, trend, costRanking, costTrend, abnormal } = await measureBackend(server, bodies, generated, range);
     let clickhouse: Figures['clickhouse'];
     if (args.engine === 'clickhouse') {
       const leg = await startClickHouseLeg();
@@ -154,6 +165,7 @@ async function benchmark(events: number): Promise<Figures> {
       trend,
       costRanking,
       costTrend,
+      abnormal,
       rawRanking,
       rawTrend,
       clickhouse,
@@ -208,8 +220,18 @@ async function measureBackend(
     query({ ...range, type: 'trend', granularity: '1h', dimension: 'model', limit: 10, metrics: ['total_tokens'] }),
     query({ ...range, type: 'trend', granularity: '1h', dimension: 'model', limit: 10, metrics: ['cost'] }),
   );
+  let abnormal: Abnormal | undefined;
+  if (args['movers-calls']) {
+    // Both halves of the 30 days hold traffic, so the movers query reads as much as two rankings of 15 days.
+    const half = { ...range, from: range.to - 15 * DAY };
+    abnormal = {
+      ranking15d: await timeRepeated(query({ ...half, type: 'ranking', dimension: 'api_key', limit: 10, metrics: ['total_tokens'] })),
+      movers15d: await timeRepeated(query({ ...half, type: 'movers', dimension: 'api_key', limit: 10, metrics: ['total_tokens'] })),
+      calls30d: await timeRepeated(query({ ...range, type: 'calls', limit: 20 })),
+    };
+  }
   await server.kill('SIGTERM');
-  return { ingestPerSec: generated / ingestSeconds, ranking, trend, costRanking, costTrend };
+  return { ingestPerSec: generated / ingestSeconds, ranking, trend, costRanking, costTrend, abnormal };
 }
 
 function report(f: Figures): void {
@@ -244,6 +266,8 @@ function report(f: Figures): void {
   }
   const within = costRows.every(([, cost, tokens]) => cost.p50 <= 1.2 * tokens.p50);
   console.log(`  ${within ? 'met    ' : 'MISSED '} cost queries p50 within 1.2× of the token queries`);
+  if (f.abnormal) reportAbnormal('duckdb engine', f.events, f.abnormal);
+  if (f.clickhouse?.abnormal) reportAbnormal('clickhouse engine', f.events, f.clickhouse.abnormal);
   const c = f.clickhouse;
   if (!c) return;
   // Columns: ClickHouse engine, ClickHouse's own GROUP BY, ratio, and the ClickHouse engine's speed relative to DuckDB's.
@@ -264,6 +288,22 @@ function report(f: Figures): void {
   console.log(`\n${n(f.events)} events            tokenscope on clickhouse  clickhouse GROUP BY   ratio          speed vs duckdb engine`);
   for (const [what, ours, base, ratio, vsDuck] of chRows)
     console.log(`  ${what.padEnd(26)}${ours.padStart(14)}${base.padStart(18)}     ${ratio.padEnd(15)}${vsDuck}`);
+}
+
+/** Movers beside the ranking of the same range, and the largest calls, against their targets. */
+function reportAbnormal(engine: string, events: number, a: Abnormal): void {
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  console.log(`\n${events.toLocaleString('en-US')} events, ${engine}      p50           p99          ratio`);
+  console.log(`  ${'15-day ranking by key'.padEnd(26)}${ms(a.ranking15d.p50).padStart(10)}${ms(a.ranking15d.p99).padStart(14)}`);
+  console.log(
+    `  ${'15-day movers by key'.padEnd(26)}${ms(a.movers15d.p50).padStart(10)}${ms(a.movers15d.p99).padStart(14)}     ${(a.movers15d.p50 / a.ranking15d.p50).toFixed(2)}× the ranking`,
+  );
+  console.log(`  ${'30-day largest 20 calls'.padEnd(26)}${ms(a.calls30d.p50).padStart(10)}${ms(a.calls30d.p99).padStart(14)}`);
+  const targets = [
+    ['movers p50 within 2× of the ranking', a.movers15d.p50 <= 2 * a.ranking15d.p50],
+    ['largest calls p50 ≤ 100 ms over 30 days', a.calls30d.p50 <= 100],
+  ] as const;
+  for (const [target, met] of targets) console.log(`  ${met ? 'met    ' : 'MISSED '} ${target}`);
 }
 
 for (const size of sizes) report(await benchmark(size));

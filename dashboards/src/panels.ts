@@ -14,6 +14,7 @@ import {
   PercentChangeColorMode,
   SortOrder,
   StackingMode,
+  TableCellHeight,
   TooltipDisplayMode,
   VisibilityMode,
   VizOrientation,
@@ -26,6 +27,7 @@ import {
 } from '@grafana/schema';
 import type { Options as BarGaugeOptions } from '@grafana/schema/dist/esm/raw/composable/bargauge/panelcfg/x/BarGaugePanelCfg_types.gen';
 import type { Options as StatOptions } from '@grafana/schema/dist/esm/raw/composable/stat/panelcfg/x/StatPanelCfg_types.gen';
+import type { Options as TableOptions } from '@grafana/schema/dist/esm/raw/composable/table/panelcfg/x/TablePanelCfg_types.gen';
 import type {
   FieldConfig as TimeSeriesFieldConfig,
   Options as TimeSeriesOptions,
@@ -161,6 +163,15 @@ export function timeSeriesPanel(base: PanelBase & { unit: string | undefined; st
     defaults: { ...unitOf(base.unit), min: 0, color: { mode: FieldColorModeId.PaletteClassic }, custom: { ...custom } },
     overrides: [],
   });
+}
+
+/**
+ * A table in the frame's own row order (the backend's ranking); `unit`, when given, applies to the fields the plugin
+ * gives no unit of their own (its frames set units per field, which win over these defaults).
+ */
+export function tablePanel(base: PanelBase & { unit?: string }): Panel {
+  const options: TableOptions = { showHeader: true, frameIndex: 0, cellHeight: TableCellHeight.Sm, sortBy: [] };
+  return panel('table', base, options, { defaults: base.unit ? { unit: base.unit } : {}, overrides: [] });
 }
 
 /** A link in a panel's header menu (Grafana renders title, url and targetBlank). */

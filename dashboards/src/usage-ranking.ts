@@ -3,7 +3,7 @@ import { LegendDisplayMode, type Dashboard } from '@grafana/schema';
 import { DIMENSIONS, GRANULARITIES, MODEL_TYPES, type DimensionId, type MetricId } from '../../src/shared';
 import { tokenscopeDashboard } from './dashboard';
 import { exportUrl } from './export-link';
-import { metricInfo, panelLink, rankingBarGaugePanel, statPanel, target, timeSeriesPanel, type Target } from './panels';
+import { metricInfo, panelLink, rankingBarGaugePanel, statPanel, tablePanel, target, timeSeriesPanel, type Target } from './panels';
 import { customVariable, dimensionVariable } from './variables';
 
 export const USAGE_RANKING_UID = 'tokenscope-usage-ranking';
@@ -142,6 +142,12 @@ export function usageRankingDashboard(): Dashboard {
         legend: { showLegend: true, displayMode: LegendDisplayMode.List, placement: 'bottom', calcs: [] },
         gridPos: { x: 9, y: 4, w: 15, h: 14 },
         targets: [target({ queryType: 'trend', ...rankingQuery, granularity: '$granularity' })],
+      }),
+      tablePanel({
+        title: 'Top movers · ${dimension:text} by ${metric:text}',
+        description: `The ${'$'}{topN} resources whose chosen metric changed most against the range just before, of the same length (largest change first, rises and falls alike; new and vanished ones flagged). ${definitions}`,
+        gridPos: { x: 0, y: 18, w: 24, h: 10 },
+        targets: [target({ queryType: 'movers', ...rankingQuery })],
       }),
     ],
   });

@@ -146,9 +146,9 @@ export function openapiDocument(): Record<string, unknown> {
       },
       '/api/v1/query': {
         post: {
-          summary: 'Totals, rankings (top N + other) and trends (zero-filled buckets in a time zone)',
+          summary: 'Totals, rankings (top N + other), trends (zero-filled buckets in a time zone), top movers against an earlier range, and the largest calls',
           requestBody: json({ $ref: '#/components/schemas/Query' }),
-          responses: { 200: { description: 'A totals, ranking or trend response (see README); `currency` names the reporting currency of the money metrics.' }, ...errors(400, 401, 403, 422, 429, 503) },
+          responses: { 200: { description: 'A totals, ranking, trend, movers or calls response (see README); `currency` names the reporting currency of the money metrics.' }, ...errors(400, 401, 403, 422, 429, 503) },
         },
       },
       '/api/v1/reprice': {

@@ -294,11 +294,17 @@ export const MODEL_TYPES = [
   { id: 'audio', name: 'Audio' },
 ] as const;
 
-/** The three query types. */
+/** The query types. */
 export const QUERY_TYPES = [
   { id: 'totals', name: 'Totals', description: 'Sums over the whole time range.' },
   { id: 'ranking', name: 'Ranking', description: 'Top N values of a dimension, with the rest as "other".' },
   { id: 'trend', name: 'Trend', description: 'Buckets over time, one series per metric or per top-N value.' },
+  {
+    id: 'movers',
+    name: 'Top movers',
+    description: 'Values of a dimension whose metric changed most against an earlier range of the same length, new and vanished ones flagged.',
+  },
+  { id: 'calls', name: 'Largest calls', description: 'The N largest individual calls in the range, with their event, trace and span ids.' },
 ] as const;
 export type QueryType = (typeof QUERY_TYPES)[number]['id'];
 export const QUERY_TYPE_IDS = QUERY_TYPES.map((q) => q.id) as readonly QueryType[];
@@ -326,4 +332,27 @@ export function granularityDefinition(id: FixedGranularity): GranularityDefiniti
   const g = granularitiesById.get(id);
   if (!g) throw new Error(`unknown granularity ${id}`);
   return g;
+}
+
+/** What a `calls` query can order the calls by: the sum of the listed event fields, largest first. */
+export const CALL_ORDERS = [
+  { id: 'total_tokens', name: 'Total Tokens', of: ['input_tokens', 'output_tokens'] },
+  { id: 'input_tokens', name: 'Input Tokens', of: ['input_tokens'] },
+  { id: 'output_tokens', name: 'Output Tokens', of: ['output_tokens'] },
+  { id: 'cache_tokens', name: 'Cache Tokens (read + write)', of: ['cache_read_tokens', 'cache_write_tokens'] },
+  { id: 'cache_read_tokens', name: 'Cache Read Tokens', of: ['cache_read_tokens'] },
+  { id: 'cache_write_tokens', name: 'Cache Write Tokens', of: ['cache_write_tokens'] },
+  { id: 'reasoning_tokens', name: 'Reasoning Tokens', of: ['reasoning_tokens'] },
+  { id: 'duration_ms', name: 'Duration', of: ['duration_ms'] },
+] as const satisfies readonly { id: string; name: string; of: readonly string[] }[];
+export type CallOrderId = (typeof CALL_ORDERS)[number]['id'];
+/** An event field a call can be ordered by. */
+export type CallField = (typeof CALL_ORDERS)[number]['of'][number];
+export const CALL_ORDER_IDS = CALL_ORDERS.map((o) => o.id) as readonly CallOrderId[];
+
+/** The fields a call order sums; throws on an id not in the catalogue (validate first). */
+export function callOrderFields(id: CallOrderId): readonly CallField[] {
+  const order = CALL_ORDERS.find((o) => o.id === id);
+  if (!order) throw new Error(`unknown call order ${id}`);
+  return order.of;
 }

@@ -262,6 +262,8 @@ describe('Usage Ranking against a demo-seeded backend', () => {
 
 describe('Usage Trend against a demo-seeded backend', () => {
   const dashboard = dashboardByUid(USAGE_TREND_UID);
+  const charts = () => panelsOf(dashboard).filter((p) => p.type === 'timeseries');
+  const largestCalls = () => panelsOf(dashboard).find((p) => p.title === 'Largest calls')!;
 
   test('the filters offer the data source’s values, each narrowed by the model type', async () => {
     const open = new OpenDashboard(dashboard);
@@ -278,7 +280,7 @@ describe('Usage Trend against a demo-seeded backend', () => {
     const open = new OpenDashboard(dashboard);
     const loaded = await open.loadVariables();
     open.set('granularity', { value: granularity });
-    const panels = panelsOf(dashboard);
+    const panels = charts();
     expect(panels).toHaveLength(TREND_METRICS.length);
     for (const panel of panels) {
       const [frame] = expectData(await open.run(panel), `${panel.title} at ${granularity}`);
@@ -292,10 +294,27 @@ describe('Usage Trend against a demo-seeded backend', () => {
     const loaded = await open.loadVariables();
     const chosen = loaded.get('model')!.slice(0, 2);
     open.set('model', { value: chosen });
-    for (const panel of panelsOf(dashboard)) {
+    for (const panel of charts()) {
       // Two models may both lack some metric (cache writes are reported by some models only): rows, not values.
       const [frame] = expectData(await open.run(panel), panel.title!, false);
       expect(frame.fields.filter((f) => f.type === FieldType.number).map((f) => f.labels?.model).sort(), panel.title).toEqual([...chosen].sort());
     }
+  });
+
+  test('"Largest calls" lists the largest calls of the range, largest first, narrowed by the filters', async () => {
+    const open = new OpenDashboard(dashboard);
+    const loaded = await open.loadVariables();
+    const [all] = expectData(await open.run(largestCalls()), 'Largest calls');
+    const column = (frame: DataFrame, name: string) => frame.fields.find((f) => f.name === name)!.values as unknown[];
+    expect(all.length).toBe(20);
+    const totals = column(all, 'total_tokens') as number[];
+    expect(totals).toEqual([...totals].sort((a, b) => b - a));
+    expect(new Set(column(all, 'model_type'))).toEqual(new Set(['text_generation']));
+    const chosen = loaded.get('model')!.slice(0, 1);
+    open.set('model', { value: chosen });
+    const [narrowed] = expectData(await open.run(largestCalls()), 'Largest calls for one model');
+    expect(new Set(column(narrowed, 'model'))).toEqual(new Set(chosen));
+    // The masked label is shown; the stored key id rides along hidden, for the row's link.
+    expect(column(narrowed, 'api_key').every((k) => typeof k === 'string' && !/^sk-[a-z]+-[0-9a-f]{20,}/.test(k))).toBe(true);
   });
 });

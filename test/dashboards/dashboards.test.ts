@@ -217,6 +217,15 @@ describe('Usage Ranking', () => {
   test('every panel keeps the chosen model type', () => {
     for (const panel of panelsOf(dashboard)) expect(targetsOf(panel)[0].filters, panel.title).toEqual({ model_type: ['$model_type'] });
   });
+
+  test('a "Top movers" table follows the dimension, the ranked metric and Top N, comparing with the range before', () => {
+    const movers = panelsOf(dashboard).filter((p) => targetsOf(p)[0].queryType === 'movers');
+    expect(movers.map((p) => [p.type, p.title])).toEqual([['table', 'Top movers · ${dimension:text} by ${metric:text}']]);
+    expect(targetsOf(movers[0])).toEqual([
+      expect.objectContaining({ queryType: 'movers', dimension: '$dimension', limit: '$topN', metrics: ['$metric'], filters: { model_type: ['$model_type'] } }),
+    ]);
+    expect(targetsOf(movers[0])[0].offset).toBeUndefined();
+  });
 });
 
 describe('Usage Trend', () => {
@@ -234,8 +243,24 @@ describe('Usage Trend', () => {
     expect(customChoices(variable(dashboard, 'granularity'))).toEqual(['auto', '1m', '5m', '1h']);
   });
 
+  const charts = () => panelsOf(dashboard).filter((p) => p.type === 'timeseries');
+
+  test('a "Largest calls" table on top lists the largest calls under all four filters', () => {
+    const [first, ...rest] = panelsOf(dashboard);
+    expect([first.type, first.title, first.gridPos]).toEqual(['table', 'Largest calls', { x: 0, y: 0, w: 24, h: 8 }]);
+    expect(targetsOf(first)).toEqual([
+      expect.objectContaining({
+        queryType: 'calls',
+        orderBy: 'total_tokens',
+        limit: 20,
+        filters: { model_type: ['$model_type'], service: ['$service'], api_key: ['$api_key'], model: ['$model'] },
+      }),
+    ]);
+    expect(rest.every((p) => p.type === 'timeseries' && p.gridPos!.y >= 8)).toBe(true);
+  });
+
   test('one panel per metric of the catalogue, in the page’s order, titled by the catalogue', () => {
-    const panels = panelsOf(dashboard);
+    const panels = charts();
     expect(panels.map((p) => targetsOf(p)[0].metrics[0])).toEqual([
       'total_tokens',
       'input_tokens',
@@ -258,7 +283,8 @@ describe('Usage Trend', () => {
   });
 
   test('each panel draws a series per model under all four filters, with a legend table of Max, Min and Mean', () => {
-    for (const panel of panelsOf(dashboard)) {
+    expect(charts()).toHaveLength(panelsOf(dashboard).length - 1);
+    for (const panel of charts()) {
       expect(panel.type, panel.title).toBe('timeseries');
       expect(targetsOf(panel)[0], panel.title).toMatchObject({
         queryType: 'trend',

@@ -1,5 +1,5 @@
 /** The Store contract every storage engine implements; the query layer knows nothing else about engines. */
-import type { BaseSum, BaseSums, DimensionId } from '../../shared';
+import type { BaseSum, BaseSums, CallField, DimensionId } from '../../shared';
 
 /** One validated usage event, as the ingest layer hands it to a store. */
 export interface StoredEvent {
@@ -171,6 +171,28 @@ export interface AggregateRow {
   sums: BaseSums;
 }
 
+/** Which raw events to list: the `limit` largest in [from, to) that pass the filters. */
+export interface CallsRequest {
+  from: number;
+  to: number;
+  /** As for aggregates: the request's filters and the caller's scope together. */
+  filters: RowFilters;
+  /**
+   * Largest first by the sum of these event fields; a missing duration counts below every duration. Ties go to
+   * the earlier event, then service, model, model type, api key, id (absent first), then the token counts,
+   * duration, trace and span id, so every engine returns the same list.
+   */
+  orderBy: readonly CallField[];
+  limit: number;
+}
+
+/** The listed events, and how far back raw events reach. */
+export interface CallsResult {
+  calls: StoredEvent[];
+  /** Timestamp of the earliest raw event stored that the filters let through (so a scope reveals nothing beyond it), or null. */
+  earliest: number | null;
+}
+
 /**
  * A storage engine. Engines store events durably, keep their own rollups, and answer aggregate requests
  * exactly: the same request gives the same rows on every engine.
@@ -188,6 +210,8 @@ export interface Store {
   ingest(events: readonly StoredEvent[]): Promise<IngestResult>;
   /** Sums per (bucket, key), rows in no particular order; buckets without events are absent. */
   aggregate(request: AggregateRequest): Promise<AggregateRow[]>;
+  /** The largest raw events of a range, one per event however many copies are stored. */
+  largestCalls(request: CallsRequest): Promise<CallsResult>;
   /** Number of events stored. */
   eventCount(): Promise<number>;
   /**

@@ -45,7 +45,7 @@ export function filtersCondition(filters: RowFilters): string | null {
  * Among copies of one event (same time, event key and dimensions), the copy with the smallest content hash counts:
  * every reader picks the same one, whichever copies it sees.
  */
-const CONTENT_HASH =
+export const CONTENT_HASH =
   'cityHash64(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms, input_cost_micros, cache_read_cost_micros, cache_write_cost_micros, output_cost_micros, given_cost_micros)';
 
 const RAW_SUM: Record<(typeof BASE_SUMS)[number], string> = {

@@ -94,6 +94,20 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
       expect(await totalsOf(store, from, to)).toBe(inside);
       expect(await store.eventCount()).toBe(events.length);
     }
+    // The largest calls list each of the doubly stored events once, in the order a reader sorting by hand finds.
+    const byTotal = [...events].sort((x, y) => y.inputTokens + y.outputTokens - (x.inputTokens + x.outputTokens) || x.ts - y.ts);
+    const largest = await a.largestCalls({ from: START, to: START + 2 * DAY, filters: {}, orderBy: ['input_tokens', 'output_tokens'], limit: 1000 });
+    expect(largest.calls.map((e) => e.id)).toEqual(byTotal.slice(0, 1000).map((e) => e.id));
+    expect(largest.earliest).toBe(Math.min(...events.map((e) => e.ts)));
+    // A range holding one event stored twice and, next in time, a smaller one stored once: the two copies are the
+    // two largest raw rows, so the first candidates lack the second event, and the store must look further.
+    const total = (e: StoredEvent) => e.inputTokens + e.outputTokens;
+    const doubled = new Set(events.slice(1000, 2000));
+    const byTime = [...events].sort((x, y) => x.ts - y.ts);
+    const i = byTime.findIndex((e, j) => doubled.has(e) && j + 1 < byTime.length && !doubled.has(byTime[j + 1]) && total(byTime[j + 1]) < total(e) && byTime[j + 1].ts > e.ts);
+    const [twice, once] = [byTime[i], byTime[i + 1]];
+    const pair = await b.largestCalls({ from: twice.ts, to: once.ts + 1, filters: {}, orderBy: ['input_tokens', 'output_tokens'], limit: 2 });
+    expect(pair.calls.map((e) => e.id)).toEqual([twice.id, once.id]);
     // Later resends are recognised as duplicates by either backend.
     expect(await b.ingest(events.slice(0, 10))).toMatchObject({ accepted: 0, duplicates: 10 });
     await Promise.all([a.close(), b.close()]);

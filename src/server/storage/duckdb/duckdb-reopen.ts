@@ -75,6 +75,7 @@ export async function reopeningStore(open: OpenDatabase, logger: Logger): Promis
     capabilities: current.capabilities,
     ingest: (events) => call((store) => store.ingest(events)),
     aggregate: (request) => call((store) => store.aggregate(request)),
+    largestCalls: (request) => call((store) => store.largestCalls(request)),
     eventCount: () => call((store) => store.eventCount()),
     // Not retried on a reopened database: a repricing cut off half way is simply run again by the operator.
     reprice: (from, to, price) => use().then((store) => store.reprice!(from, to, price)),

@@ -1,12 +1,13 @@
 /** The embedded DuckDB engine: one file, one writer connection with group commit, a few reader connections. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { DOUBLE, DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import { zeroSums } from '../../../shared';
 import { ClientError, StoreUnavailableError } from '../../errors';
-import type { AggregateRequest, AggregateRow, EventCost, IngestResult, QueryLimits, RepricedGroup, Store, StoredEvent } from '../engine';
+import type { AggregateRequest, AggregateRow, CallsRequest, CallsResult, EventCost, IngestResult, QueryLimits, RepricedGroup, Store, StoredEvent } from '../engine';
 import { compileAggregate } from './duckdb-aggregate';
+import { callsFromColumns, compileCalls } from './duckdb-calls';
 import { DuckDBCompactor } from './duckdb-compactor';
 import { DuckDBDims } from './duckdb-dims';
 import { reopeningStore } from './duckdb-reopen';
@@ -190,6 +191,24 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
         rows[i] = { bucket: buckets[i], key: keys[i] ?? null, label: labels[i] ?? keys[i] ?? null, sums: row };
       }
       return rows;
+    },
+
+    async largestCalls(request: CallsRequest): Promise<CallsResult> {
+      const { thresholdSql, sql, values, types, earliest: first } = compileCalls(request);
+      const started = performance.now();
+      return read('calls', async (c) => {
+        // Raw reads count against the query limits as aggregates do.
+        const run = async (text: string, bound: Record<string, DuckDBValue>, boundTypes: Record<string, DuckDBType>) => {
+          const statement = await prepared(c, text);
+          statement.bind(bound, boundTypes);
+          return withinLimits(c, limits, async () => (await statement.runAndReadAll()).getColumnsJS());
+        };
+        const [[threshold = null] = []] = (await run(thresholdSql, values, types)) as (number | null)[][];
+        const calls = threshold === null ? [] : callsFromColumns(await run(sql, { ...values, t: threshold }, { ...types, t: DOUBLE }));
+        const [[earliest = null] = []] = (await run(first.sql, first.values, first.types)) as (number | null)[][];
+        logger.debug({ rows: calls.length, ms: Math.round(performance.now() - started) }, 'duckdb calls');
+        return { calls, earliest };
+      });
     },
 
     async reprice(from: number, to: number, price: (event: StoredEvent) => EventCost): Promise<RepricedGroup[]> {
