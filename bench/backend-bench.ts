@@ -2,10 +2,12 @@
  * Backend benchmark: ingest through HTTP NDJSON (durable) and 30-day ranking / hourly-trend latency, each
  * beside the same work done by DuckDB directly in the same run (its appender; a GROUP BY over the raw
  * events), printed as ratios. With `--engine clickhouse` the same events also go to a backend on ClickHouse (a
- * server of its own), beside ClickHouse's own GROUP BY over its raw table and beside the DuckDB engine.
+ * server of its own), beside ClickHouse's own GROUP BY over its raw table and beside the DuckDB engine. The OTLP
+ * leg sends the same events (at most --otlp-spans of them) as OTLP protobuf spans to POST /v1/traces of a fresh
+ * backend, beside the native NDJSON rate.
  * With `--movers-calls`, also times a movers query (the last 15 days against the 15 before) beside a ranking of
  * the same 15 days, and the 20 largest calls of the 30 days.
- * Usage: npm run bench [-- --events 1000000,10000000 --concurrency 4 --batch 20000 --engine clickhouse --movers-calls]
+ * Usage: npm run bench [-- --events 1000000,10000000 --concurrency 4 --batch 20000 --engine clickhouse --movers-calls --otlp-spans 1000000]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { spawnServer, type ServerProcess } from '../test/support/server-process';
 import { demoEventBatches, type DemoEvent } from '../src/server/demo/demo-traffic';
 import { startClickHouseLeg } from './clickhouse-leg';
+import { measureNative, measureOtlp, ndjsonWithSpanIds, otlpBodies } from './otlp-leg';
 import { openRawBaseline } from './raw-baseline';
 
 const DAY = 86_400_000;
@@ -24,6 +27,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '20000' },
     repeats: { type: 'string', default: '30' },
     engine: { type: 'string', default: 'duckdb' },
+    'otlp-spans': { type: 'string', default: '1000000' },
     'movers-calls': { type: 'boolean', default: false },
   },
 });
@@ -33,11 +37,14 @@ const sizes = args.events.split(',').map(Number);
 const concurrency = Number(args.concurrency);
 const batchSize = Number(args.batch);
 const repeats = Number(args.repeats);
+const otlpSpans = Number(args['otlp-spans']);
 
 interface Figures {
   events: number;
   ingestPerSec: number;
   appenderPerSec: number;
+  /** The OTLP leg: spans sent, spans/s through POST /v1/traces (protobuf), and the same events as NDJSON with the spans' ids. */
+  otlp: { spans: number; perSec: number; nativeSameIdsPerSec: number };
   ranking: Latency;
   trend: Latency;
   /** The same ranking and trend asked for cost metrics instead of token metrics. */
@@ -128,6 +135,20 @@ async function benchmark(events: number): Promise<Figures> {
     }
     bodies.length = 0;
 
+    // OTLP: the same events as GenAI spans, into a fresh backend.
+    process.stdout.write('OTLP leg: encoding spans… ');
+    const otlp = otlpBodies(demoEventBatches(traffic, batchSize), otlpSpans);
+    console.log(`${otlp.spans.toLocaleString('en-US')} spans, ${(otlp.bodies.reduce((n, b) => n + b.length, 0) / 1e6).toFixed(0)} MB protobuf`);
+    const otlpServer = await spawnServer(['--db', join(dir, 'otlp.duckdb')], { TOKENSCOPE_LOG_LEVEL: 'info' });
+    const otlpPerSec = await measureOtlp(otlpServer, otlp.bodies, otlp.spans, concurrency, range);
+    await otlpServer.kill('SIGTERM');
+    otlp.bodies.length = 0;
+    const sameIds = ndjsonWithSpanIds(demoEventBatches(traffic, batchSize), otlpSpans);
+    const sameIdsServer = await spawnServer(['--db', join(dir, 'same-ids.duckdb')], { TOKENSCOPE_LOG_LEVEL: 'info' });
+    const nativeSameIdsPerSec = await measureNative(sameIdsServer, sameIds.bodies, sameIds.events, concurrency);
+    await sameIdsServer.kill('SIGTERM');
+    sameIds.bodies.length = 0;
+
     // Baseline: DuckDB by itself, the same events appended to one raw table, GROUP BY over it.
     const raw = await openRawBaseline(join(dir, 'raw.duckdb'));
     const appendSeconds = await raw.append(demoEventBatches(traffic, batchSize) as Generator<DemoEvent[]>);
@@ -135,7 +156,20 @@ async function benchmark(events: number): Promise<Figures> {
     const rawTrend = await timeRepeated(() => raw.hourlyTrend(from, to));
     raw.close();
 
-    return { events: generated, ingestPerSec, appenderPerSec: generated / appendSeconds, ranking, trend, costRanking, costTrend, abnormal, rawRanking, rawTrend, clickhouse };
+    return {
+      events: generated,
+      ingestPerSec,
+      appenderPerSec: generated / appendSeconds,
+      otlp: { spans: otlp.spans, perSec: otlpPerSec, nativeSameIdsPerSec },
+      ranking,
+      trend,
+      costRanking,
+      costTrend,
+      abnormal,
+      rawRanking,
+      rawTrend,
+      clickhouse,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -205,6 +239,8 @@ function report(f: Figures): void {
   const ms = (x: number) => `${x.toFixed(1)} ms`;
   const rows: [string, string, string, string][] = [
     ['ingest (events/s)', n(f.ingestPerSec), n(f.appenderPerSec), `${(f.ingestPerSec / f.appenderPerSec).toFixed(2)}× of appender`],
+    [`OTLP ingest (spans/s, ${n(f.otlp.spans)})`, n(f.otlp.perSec), n(f.ingestPerSec), `${(f.otlp.perSec / f.ingestPerSec).toFixed(2)}× of native ingest`],
+    ['  same events, span ids, NDJSON', n(f.otlp.perSec), n(f.otlp.nativeSameIdsPerSec), `${(f.otlp.perSec / f.otlp.nativeSameIdsPerSec).toFixed(2)}× of native with the same ids`],
     ['30-day ranking p50', ms(f.ranking.p50), ms(f.rawRanking.p50), `${(f.rawRanking.p50 / f.ranking.p50).toFixed(1)}× faster`],
     ['30-day ranking p99', ms(f.ranking.p99), ms(f.rawRanking.p99), `${(f.rawRanking.p99 / f.ranking.p99).toFixed(1)}× faster`],
     ['30-day hourly trend p50', ms(f.trend.p50), ms(f.rawTrend.p50), `${(f.rawTrend.p50 / f.trend.p50).toFixed(1)}× faster`],
@@ -214,6 +250,8 @@ function report(f: Figures): void {
   for (const [what, ours, base, ratio] of rows) console.log(`  ${what.padEnd(26)}${ours.padStart(14)}${base.padStart(18)}     ${ratio}`);
   const targets = [
     ['ingest ≥ 100,000 events/s', f.ingestPerSec >= 100_000],
+    ['OTLP spans/s ≥ 0.5× native events/s', f.otlp.perSec / f.ingestPerSec >= 0.5],
+    ['OTLP spans/s ≥ 0.5× native events/s with the same ids', f.otlp.perSec / f.otlp.nativeSameIdsPerSec >= 0.5],
     ['ranking and trend p50 ≤ 50 ms', f.ranking.p50 <= 50 && f.trend.p50 <= 50],
     ['ranking and trend ≥ 5× faster than the raw GROUP BY', f.rawRanking.p50 / f.ranking.p50 >= 5 && f.rawTrend.p50 / f.trend.p50 >= 5],
   ] as const;

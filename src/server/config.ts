@@ -36,6 +36,16 @@ export interface Config {
   metricsApiKeyLabel: boolean;
   /** TOKENSCOPE_METRICS_MAX_LABEL_SETS: most label sets in the live counters, default 1,000; beyond it they fold into "other". */
   metricsMaxLabelSets: number;
+  /** TOKENSCOPE_OTLP_PORT (`--otlp-port`): a second port for OTLP/HTTP (conventionally 4318), off when unset. */
+  otlpPort: number | null;
+  /** TOKENSCOPE_OTLP_GRPC_PORT (`--otlp-grpc-port`): OTLP/gRPC (conventionally 4317), off when unset. */
+  otlpGrpcPort: number | null;
+  /** TOKENSCOPE_OTLP_METRICS: `off` (default) or `on`; on counts gen_ai.client.token.usage from OTLP metrics. */
+  otlpMetrics: boolean;
+  /** TOKENSCOPE_OTLP_SERVICE_ATTRIBUTES: span or resource attributes that give `service`, first present wins; default service.name. */
+  otlpServiceAttributes: readonly string[];
+  /** TOKENSCOPE_OTLP_API_KEY_ATTRIBUTES: attributes that give `api_key` after tokenscope.api_key (always first). */
+  otlpApiKeyAttributes: readonly string[];
   /** TOKENSCOPE_TOKENS_FILE: a YAML file of hashed, named, scoped tokens, reloaded on SIGHUP and on change; null: none. */
   tokensFile: string | null;
   /** TOKENSCOPE_RATE_LIMIT_REQUESTS: requests per second per token, default 1,000 (bursts of twice that); 0: off. */
@@ -60,6 +70,10 @@ const tokenList = z
   .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
   .refine((tokens) => tokens.every((t) => t.length >= 16), { error: 'each token must be at least 16 characters' });
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const nameList = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean));
 const onOff = z
   .enum(['on', 'off', 'true', 'false', '1', '0'], { error: 'must be on or off' })
   .transform((v) => v === 'on' || v === 'true' || v === '1');
@@ -86,6 +100,11 @@ const envSchema = z.object({
   TOKENSCOPE_METRICS_WINDOW_MS: intIn(1000, 86_400_000).default(600_000),
   TOKENSCOPE_METRICS_API_KEY_LABEL: onOff.default(true),
   TOKENSCOPE_METRICS_MAX_LABEL_SETS: intIn(1, 1_000_000).default(1000),
+  TOKENSCOPE_OTLP_PORT: intIn(0, 65535).optional(),
+  TOKENSCOPE_OTLP_GRPC_PORT: intIn(0, 65535).optional(),
+  TOKENSCOPE_OTLP_METRICS: onOff.default(false),
+  TOKENSCOPE_OTLP_SERVICE_ATTRIBUTES: nameList,
+  TOKENSCOPE_OTLP_API_KEY_ATTRIBUTES: nameList,
   TOKENSCOPE_TOKENS_FILE: z.string().min(1).optional(),
   TOKENSCOPE_RATE_LIMIT_REQUESTS: intIn(0, 1_000_000_000).default(1000),
   TOKENSCOPE_RATE_LIMIT_BYTES: intIn(0, Number.MAX_SAFE_INTEGER).default(256 * 1024 * 1024),
@@ -145,6 +164,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     metricsWindowMs: e.TOKENSCOPE_METRICS_WINDOW_MS,
     metricsApiKeyLabel: e.TOKENSCOPE_METRICS_API_KEY_LABEL,
     metricsMaxLabelSets: e.TOKENSCOPE_METRICS_MAX_LABEL_SETS,
+    otlpPort: e.TOKENSCOPE_OTLP_PORT ?? null,
+    otlpGrpcPort: e.TOKENSCOPE_OTLP_GRPC_PORT ?? null,
+    otlpMetrics: e.TOKENSCOPE_OTLP_METRICS,
+    otlpServiceAttributes: Object.freeze(e.TOKENSCOPE_OTLP_SERVICE_ATTRIBUTES.length ? e.TOKENSCOPE_OTLP_SERVICE_ATTRIBUTES : ['service.name']),
+    otlpApiKeyAttributes: Object.freeze(e.TOKENSCOPE_OTLP_API_KEY_ATTRIBUTES),
     tokensFile,
     rateLimitRequests: e.TOKENSCOPE_RATE_LIMIT_REQUESTS,
     rateLimitBytes: e.TOKENSCOPE_RATE_LIMIT_BYTES,
