@@ -1,5 +1,6 @@
 /** The Store contract every storage engine implements; the query layer knows nothing else about engines. */
 import type { BaseSum, BaseSums, DimensionId, Filters } from '../../shared';
+import type { HeldFrom } from './retention';
 
 /** One validated usage event, as the ingest layer hands it to a store. */
 export interface StoredEvent {
@@ -130,6 +131,10 @@ export interface Store {
   aggregate(request: AggregateRequest): Promise<AggregateRow[]>;
   /** Number of events stored. */
   eventCount(): Promise<number>;
+  /** What retention leaves each tier holding now (see retention.ts); absent when the engine keeps everything. */
+  heldFrom?(): HeldFrom;
+  /** Drops what is past retention and gives the disk space back; engines also run it in the background. */
+  applyRetention?(): Promise<void>;
   /** Flushes and closes; the store is unusable afterwards. */
   close(): Promise<void>;
 }
