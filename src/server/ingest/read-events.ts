@@ -42,12 +42,17 @@ export function unsupportedBodyType(contentType: string | undefined): ClientErro
   return new ClientError(`${sent}; send application/json (a JSON array of events, or one event object) or application/x-ndjson (one event per line)`, 415, 'unsupported_media_type');
 }
 
-export async function readEvents(body: Readable, format: BodyFormat, maxBytes: number): Promise<ReadEvents> {
+/**
+ * `oldestTs`: events stamped earlier are refused, for raw retention has dropped their time (its events and the
+ * ids a resend is recognised by); 0 accepts every time.
+ */
+export async function readEvents(body: Readable, format: BodyFormat, maxBytes: number, oldestTs = 0): Promise<ReadEvents> {
   const out: ReadEvents = { events: [], rejected: [], rejectedTotal: 0 };
   const add = (index: number, value: unknown) => {
     const result = toStoredEvent(value);
-    if ('event' in result) out.events.push(result.event);
-    else reject(out, index, result.error);
+    if (!('event' in result)) reject(out, index, result.error);
+    else if (result.event.ts < oldestTs) reject(out, index, tooOld(oldestTs));
+    else out.events.push(result.event);
   };
   const chunks = limitBytes(body, maxBytes);
   if (format === 'json') {
@@ -88,6 +93,10 @@ export async function readEvents(body: Readable, format: BodyFormat, maxBytes: n
     add(index++, value);
   }
   return out;
+}
+
+function tooOld(oldestTs: number): string {
+  return `timestamp: before ${new Date(oldestTs).toISOString()}, older than raw retention keeps (TOKENSCOPE_RAW_RETENTION); an event this old can no longer be stored or recognised as a resend`;
 }
 
 function reject(out: ReadEvents, index: number, error: string): void {

@@ -111,7 +111,7 @@ describe('planning under retention', () => {
         (r, now, back, span, zone, granularity) => {
           const held = heldFrom(policyOf(r), now);
           const from = now - back;
-          const to = from + Math.min(span, granularity === '15m' ? 3 * DAY : granularity === '1h' ? 15 * DAY : span);
+          const to = from + Math.min(span, granularity === '5m' ? 3 * DAY : granularity === '1h' ? 15 * DAY : span);
           const boundaries = bucketBoundaries(from, to, granularity, zone);
           const snap = snapper(held);
           const pieces = planBuckets(from, to, boundaries, held);

@@ -6,10 +6,21 @@ import { openClickHouseStore } from './clickhouse/clickhouse-store';
 import { isClickHouseUrl, parseClickHouseUrl } from './clickhouse/clickhouse-url';
 import { openDuckDBStore } from './duckdb/duckdb-store';
 
-export async function openStore(config: Pick<Config, 'store' | 'db'>, logger: Logger): Promise<Store> {
-  if (config.store === 'duckdb') return openDuckDBStore({ path: config.db, logger: logger.child({ engine: 'duckdb' }) });
+export async function openStore(
+  config: Pick<Config, 'store' | 'db'> & Partial<Pick<Config, 'retention' | 'duckdbMemoryLimit' | 'duckdbThreads'>>,
+  logger: Logger,
+): Promise<Store> {
+  if (config.store === 'duckdb') {
+    return openDuckDBStore({
+      path: config.db,
+      logger: logger.child({ engine: 'duckdb' }),
+      retention: config.retention,
+      memoryLimit: config.duckdbMemoryLimit,
+      threads: config.duckdbThreads,
+    });
+  }
   if (isClickHouseUrl(config.store)) {
-    return openClickHouseStore({ location: parseClickHouseUrl(config.store), logger: logger.child({ engine: 'clickhouse' }) });
+    return openClickHouseStore({ location: parseClickHouseUrl(config.store), logger: logger.child({ engine: 'clickhouse' }), retention: config.retention });
   }
   // The value itself is not repeated: a mistyped URL may hold a password.
   throw new Error(`unknown TOKENSCOPE_STORE; use 'duckdb' or a ClickHouse URL such as clickhouse://user:password@host:8123/db`);

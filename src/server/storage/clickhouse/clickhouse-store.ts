@@ -9,7 +9,9 @@ import { DEDUPE_WINDOW_MS, type AggregateRequest, type AggregateRow, type Ingest
 import { compileAggregate, type ClickHouseAggregateRow } from './clickhouse-aggregate';
 import { connectClickHouse, type ClickHouseConnection } from './clickhouse-client';
 import { repairRollups } from './clickhouse-repair';
+import { dropExpiredPartitions } from './clickhouse-retention';
 import { ClickHouseLayout, checkCluster, migrateNode } from './clickhouse-schema';
+import { KEEP_EVERYTHING, RETENTION_SWEEP_MS, heldFrom, keepsEverything, type RetentionPolicy } from '../retention';
 import { describeClickHouse, type ClickHouseLocation } from './clickhouse-url';
 import { ClickHouseWriter } from './clickhouse-writer';
 
@@ -20,6 +22,10 @@ export interface ClickHouseStoreOptions {
   connect?: (url: string) => ClickHouseConnection;
   /** How far back the start-up repair checks rollups against events, ms; default two dedupe windows. */
   repairWindowMs?: number;
+  /** How long each tier is kept; default everything forever. */
+  retention?: RetentionPolicy;
+  /** The clock retention is measured by; default Date.now. */
+  now?: () => number;
 }
 
 const DAY_MS = 86_400_000;
@@ -55,6 +61,28 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
 
   const writer = new ClickHouseWriter(conn, layout, logger);
   let closed = false;
+  const retention = options.retention ?? KEEP_EVERYTHING;
+  const now = options.now ?? Date.now;
+  /** Every node holds its own parts, so each drops its own. */
+  const applyRetention = async (): Promise<void> => {
+    if (closed) throw new StoreUnavailableError('the store is closed');
+    await dropExpiredPartitions(conn, layout, retention, now(), logger);
+    for (const url of location.otherNodes) {
+      const node = connect(url);
+      try {
+        await dropExpiredPartitions(node, layout, retention, now(), logger);
+      } finally {
+        await node.close();
+      }
+    }
+  };
+  let retentionTimer: NodeJS.Timeout | undefined;
+  if (!keepsEverything(retention)) {
+    const sweep = () => void applyRetention().catch((err) => logger.warn({ err: { message: (err as Error).message } }, 'clickhouse retention failed; will retry'));
+    sweep();
+    retentionTimer = setInterval(sweep, RETENTION_SWEEP_MS);
+    retentionTimer.unref();
+  }
 
   const read = async <T extends object>(what: string, sql: string): Promise<T[]> => {
     if (closed) throw new StoreUnavailableError('the store is closed');
@@ -90,6 +118,9 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
       });
     },
 
+    heldFrom: () => heldFrom(retention, now()),
+    applyRetention,
+
     async eventCount(): Promise<number> {
       const rows = await read<{ events: string }>(
         'count',
@@ -100,6 +131,7 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
 
     async close(): Promise<void> {
       if (closed) return;
+      clearInterval(retentionTimer);
       await writer.close();
       closed = true;
       await conn.close();

@@ -33,6 +33,8 @@ export async function reopeningStore(open: OpenDatabase, logger: Logger): Promis
 
   current = await openOne();
   const engine = current.engine;
+  // What each tier holds depends on the configuration and the clock only, not on which opening answers.
+  const held = current.heldFrom?.bind(current);
 
   const use = async (): Promise<Store> => {
     if (closed) throw new StoreUnavailableError('the store is closed');
@@ -76,6 +78,8 @@ export async function reopeningStore(open: OpenDatabase, logger: Logger): Promis
     ingest: (events) => call((store) => store.ingest(events)),
     aggregate: (request) => call((store) => store.aggregate(request)),
     eventCount: () => call((store) => store.eventCount()),
+    ...(held ? { heldFrom: held } : {}),
+    applyRetention: () => call(async (store) => store.applyRetention?.()),
     async close() {
       closed = true;
       await reopening?.catch(() => {});
