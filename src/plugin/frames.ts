@@ -4,12 +4,13 @@
  * a single CSV download work. Names come from the catalogue and are set as displayNameFromDS, so a user's
  * display-name override still wins.
  */
-import { createDataFrame, DataFrameType, FieldType, type DataFrame, type FieldConfig } from '@grafana/data';
+import { createDataFrame, DataFrameType, FieldType, type DataFrame, type FieldConfig, type QueryResultMetaNotice } from '@grafana/data';
 import {
   dimensionDefinition,
   granularityDefinition,
   metricDefinition,
   type MetricId,
+  type CoarseResolution,
   type MetricValues,
   type QueryResponse,
   type RankingResponse,
@@ -20,14 +21,28 @@ import {
 import { FRAME_LABELS } from './labels';
 
 export function toFrames(response: QueryResponse, refId: string, metrics: readonly MetricId[]): DataFrame[] {
+  const frame = framesOf(response, refId, metrics);
+  if (response.coarse) frame.meta = { ...frame.meta, notices: [coarseNotice(response.coarse)] };
+  return [frame];
+}
+
+function framesOf(response: QueryResponse, refId: string, metrics: readonly MetricId[]): DataFrame {
   switch (response.type) {
     case 'totals':
-      return [totalsFrame(response, refId, metrics)];
+      return totalsFrame(response, refId, metrics);
     case 'ranking':
-      return [rankingFrame(response, refId, metrics)];
+      return rankingFrame(response, refId, metrics);
     case 'trend':
-      return [trendFrame(response, refId)];
+      return trendFrame(response, refId);
   }
+}
+
+/** The panel's notice when retention made the answer coarser than asked (see CoarseResolution). */
+export function coarseNotice(coarse: CoarseResolution): QueryResultMetaNotice {
+  const parts = [];
+  if (coarse.slotMs > 1) parts.push(FRAME_LABELS.coarserBefore(new Date(coarse.exactFrom).toISOString(), coarse.slotMs));
+  if (coarse.keptFrom !== null) parts.push(FRAME_LABELS.keptFrom(new Date(coarse.keptFrom).toISOString()));
+  return { severity: 'info', text: parts.join(' ') };
 }
 
 function metricConfig(metric: MetricId, displayName: string = metricDefinition(metric).name): FieldConfig {
