@@ -63,7 +63,7 @@ export function referenceIngest(batches: readonly ClientEvent[][]): { kept: Clie
     let accepted = 0;
     const added: [string, number][] = [];
     for (const e of batch) {
-      if (e.id !== undefined) {
+      if (e.id !== undefined && e.id !== null) {
         const t = timeOf(e);
         const repeat = inBatch.has(e.id) || (timesById.get(e.id) ?? []).some((s) => Math.abs(s - t) <= WINDOW);
         inBatch.add(e.id);

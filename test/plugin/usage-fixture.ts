@@ -1,4 +1,5 @@
 /** A backend with auth on and a known set of usage events, for the plugin's integration suites. */
+import type { UsageEvent } from '../../src/server/ingest/event-schema';
 import { startTestServerProcess, type TestServerProcess } from '../support/test-server-process';
 
 export const INGEST_TOKEN = 'ingest-token-for-plugin-tests';
@@ -9,16 +10,7 @@ export const HOUR = 3_600_000;
 export const DAY_START = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 3 * 86_400_000;
 export const RANGE = { from: DAY_START, to: DAY_START + 6 * HOUR };
 
-export interface FixtureEvent {
-  timestamp: number;
-  service: string;
-  model: string;
-  model_type: string;
-  api_key: string;
-  input_tokens: number;
-  output_tokens: number;
-  duration_ms: number;
-}
+export type FixtureEvent = UsageEvent & { timestamp: number; model_type: string; api_key: string; duration_ms: number };
 
 /** Six hours of calls: four models (one small) on two services with two keys; token counts vary by hour. */
 export function fixtureEvents(): FixtureEvent[] {

@@ -1,21 +1,8 @@
-/** Deterministic random usage events and an independent oracle: plain sums, no project code. */
+/** Deterministic random usage events and an independent oracle: plain sums, no project code (only its event type). */
+import type { UsageEvent } from '../../src/server/ingest/event-schema';
 
-export interface ClientEvent {
-  id?: string;
-  timestamp: string | number;
-  service: string;
-  model: string;
-  model_type?: string;
-  api_key?: string;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens?: number;
-  cache_write_tokens?: number;
-  reasoning_tokens?: number;
-  duration_ms?: number;
-  trace_id?: string;
-  span_id?: string;
-}
+/** A usage event as a client sends it: the event schema's own type. */
+export type ClientEvent = UsageEvent;
 
 export function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -73,7 +60,7 @@ export function sumOf(events: ClientEvent[]): Sums {
     s.cache_write_tokens += e.cache_write_tokens ?? 0;
     s.reasoning_tokens += e.reasoning_tokens ?? 0;
     s.requests += 1;
-    if (e.duration_ms !== undefined) {
+    if (e.duration_ms !== undefined && e.duration_ms !== null) {
       s.duration_ms += e.duration_ms;
       s.timed += 1;
     }

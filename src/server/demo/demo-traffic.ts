@@ -3,24 +3,21 @@
  * generator seeded by (seed, slot) alone, so any range yields the same events with the same ids, in time
  * order, however it is split. Seeding a period twice therefore stores it once (ingest idempotency).
  */
+import type { UsageEvent } from '../ingest/event-schema';
 import { DEMO_MODELS, DEMO_SERVICES, rhythmAt, type DemoModel, type DemoService } from './demo-catalogue';
 
 /** One usage event as a client sends it to `POST /api/v1/usage`. */
-export interface DemoEvent {
+export type DemoEvent = UsageEvent & {
   id: string;
   /** Epoch milliseconds. */
   timestamp: number;
-  service: string;
-  model: string;
   model_type: string;
   api_key: string;
-  input_tokens: number;
-  output_tokens: number;
   cache_read_tokens: number;
   cache_write_tokens: number;
   reasoning_tokens: number;
   duration_ms: number;
-}
+};
 
 export interface DemoTrafficOptions {
   /** Range start, inclusive, epoch ms. */

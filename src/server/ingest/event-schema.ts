@@ -105,6 +105,30 @@ export const usageEventSchema = z
     }
   });
 
+/**
+ * A usage event as a client builds it: the one type the demo, test fixtures and generators share. The schema
+ * above decides what is valid; this names the fields with the types a well-behaved client sends.
+ */
+export interface UsageEvent {
+  /** Epoch milliseconds or an RFC 3339 string. */
+  timestamp: number | string;
+  service: string;
+  model: string;
+  model_type?: string | null;
+  api_key?: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens?: number | null;
+  cache_write_tokens?: number | null;
+  reasoning_tokens?: number | null;
+  id?: string | null;
+  duration_ms?: number | null;
+  trace_id?: string | null;
+  span_id?: string | null;
+}
+// The type check fails if the schema stops accepting what UsageEvent describes.
+const _usageEventFitsSchema = (e: UsageEvent): z.input<typeof usageEventSchema> => e;
+
 /** A StoredEvent, or the reasons the value is not a valid event (`field: reason; …`). */
 export function toStoredEvent(value: unknown): { event: StoredEvent } | { error: string } {
   const fast = fastStoredEvent(value);

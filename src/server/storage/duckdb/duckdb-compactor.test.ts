@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, expect, test } from 'vitest';
 import { createLogger } from '../../logger';
@@ -43,11 +44,28 @@ async function tierCounts(path: string) {
 
 test('commits that repeat slots are merged once ingest pauses; sums are unchanged', async () => {
   const path = join(dir, 'repeats.duckdb');
-  const store = await openDuckDBStore({ path, logger: createLogger('silent'), idleCompactMs: 50 });
+  // The compactor logs each merge: the test waits for the merges it expects instead of sleeping.
+  const merged = new Set<string>();
+  let notify = () => {};
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).trim().split('\n')) {
+        const entry = JSON.parse(line) as { msg?: string; tier?: string };
+        if (entry.msg === 'duckdb rollup merged' && entry.tier) merged.add(entry.tier);
+      }
+      notify();
+      done();
+    },
+  });
+  const store = await openDuckDBStore({ path, logger: createLogger('debug', sink), idleCompactMs: 50 });
   const hour = Date.UTC(2026, 5, 1, 10);
   // 40 commits, each a minute of the same hour for the same two models: the hour and day slots repeat 40 times.
   for (let i = 0; i < 40; i++) await store.ingest([event(hour + i * 60_000, 'a'), event(hour + i * 60_000 + 1, 'b')]);
-  await new Promise((r) => setTimeout(r, 1000));
+  const expected = ['15m', '1h', '1d'];
+  await new Promise<void>((resolve) => {
+    notify = () => expected.every((t) => merged.has(t)) && resolve();
+    notify();
+  });
   await store.close();
   const counts = await tierCounts(path);
   expect(counts['1d']).toEqual({ rows: 2, distinct: 2, input: 800 });
