@@ -108,14 +108,18 @@ export function rankingBarGaugePanel(base: PanelBase & { unit: string }): Panel 
     valueMode: BarGaugeValueMode.Text,
     namePlacement: BarGaugeNamePlacement.Left,
     showUnfilled: true,
-    sizing: BarGaugeSizing.Auto,
-    minVizHeight: 16,
+    // A list of rows in the dashboard's text size: with automatic sizing a short Top N grows each bar to fill the
+    // panel and its text with it (names cut off, one row per 70 px); a long one scrolls.
+    sizing: BarGaugeSizing.Manual,
+    minVizHeight: 26,
     minVizWidth: 8,
-    maxVizHeight: 300,
+    maxVizHeight: 36,
+    text: { titleSize: 14, valueSize: 14 },
     legend: { showLegend: false, displayMode: LegendDisplayMode.List, placement: 'bottom', calcs: [] },
   };
   return panel('bargauge', base, options, {
-    defaults: { unit: base.unit, min: 0, color: { mode: FieldColorModeId.ContinuousBlues } },
+    // One colour for every bar (a shade per value made the smaller bars vanish into the dark background).
+    defaults: { unit: base.unit, min: 0, color: { mode: FieldColorModeId.Fixed, fixedColor: 'blue' } },
     overrides: [],
   });
 }

@@ -1,6 +1,6 @@
 /**
  * Builds the plugin into dist/: one AMD module.js (what Grafana loads) with Grafana's shared libraries left
- * external, plus plugin.json with %VERSION%/%TODAY% filled in, the logo, README and CHANGELOG.
+ * external, plus plugin.json with %VERSION%/%TODAY% filled in, the logo and dashboard screenshots, README and CHANGELOG.
  * JSX is compiled to React.createElement (classic runtime), so the bundle needs no react/jsx-runtime from
  * Grafana: that external exists only from Grafana 11.6.11 / 12.0.10 / 12.1.7 / 12.2.5 / 12.3 on, and
  * createElement behaves the same on React 18 and 19.
@@ -83,6 +83,9 @@ export default (env = {}) => ({
       patterns: [
         { from: 'plugin.json', transform: withMetadata },
         { from: 'img', to: 'img' },
+        // The dashboard screenshots (npm run screenshots): plugin.json's info.screenshots and README.md show them
+        // from img/, which Grafana serves at public/plugins/<id>/img/.
+        { from: path.join(root, 'docs/images/*.png'), to: 'img/[name][ext]' },
         { from: 'README.md' },
         { from: 'CHANGELOG.md' },
         { from: path.join(root, 'LICENSE'), noErrorOnMissing: true },

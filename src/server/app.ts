@@ -5,9 +5,12 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { createAuthorizer, type Access } from './auth';
+import { createTokenSource } from './tokens/token-source';
+import type { Principal } from './tokens/token-set';
 import type { Config } from './config';
-import { ClientError, StoreUnavailableError, errorBody } from './errors';
+import { ClientError, RateLimitedError, StoreUnavailableError, errorBody } from './errors';
 import { createAppMetrics } from './metrics/app-metrics';
+import { createRateLimiter } from './rate-limits';
 import { dimensionRoutes } from './routes/dimensions';
 import { exportRoutes } from './routes/export';
 import { healthRoutes } from './routes/health';
@@ -21,6 +24,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call the route; routes that say nothing need a read token. */
     access?: Access;
+  }
+  interface FastifyRequest {
+    /** The caller's token (name, roles, scope), set before the route runs; null when auth is off or the route is public. */
+    principal: Principal | null;
   }
 }
 
@@ -104,13 +111,18 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
     return503OnClosing: true,
     forceCloseConnections: true,
   });
-  const authorizer = createAuthorizer(config);
+  const tokens = createTokenSource({ ingest: config.ingestTokens, read: config.readTokens, scrape: config.metricsTokens }, config.tokensFile, logger);
+  app.addHook('onClose', async () => tokens.close());
+  const authorizer = createAuthorizer(config.authEnabled, tokens.current);
   const metrics = createAppMetrics(config, logger);
 
   if (config.corsOrigin) await app.register(cors, { origin: config.corsOrigin, allowedHeaders: ['authorization', 'content-type'] });
 
+  const limiter = createRateLimiter(config);
+  app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
-    authorizer.check(request.routeOptions.config?.access ?? 'read', request.headers.authorization);
+    request.principal = authorizer.check(request.routeOptions.config?.access ?? 'read', request.headers.authorization);
+    if (request.principal) limiter.charge(request.principal, Number(request.headers['content-length']) || 0);
   });
   // A request refused before its body was read in full closes the connection, so a client still uploading
   // gets the answer instead of waiting on a server that no longer reads.
@@ -130,6 +142,7 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
   app.addHook('onResponse', async (request, reply) => metrics.observeRequest(request, reply));
 
   app.setErrorHandler((err: FastifyError | ClientError | StoreUnavailableError, request, reply) => {
+    if (err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfterSeconds));
     if (err instanceof ClientError) return reply.status(err.status).send(errorBody(err.code, err.message));
     if (err instanceof StoreUnavailableError) return reply.status(503).send(errorBody(err.code, err.message));
     const known = 'code' in err && err.code ? FASTIFY_ERRORS[err.code] : undefined;

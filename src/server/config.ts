@@ -43,6 +43,16 @@ export interface Config {
   duckdbMemoryLimit: string;
   /** TOKENSCOPE_DUCKDB_THREADS: DuckDB's worker threads; null (default) lets DuckDB use one per core. */
   duckdbThreads: number | null;
+  /** TOKENSCOPE_TOKENS_FILE: a YAML file of hashed, named, scoped tokens, reloaded on SIGHUP and on change; null: none. */
+  tokensFile: string | null;
+  /** TOKENSCOPE_RATE_LIMIT_REQUESTS: requests per second per token, default 1,000 (bursts of twice that); 0: off. */
+  rateLimitRequests: number;
+  /** TOKENSCOPE_RATE_LIMIT_BYTES: request-body bytes per second per token, default 256 MiB; 0: off. */
+  rateLimitBytes: number;
+  /** TOKENSCOPE_QUERY_MAX_ROWS: a query reading more rows than this is stopped, default 0 (no limit). */
+  queryMaxRows: number;
+  /** TOKENSCOPE_QUERY_TIMEOUT_MS: a query running longer than this is stopped, default 30,000; 0: no limit. */
+  queryTimeoutMs: number;
   /** The package version. */
   version: string;
 }
@@ -86,6 +96,11 @@ const envSchema = z.object({
     .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, { error: 'must be a size such as 256MB or 1GiB' })
     .default('256MB'),
   TOKENSCOPE_DUCKDB_THREADS: intIn(1, 256).optional(),
+  TOKENSCOPE_TOKENS_FILE: z.string().min(1).optional(),
+  TOKENSCOPE_RATE_LIMIT_REQUESTS: intIn(0, 1_000_000_000).default(1000),
+  TOKENSCOPE_RATE_LIMIT_BYTES: intIn(0, Number.MAX_SAFE_INTEGER).default(256 * 1024 * 1024),
+  TOKENSCOPE_QUERY_MAX_ROWS: intIn(0, Number.MAX_SAFE_INTEGER).default(0),
+  TOKENSCOPE_QUERY_TIMEOUT_MS: intIn(0, 3_600_000).default(30_000),
 });
 
 /** Values given on the command line win over the environment. */
@@ -104,9 +119,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   } catch (err) {
     throw new Error(`invalid configuration: ${(err as Error).message}`, { cause: err });
   }
-  const authEnabled = e.TOKENSCOPE_INGEST_TOKENS.length > 0 || e.TOKENSCOPE_READ_TOKENS.length > 0;
-  if (authEnabled && (e.TOKENSCOPE_INGEST_TOKENS.length === 0 || e.TOKENSCOPE_READ_TOKENS.length === 0)) {
-    throw new Error('invalid configuration: set both TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS, or neither (auth off, loopback only)');
+  const tokensFile = e.TOKENSCOPE_TOKENS_FILE ?? null;
+  const authEnabled = tokensFile !== null || e.TOKENSCOPE_INGEST_TOKENS.length > 0 || e.TOKENSCOPE_READ_TOKENS.length > 0;
+  // With a tokens file, the variables only add tokens; without one, they are the whole set and need both roles.
+  if (!tokensFile && authEnabled && (e.TOKENSCOPE_INGEST_TOKENS.length === 0 || e.TOKENSCOPE_READ_TOKENS.length === 0)) {
+    throw new Error('invalid configuration: set both TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS, or neither (auth off, loopback only), or TOKENSCOPE_TOKENS_FILE');
   }
   const shared = e.TOKENSCOPE_INGEST_TOKENS.filter((t) => e.TOKENSCOPE_READ_TOKENS.includes(t));
   if (shared.length) throw new Error('invalid configuration: a token appears in both TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS');
@@ -134,6 +151,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     retention: Object.freeze(retention),
     duckdbMemoryLimit: e.TOKENSCOPE_DUCKDB_MEMORY_LIMIT,
     duckdbThreads: e.TOKENSCOPE_DUCKDB_THREADS ?? null,
+    tokensFile,
+    rateLimitRequests: e.TOKENSCOPE_RATE_LIMIT_REQUESTS,
+    rateLimitBytes: e.TOKENSCOPE_RATE_LIMIT_BYTES,
+    queryMaxRows: e.TOKENSCOPE_QUERY_MAX_ROWS,
+    queryTimeoutMs: e.TOKENSCOPE_QUERY_TIMEOUT_MS,
     version: packageVersion(),
   });
 }
@@ -141,7 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
 // A scrape token only narrows access when auth is on, and must not double as a token with more rights.
 function checkMetricsTokens(tokens: readonly string[], authEnabled: boolean, others: readonly string[]): void {
   if (tokens.length && !authEnabled) {
-    throw new Error('invalid configuration: TOKENSCOPE_METRICS_TOKENS needs auth on; set TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS too, or leave it unset');
+    throw new Error('invalid configuration: TOKENSCOPE_METRICS_TOKENS needs auth on; set TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS (or TOKENSCOPE_TOKENS_FILE) too, or leave it unset');
   }
   if (tokens.some((t) => others.includes(t))) {
     throw new Error('invalid configuration: a token in TOKENSCOPE_METRICS_TOKENS also appears in TOKENSCOPE_INGEST_TOKENS or TOKENSCOPE_READ_TOKENS');

@@ -5,11 +5,30 @@ import { maskSecrets } from './api-keys';
 export class ClientError extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 401 | 403 | 404 | 408 | 413 | 415 = 400,
+    readonly status: 400 | 401 | 403 | 404 | 408 | 413 | 415 | 422 | 429 = 400,
     readonly code: string = 'bad_request',
   ) {
     super(message);
     this.name = 'ClientError';
+  }
+}
+
+/** A caller over its rate limit (429): `retryAfterSeconds` becomes the Retry-After header. */
+export class RateLimitedError extends ClientError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message, 429, 'rate_limited');
+    this.name = 'RateLimitedError';
+  }
+}
+
+/** A query stopped for reading too many rows or running too long (422): the message says what to narrow. */
+export class QueryLimitError extends ClientError {
+  constructor(message: string) {
+    super(message, 422, 'query_too_costly');
+    this.name = 'QueryLimitError';
   }
 }
 

@@ -19,8 +19,16 @@ export interface RunningServer {
 /** Opens the configured store (or takes one already open, e.g. seeded by `tokenscope demo`) and listens. */
 export async function startServer(config: Readonly<Config>, logger: Logger = createLogger(config.logLevel), openedStore?: Store): Promise<RunningServer> {
   const store = openedStore ?? (await openStore(config, logger));
-  const app = await buildApp({ config, store, logger });
-  await app.listen({ port: config.port, host: config.host });
+  let app: FastifyInstance | undefined;
+  try {
+    app = await buildApp({ config, store, logger });
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // A tokens file that fails its checks, a port in use: what this call opened is closed again.
+    await app?.close().catch(() => {});
+    if (!openedStore) await store.close().catch(() => {});
+    throw err;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

@@ -11,6 +11,8 @@ const DESCRIPTIONS: Record<number, string> = {
   403: 'The token may not use this route (an ingest token on a read route, or the reverse).',
   413: 'The body is larger than TOKENSCOPE_MAX_BODY_BYTES.',
   415: 'Unsupported Content-Type.',
+  422: 'The query would read more rows (TOKENSCOPE_QUERY_MAX_ROWS) or run longer (TOKENSCOPE_QUERY_TIMEOUT_MS) than allowed and was stopped.',
+  429: "The token is over its requests or bytes per second; wait the Retry-After header's seconds.",
   503: 'The store cannot read or write right now.',
 };
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -28,7 +30,7 @@ export function openapiDocument(): Record<string, unknown> {
     openapi: '3.1.0',
     info: { title: 'Tokenscope API', version: '1', description: 'LLM token usage: ingest, totals, rankings, trends, export.' },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An ingest token (POST /api/v1/usage) or a read token (everything else).' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An ingest token (POST /api/v1/usage) or a read token (everything else); a scoped token sees and writes only its scope.' } },
       schemas: {
         Error: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } } },
         Query: z.toJSONSchema(apiQuerySchema, { io: 'input', unrepresentable: 'any' }),
@@ -75,7 +77,7 @@ export function openapiDocument(): Record<string, unknown> {
                 rejected_total: { type: 'integer' },
               },
             }),
-            ...errors(400, 401, 403, 413, 415, 503),
+            ...errors(400, 401, 403, 413, 415, 429, 503),
           },
         },
       },
@@ -83,14 +85,14 @@ export function openapiDocument(): Record<string, unknown> {
         post: {
           summary: 'Totals, rankings (top N + other) and trends (zero-filled buckets in a time zone)',
           requestBody: json({ $ref: '#/components/schemas/Query' }),
-          responses: { 200: { description: 'A totals, ranking or trend response (see README).' }, ...errors(400, 401, 403, 503) },
+          responses: { 200: { description: 'A totals, ranking or trend response (see README).' }, ...errors(400, 401, 403, 422, 429, 503) },
         },
       },
       '/api/v1/dimensions/{dimension}/values': {
         get: {
           summary: 'Distinct values of a dimension in the range, for variables and filters',
           parameters: [param('dimension', 'The dimension.', { enum: DIMENSION_IDS }, 'path'), ...rangeParams],
-          responses: { 200: json({ type: 'object', properties: { values: { type: 'array', items: { type: 'object', properties: { value: { type: 'string' }, label: { type: 'string' } } } } } }), ...errors(400, 401, 403, 503) },
+          responses: { 200: json({ type: 'object', properties: { values: { type: 'array', items: { type: 'object', properties: { value: { type: 'string' }, label: { type: 'string' } } } } } }), ...errors(400, 401, 403, 422, 429, 503) },
         },
       },
       '/api/v1/export': {
@@ -104,14 +106,14 @@ export function openapiDocument(): Record<string, unknown> {
             param('timezone', 'IANA zone for buckets and the time column, default UTC.'),
             param('metrics', 'Metric ids (default all), comma-separated.', { type: 'array', items: { enum: METRIC_IDS } }),
           ],
-          responses: { 200: { description: 'CSV attachment.', content: { 'text/csv': { schema: { type: 'string' } } } }, ...errors(400, 401, 403, 503) },
+          responses: { 200: { description: 'CSV attachment.', content: { 'text/csv': { schema: { type: 'string' } } } }, ...errors(400, 401, 403, 422, 429, 503) },
         },
       },
-      '/api/v1/health': { get: { summary: 'Status, version, engine and event count (read token)', responses: { 200: { description: 'Healthy.' }, ...errors(401, 403, 503) } } },
+      '/api/v1/health': { get: { summary: 'Status, version, engine and event count (read token)', responses: { 200: { description: 'Healthy.' }, ...errors(401, 403, 429, 503) } } },
       '/metrics': {
         get: {
           summary: 'Prometheus exposition: live token and request counters, ingest outcomes, request durations, process metrics (read or scrape token)',
-          responses: { 200: { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(401, 403) },
+          responses: { 200: { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(401, 403, 429) },
         },
       },
       '/healthz': { get: { summary: 'Liveness, without auth', security: [], responses: { 200: { description: 'Alive.' } } } },

@@ -6,36 +6,24 @@
  * (what it compiles against) and @grafana/* 13.2 with React 19 (Grafana 13.2+'s runtime, from the
  * test/plugin/grafana-13 workspace). Screenshots go to test-output/browser/<host>/; any console error fails.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import pluginJson from '../../src/plugin/plugin.json';
 import { SELECTORS } from '../../src/plugin/selectors';
-import { routeRequest } from '../support/grafana-proxy';
 import { systemProgram } from '../support/system-program';
 import type { TestServerProcess } from '../support/test-server-process';
 import { buildPlugin, REPO } from './build-plugin';
+import { BOOT_DATA, buildHarness, CHROMIUM_ARGS, grafanaUiDir, proxyToBackend, serveStatic } from './harness-site';
 import { RANGE, READ_TOKEN, startUsageBackend } from './usage-fixture';
 
 const chromiumProgram = systemProgram(['chromium', 'chromium-browser'], "Debian's chromium package: apt-get install chromium");
 const OUT = join(REPO, 'test-output', 'browser');
 const UID = 'tokenscope';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 /** The Grafana runtimes the same module.js must work in; `grafana` picks the harness build (see its webpack config). */
 const HOSTS = [
   { grafana: '12', title: '@grafana/* 12.4 with React 18', react: /^18\./, grafanaLine: /^12\.4\./ },
@@ -49,19 +37,7 @@ let backend: TestServerProcess;
 let context: BrowserContext;
 let userDataDir: string;
 
-/** What Grafana's index page gives @grafana/runtime's config; the editors need none of its settings. */
-const BOOT_DATA = { assets: { dark: '', light: '' }, settings: {}, user: {}, navTree: [] };
-
-const TYPES: Record<string, string> = {
-  '.js': 'text/javascript',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.md': 'text/markdown',
-  '.html': 'text/html',
-};
-
 const harnessDir = (host: Host) => join(OUT, `harness-${host.grafana}`);
-const grafanaUiDir = (host: Host) => join(REPO, host.grafana === '13' ? 'test/plugin/grafana-13/node_modules/@grafana/ui' : 'node_modules/@grafana/ui');
 
 /** Grafana's part for one host: the page, the plugin's public files, and the data source proxy with its route and secret. */
 const handle = (host: Host) => (req: IncomingMessage, res: ServerResponse) => {
@@ -76,68 +52,28 @@ const handle = (host: Host) => (req: IncomingMessage, res: ServerResponse) => {
         `<!doctype html><html><head><meta charset="utf-8"><title>Tokenscope plugin harness</title></head><body><div id="root"></div><script>window.HARNESS = ${JSON.stringify(settings)}; window.grafanaBootData = ${JSON.stringify(BOOT_DATA)};</script><script src="/harness/${host.grafana}/host.js"></script></body></html>`,
       );
   }
-  const served = [
+  const served = serveStatic(url, res, [
     { prefix: `/public/plugins/${pluginJson.id}/`, dir: join(OUT, 'plugin') },
     { prefix: `/harness/${host.grafana}/`, dir: harnessDir(host) },
     // Grafana serves @grafana/ui's icons from here.
-    { prefix: '/public/build/img/', dir: join(grafanaUiDir(host), 'dist/public/img') },
-  ].find((s) => url.pathname.startsWith(s.prefix));
-  // Grafana's web fonts are not installed here: an empty answer lets the page fall back to a system font.
-  if (url.pathname.startsWith('/public/fonts/') || url.pathname === '/favicon.ico') return void res.writeHead(204).end();
-  if (!served) return void res.writeHead(404).end();
-  const file = normalize(join(served.dir, url.pathname.slice(served.prefix.length)));
-  if (!file.startsWith(served.dir)) return void res.writeHead(403).end();
-  try {
-    const body = readFileSync(file);
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
+    { prefix: '/public/build/img/', dir: join(grafanaUiDir(host.grafana), 'dist/public/img') },
+  ]);
+  if (!served) res.writeHead(404).end();
 };
 
-async function proxy(req: IncomingMessage, res: ServerResponse, proxyPath: string): Promise<void> {
-  const target = routeRequest(pluginJson.routes, proxyPath, { uid: UID, jsonData: { url: backend.url }, secureJsonData: { apiToken: READ_TOKEN } });
-  if (!target) return void res.writeHead(404).end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  try {
-    const upstream = await fetch(target.url, {
-      method: req.method,
-      headers: { ...(req.headers['content-type'] ? { 'content-type': req.headers['content-type'] } : {}), ...target.headers },
-      body: chunks.length ? Buffer.concat(chunks) : undefined,
-    });
-    if (upstream.status === 401) return void res.writeHead(400, { 'content-type': 'text/plain' }).end('Authentication to data source failed');
-    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'text/plain' }).end(Buffer.from(await upstream.arrayBuffer()));
-  } catch (error) {
-    res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ message: String(error) }));
-  }
+function proxy(req: IncomingMessage, res: ServerResponse, proxyPath: string): Promise<void> {
+  return proxyToBackend(req, res, { uid: UID, proxyPath, backendUrl: backend.url, token: READ_TOKEN });
 }
 
-/** Builds a host's harness page (webpack in a child process; both hosts build at once). */
-function buildHarness(host: Host): Promise<void> {
-  const args = [
-    join(REPO, 'node_modules/webpack-cli/bin/cli.js'),
-    '--config',
-    join(REPO, 'test/plugin/harness/webpack.config.mjs'),
-    '--env',
-    `grafana=${host.grafana}`,
-    '--env',
-    `outDir=${harnessDir(host)}`,
-  ];
-  const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, NODE_OPTIONS: '' } });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`harness build for Grafana ${host.grafana} failed (${code}):\n${output}`))));
-  });
+/** Builds a host's editors page. */
+function buildHarnessFor(host: Host): Promise<void> {
+  return buildHarness(host.grafana, 'editors', harnessDir(host));
 }
 
 describe.skipIf(!chromiumProgram.path)(`plugin editors in Chromium${chromiumProgram.skipReason}`, () => {
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
-    const harnesses = Promise.all(HOSTS.map(buildHarness));
+    const harnesses = Promise.all(HOSTS.map(buildHarnessFor));
     buildPlugin(join(OUT, 'plugin'));
     await harnesses;
     ({ server: backend } = await startUsageBackend());

@@ -12,6 +12,7 @@ import { cleanup, render, screen } from '@testing-library/react';
 import { Ajv } from 'ajv';
 import type { ComponentType } from 'react';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import pluginJson from '../../src/plugin/plugin.json';
 import { GRAFANA_EXTERNALS } from '../../src/plugin/webpack.config.mjs';
 import { buildPlugin, REPO } from './build-plugin';
 
@@ -47,6 +48,21 @@ describe('dist/', () => {
   test('holds module.js, plugin.json, the logo, README and CHANGELOG', () => {
     for (const file of ['module.js', 'plugin.json', 'img/logo.svg', 'README.md', 'CHANGELOG.md']) expect(existsSync(join(DIST, file)), file).toBe(true);
     expect(readFileSync(join(DIST, 'img/logo.svg'), 'utf8')).toMatch(/^<svg /);
+  });
+
+  test("the README's and plugin.json's screenshots are in dist, where Grafana's catalogue page asks for them", () => {
+    const readme = readFileSync(join(DIST, 'README.md'), 'utf8');
+    // Grafana renders the README on /plugins/<id> without rewriting links: an image needs the path Grafana serves the plugin's files at.
+    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+    expect(images.length).toBeGreaterThan(0);
+    const served = `/public/plugins/${pluginJson.id}/`;
+    for (const src of images) {
+      expect(src.startsWith(served), src).toBe(true);
+      expect(existsSync(join(DIST, src.slice(served.length))), src).toBe(true);
+    }
+    const built = JSON.parse(readFileSync(join(DIST, 'plugin.json'), 'utf8')) as { info: { screenshots: Array<{ path: string }> } };
+    expect(built.info.screenshots.length).toBeGreaterThan(0);
+    for (const { path } of built.info.screenshots) expect(readFileSync(join(DIST, path)).subarray(1, 4).toString(), path).toBe('PNG');
   });
 
   test('plugin.json carries the package version and build date in place of %VERSION% and %TODAY%', () => {

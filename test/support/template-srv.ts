@@ -2,7 +2,8 @@
  * Grafana's TemplateSrv as the plugin sees it, for tests (the real one lives in Grafana's app, not in a
  * package). It follows public/app/features/templating/template_srv.ts: `$var`, `${var}`, `${var:fmt}` and
  * `[[var]]`; scopedVars win; a multi-value variable hands its array to a format function; All without a custom
- * all value means every option's value, with one the custom text is returned unformatted.
+ * all value means every option's value, with one the custom text is returned unformatted; `${var:text}` is the
+ * selection's display text (values joined by " + ", "All" for All).
  */
 import type { ScopedVars, TypedVariableModel } from '@grafana/data';
 import type { TemplateSrv } from '@grafana/runtime';
@@ -15,6 +16,8 @@ export interface TestVariable {
   options?: string[];
   /** A custom all value such as `.*`. */
   allValue?: string;
+  /** What the variable shows for the selection (`${var:text}`); the value when absent. */
+  text?: string | string[];
 }
 
 const VARIABLE = /\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([^:^}]+))?(?::([^}]+))?\}/g;
@@ -37,6 +40,11 @@ export function createTemplateSrv(variables: TestVariable[] = []): TemplateSrv {
       default:
         return value.length === 1 ? value[0] : `{${value.join(',')}}`;
     }
+  };
+  const textOf = (v: TestVariable): string => {
+    if (isAll(v.value)) return 'All';
+    const text = v.text ?? v.value;
+    return Array.isArray(text) ? text.join(' + ') : text;
   };
   const srv: TemplateSrv = {
     getVariables: () =>
@@ -61,6 +69,7 @@ export function createTemplateSrv(variables: TestVariable[] = []): TemplateSrv {
         const variable = byName.get(name);
         if (scoped) return formatValue(scoped.value as string | string[], fmt, variable ?? {});
         if (!variable) return match;
+        if (fmt === 'text') return textOf(variable);
         let value = variable.value;
         if (isAll(value)) {
           if (variable.allValue) return srv.replace(variable.allValue);

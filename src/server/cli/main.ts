@@ -1,9 +1,10 @@
-/** The `tokenscope` command line: serve, demo, import, top, trend. */
+/** The `tokenscope` command line: serve, demo, import, top, trend, token. */
 import { Command } from 'commander';
 import { packageVersion } from '../config';
 import { registerDemo } from './demo';
 import { registerImport } from './import';
 import { registerServe } from './serve';
+import { registerToken } from './token';
 import { registerTop } from './top';
 import { registerTrend } from './trend';
 
@@ -17,6 +18,7 @@ registerDemo(program);
 registerImport(program);
 registerTop(program);
 registerTrend(program);
+registerToken(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   console.error(`tokenscope: ${err.message}`);

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { ClientError } from '../errors';
 import type { StoredEvent } from '../storage/engine';
-import { toStoredEvent } from './event-schema';
+import type { EventCheck } from './scoped-events';
 
 /** Most rejections listed in a response; `rejected_total` counts them all. */
 export const MAX_LISTED_REJECTIONS = 1000;
@@ -42,17 +42,13 @@ export function unsupportedBodyType(contentType: string | undefined): ClientErro
   return new ClientError(`${sent}; send application/json (a JSON array of events, or one event object) or application/x-ndjson (one event per line)`, 415, 'unsupported_media_type');
 }
 
-/**
- * `oldestTs`: events stamped earlier are refused, for raw retention has dropped their time (its events and the
- * ids a resend is recognised by); 0 accepts every time.
- */
-export async function readEvents(body: Readable, format: BodyFormat, maxBytes: number, oldestTs = 0): Promise<ReadEvents> {
+/** `check`: the caller's event check (`eventValidator(request.principal)`), so every body meets its token's scope. */
+export async function readEvents(body: Readable, format: BodyFormat, maxBytes: number, check: EventCheck): Promise<ReadEvents> {
   const out: ReadEvents = { events: [], rejected: [], rejectedTotal: 0 };
   const add = (index: number, value: unknown) => {
-    const result = toStoredEvent(value);
-    if (!('event' in result)) reject(out, index, result.error);
-    else if (result.event.ts < oldestTs) reject(out, index, tooOld(oldestTs));
-    else out.events.push(result.event);
+    const result = check(value);
+    if ('event' in result) out.events.push(result.event);
+    else reject(out, index, result.error);
   };
   const chunks = limitBytes(body, maxBytes);
   if (format === 'json') {
@@ -95,8 +91,18 @@ export async function readEvents(body: Readable, format: BodyFormat, maxBytes: n
   return out;
 }
 
-function tooOld(oldestTs: number): string {
-  return `timestamp: before ${new Date(oldestTs).toISOString()}, older than raw retention keeps (TOKENSCOPE_RAW_RETENTION); an event this old can no longer be stored or recognised as a resend`;
+/**
+ * Events an ingest adapter has already parsed from its own format (OTLP, provider usage objects), checked one by one
+ * exactly as a body's events are: `check` is the caller's `eventValidator(request.principal)`.
+ */
+export function checkEvents(values: readonly unknown[], check: EventCheck): ReadEvents {
+  const out: ReadEvents = { events: [], rejected: [], rejectedTotal: 0 };
+  values.forEach((value, index) => {
+    const result = check(value);
+    if ('event' in result) out.events.push(result.event);
+    else reject(out, index, result.error);
+  });
+  return out;
 }
 
 function reject(out: ReadEvents, index: number, error: string): void {

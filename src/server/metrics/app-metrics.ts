@@ -2,6 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Scope } from '../../shared';
 import type { Config } from '../config';
 import type { StoredEvent } from '../storage/engine';
 import { createLiveUsage } from './live-usage';
@@ -17,8 +18,8 @@ export interface AppMetrics {
   recordIngest(stored: readonly StoredEvent[], duplicates: number, rejected: number): void;
   /** Times a finished request by its route template (never the raw URL, which may carry keys) and status. */
   observeRequest(request: FastifyRequest, reply: FastifyReply): void;
-  /** Everything in Prometheus exposition format. */
-  render(): Promise<string>;
+  /** Everything in Prometheus exposition format; with a scope, only the usage counters inside it. */
+  render(scope: Scope | null): Promise<string>;
 }
 
 export type MetricsConfig = Pick<Config, 'metricsWindowMs' | 'metricsApiKeyLabel' | 'metricsMaxLabelSets'>;
@@ -66,6 +67,7 @@ export function createAppMetrics(config: MetricsConfig, logger: Logger, now?: ()
       const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
       requestDuration.observe(labels, reply.elapsedTime / 1000);
     },
-    render: () => registry.metrics(),
+    // Ingest outcomes, request timings and process figures are everyone's: a scoped token sees its usage only.
+    render: (scope) => (scope ? live.renderScoped(scope) : registry.metrics()),
   };
 }

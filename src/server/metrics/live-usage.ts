@@ -4,7 +4,8 @@
  * a spike. Label sets are capped; beyond the cap, events are counted in one overflow set.
  */
 import type { Logger } from 'pino';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
+import { scopeAllows, type DimensionId, type Scope } from '../../shared';
 import type { StoredEvent } from '../storage/engine';
 import { createLabelSetCap } from './label-set-cap';
 
@@ -33,6 +34,12 @@ export interface LiveUsageOptions {
 export interface LiveUsage {
   /** Counts the events a store reports as stored (duplicates already excluded). */
   record(events: readonly StoredEvent[]): void;
+  /**
+   * The usage counters (tokens and requests) in exposition format, with only the label sets inside `scope`: the
+   * whole of /metrics for a scoped token. The overflow set, and with the api_key label off any scope on API keys,
+   * cannot be told apart by team and is left out.
+   */
+  renderScoped(scope: Scope): Promise<string>;
 }
 
 interface BatchSums {
@@ -78,7 +85,22 @@ export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLa
   );
   const overflowValues = setLabels.map(() => OVERFLOW_LABEL_VALUE);
 
+  const inScope = (scope: Scope, labels: Partial<Record<string, string | number>>) =>
+    !setLabels.every((l) => labels[l] === OVERFLOW_LABEL_VALUE) &&
+    (['service', 'model', 'model_type', 'api_key'] as const).every((d: DimensionId) =>
+      labels[d] === undefined ? scope[d] === undefined : scopeAllows(scope, d, String(labels[d])),
+    );
+
   return {
+    async renderScoped(scope) {
+      const scoped = new Registry();
+      for (const counter of [tokens, requests]) {
+        const { name, help, values } = await counter.get();
+        const copy = new Counter({ name, help, labelNames: name === 'tokenscope_tokens_total' ? [...setLabels, 'token_type'] : setLabels, registers: [scoped] });
+        for (const v of values) if (inScope(scope, v.labels)) copy.inc(v.labels, v.value);
+      }
+      return scoped.metrics();
+    },
     record(events) {
       const at = now();
       // Summed per label set first: one counter update per set and token type, not per event.

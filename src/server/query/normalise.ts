@@ -1,18 +1,22 @@
-/** Resolves what a validated query leaves open: `auto` granularity, stored API-key ids, the bucket limit. */
-import { GRANULARITIES, LIMITS, type FixedGranularity, type ResolvedApiQuery } from '../../shared';
+/**
+ * Resolves what a validated query leaves open: `auto` granularity, stored API-key ids, the bucket limit, and the
+ * caller's token scope, which every route's query passes through here.
+ */
+import { GRANULARITIES, LIMITS, type FixedGranularity, type ResolvedApiQuery, type Scope } from '../../shared';
 import { ClientError } from '../errors';
-import { protectApiKey } from '../api-keys';
+import type { RowFilters } from '../storage/engine';
 import { bucketCount } from './buckets';
+import { scopedFilters } from './scoped-filters';
 
-/** A query ready to plan: every field resolved. */
-export interface NormalizedQuery extends Omit<ResolvedApiQuery, 'granularity'> {
+/** A query ready to plan: every field resolved, its filters limited to the caller's scope. */
+export interface NormalizedQuery extends Omit<ResolvedApiQuery, 'granularity' | 'filters'> {
   granularity: FixedGranularity;
+  filters: RowFilters;
 }
 
-export function normaliseQuery(q: ResolvedApiQuery): NormalizedQuery {
-  const filters = { ...q.filters };
-  // A raw key in a filter matches the id it is stored under.
-  if (filters.api_key) filters.api_key = filters.api_key.map((k) => protectApiKey(k).id);
+/** `scope`: what the caller's token may see (null: everything); required, so no route can forget it. */
+export function normaliseQuery(q: ResolvedApiQuery, scope: Scope | null): NormalizedQuery {
+  const filters = scopedFilters(q.filters, scope);
   const granularity = q.granularity === 'auto' ? autoGranularity(q) : q.granularity;
   if (q.type === 'trend') checkBucketCount(q.from, q.to, granularity);
   return { ...q, filters, granularity };

@@ -1,12 +1,13 @@
 /** Answers a validated API query: normalise, then the runner for its type. */
-import type { QueryResponse, ResolvedApiQuery } from '../../shared';
+import type { QueryResponse, ResolvedApiQuery, Scope } from '../../shared';
 import type { Store } from '../storage/engine';
 import { normaliseQuery } from './normalise';
 import { runRanking, runTotals } from './ranking';
 import { runTrend } from './trend';
 
-export async function runQuery(store: Store, query: ResolvedApiQuery): Promise<QueryResponse> {
-  const q = normaliseQuery(query);
+/** `scope`: what the caller's token may see (null: everything). */
+export async function runQuery(store: Store, query: ResolvedApiQuery, scope: Scope | null): Promise<QueryResponse> {
+  const q = normaliseQuery(query, scope);
   switch (q.type) {
     case 'totals':
       return runTotals(store, q);

@@ -22,7 +22,7 @@ export const dimensionRoutes =
       const input = queryFromParams(request.query, 'ranking', { from: now - DEFAULT_RANGE_MS, to: now + 1 });
       const parsed = parseApiQuery({ ...input, dimension, metrics: ['requests'] });
       if (!parsed.ok) throw new ClientError(parsed.errors.join('; '), 400, 'invalid_query');
-      const q = normaliseQuery(parsed.query);
+      const q = normaliseQuery(parsed.query, request.principal?.scope ?? null);
       const rows = await rankedKeys(store, q, dimension as DimensionId, 'requests');
       const values = rows.map((r) => ({ value: r.key!, label: r.label ?? r.key! }));
       values.sort((a, b) => a.label.localeCompare(b.label));

@@ -18,7 +18,7 @@ export const exportRoutes =
       const input = queryFromParams(request.query, 'trend', { metrics: [...METRIC_IDS], dimension: DEFAULTS.dimension });
       const parsed = parseApiQuery(input);
       if (!parsed.ok) throw new ClientError(parsed.errors.join('; '), 400, 'invalid_query');
-      const q = normaliseQuery(parsed.query);
+      const q = normaliseQuery(parsed.query, request.principal?.scope ?? null);
       const dimension = q.dimension ?? DEFAULTS.dimension;
       const data = await trendData(store, { ...q, dimension });
 

@@ -5,8 +5,8 @@ import type { RouteDeps } from './route-deps';
 export const metricsRoutes =
   ({ metrics }: RouteDeps): FastifyPluginAsync =>
   async (app) => {
-    app.get('/metrics', { config: { access: 'metrics' } }, async (_request, reply) => {
+    app.get('/metrics', { config: { access: 'metrics' } }, async (request, reply) => {
       reply.type(metrics.contentType);
-      return metrics.render();
+      return metrics.render(request.principal?.scope ?? null);
     });
   };

@@ -14,6 +14,6 @@ export const queryRoutes =
       }
       const parsed = parseApiQuery(request.body);
       if (!parsed.ok) throw new ClientError(parsed.errors.join('; '), 400, 'invalid_query');
-      return runQuery(store, parsed.query);
+      return runQuery(store, parsed.query, request.principal?.scope ?? null);
     });
   };

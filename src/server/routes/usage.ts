@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Readable } from 'node:stream';
 import { bodyFormat, bodyTooLarge, readEvents, unsupportedBodyType } from '../ingest/read-events';
+import { eventValidator } from '../ingest/scoped-events';
 import type { IngestResponse } from '../../shared';
 import type { RouteDeps } from './route-deps';
 
@@ -18,7 +19,7 @@ export const usageRoutes =
       const length = Number(request.headers['content-length']);
       if (Number.isFinite(length) && length > config.maxBodyBytes) throw bodyTooLarge(config.maxBodyBytes);
       const body = (request.body as Readable | undefined) ?? request.raw;
-      const read = await readEvents(body, format, config.maxBodyBytes, store.heldFrom?.().raw ?? 0);
+      const read = await readEvents(body, format, config.maxBodyBytes, eventValidator(request.principal, store.heldFrom?.().raw ?? 0));
       const stored = await store.ingest(read.events);
       metrics.recordIngest(stored.stored, stored.duplicates, read.rejectedTotal);
       // Partial success is a 200; a batch of which nothing could be used is a 400 with the same body, so

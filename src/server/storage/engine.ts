@@ -1,5 +1,5 @@
 /** The Store contract every storage engine implements; the query layer knows nothing else about engines. */
-import type { BaseSum, BaseSums, DimensionId, Filters } from '../../shared';
+import type { BaseSum, BaseSums, DimensionId } from '../../shared';
 import type { HeldFrom } from './retention';
 
 /** One validated usage event, as the ingest layer hands it to a store. */
@@ -64,12 +64,29 @@ export interface ScanPiece {
   step: number | null;
 }
 
+/**
+ * The values of one dimension a row may have: any of `values`, or any value matching one of `patterns` (`*` stands
+ * for any run of characters; read them with `patternSource` from shared). With neither, no row passes: a query
+ * whose filters and token scope have nothing in common reads nothing.
+ */
+export interface ValueMatch {
+  values?: readonly string[];
+  patterns?: readonly string[];
+}
+
+/**
+ * Which rows to read: a row must pass every dimension listed; a dimension left out is not restricted. The query
+ * layer puts a request's filters and its token's scope together here, so an engine that honours these filters
+ * honours scopes too.
+ */
+export type RowFilters = Partial<Record<DimensionId, ValueMatch>>;
+
 /** What to aggregate: the pieces to read, the filters, the sums, and how to split the result. */
 export type AggregateRequest = AggregateScan & AggregateSplit;
 
 export interface AggregateScan {
   pieces: readonly ScanPiece[];
-  filters: Filters;
+  filters: RowFilters;
   /** The base sums the caller needs (default all); an engine may leave the others at 0. */
   sums?: readonly BaseSum[];
 }
@@ -138,6 +155,24 @@ export interface Store {
   /** Flushes and closes; the store is unusable afterwards. */
   close(): Promise<void>;
 }
+
+/**
+ * Limits on one aggregate read, given to an engine when it opens; 0 turns a limit off. An engine stops a read past
+ * either limit with a QueryLimitError (a 422 that says what to narrow), never by failing the store.
+ */
+export interface QueryLimits {
+  /** Most rows a read may scan (estimated before, or counted while reading). */
+  maxRows: number;
+  /** Longest a read may run, ms. */
+  timeoutMs: number;
+}
+
+/** The wording of a stopped read, shared by the engines. */
+export const QUERY_LIMIT_MESSAGES = {
+  rows: (rows: number | null, max: number) =>
+    `the query would read ${rows === null ? 'more' : `about ${rows.toLocaleString('en-US')}`} rows, more than the limit of ${max.toLocaleString('en-US')} (TOKENSCOPE_QUERY_MAX_ROWS); shorten the time range, use a coarser granularity or add filters`,
+  time: (ms: number) => `the query ran longer than ${ms} ms (TOKENSCOPE_QUERY_TIMEOUT_MS) and was stopped; shorten the time range or add filters`,
+};
 
 /** How far apart in time two events with the same id may be and still count as one. */
 export const DEDUPE_WINDOW_MS = 86_400_000;

@@ -1,8 +1,7 @@
 /**
- * A stand-in for the part of Grafana a data source plugin meets, in a real browser: the shared modules
- * (React, @grafana/*, rxjs) handed to the built module.js through an AMD `define`, as Grafana's loader does;
- * BackendSrv doing plain fetches to the page's own origin (whose server plays Grafana's data source proxy);
- * the plugin's config and query editors inside @grafana/ui's theme, with what they emit shown on the page.
+ * A stand-in for the part of Grafana a data source plugin meets, in a real browser: the built module.js loaded
+ * as Grafana loads it (grafana-host.ts), and the plugin's config and query editors inside @grafana/ui's theme,
+ * with what they emit shown on the page.
  */
 import * as React from 'react';
 import * as ReactDOM from 'react-dom';
@@ -17,70 +16,14 @@ import {
   type DataFrame,
   type DataSourceSettings,
 } from '@grafana/data';
-import * as grafanaRuntime from '@grafana/runtime';
-import { setBackendSrv, setTemplateSrv, type BackendSrv, type BackendSrvRequest } from '@grafana/runtime';
-import * as grafanaUi from '@grafana/ui';
+import { setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 import { Button, GlobalStyles, ThemeContext } from '@grafana/ui';
 import * as rxjs from 'rxjs';
 import { createTemplateSrv } from '../../support/template-srv';
+import { createBackendSrv, loadPlugin } from './grafana-host';
 
-const SHARED: Record<string, unknown> = {
-  react: React,
-  'react-dom': ReactDOM,
-  '@grafana/data': grafanaData,
-  '@grafana/ui': grafanaUi,
-  '@grafana/runtime': grafanaRuntime,
-  rxjs,
-};
 const settings = (window as unknown as { HARNESS: { uid: string; pluginUrl: string; from: number; to: number } }).HARNESS;
-
-/** Loads the built plugin the way Grafana does: a script that calls define(deps, factory). */
-function loadPlugin(url: string): Promise<{ deps: string[]; exports: { plugin: DataSourcePlugin<DataSourceApi> } }> {
-  return new Promise((resolve, reject) => {
-    (window as unknown as { define: unknown }).define = (deps: string[], factory: (...m: unknown[]) => unknown) => {
-      const missing = deps.filter((d) => !(d in SHARED));
-      if (missing.length) return reject(new Error(`module.js needs modules Grafana does not share: ${missing.join(', ')}`));
-      resolve({ deps, exports: factory(...deps.map((d) => SHARED[d])) as { plugin: DataSourcePlugin<DataSourceApi> } });
-    };
-    const script = document.createElement('script');
-    script.src = url;
-    script.onerror = () => reject(new Error(`cannot load ${url}`));
-    document.head.appendChild(script);
-  });
-}
-
-/** BackendSrv.fetch over window.fetch, failing with Grafana's FetchError shape. */
-const backendSrv = {
-  fetch<T>(options: BackendSrvRequest) {
-    return new rxjs.Observable<grafanaRuntime.FetchResponse<T>>((subscriber) => {
-      const query = new URLSearchParams(options.params ?? {}).toString();
-      const url = options.url + (query ? `?${query}` : '');
-      fetch(url, {
-        method: options.method ?? 'GET',
-        headers: options.data !== undefined ? { 'content-type': 'application/json' } : {},
-        body: options.data === undefined ? undefined : JSON.stringify(options.data),
-      })
-        .then(async (res) => {
-          const text = await res.text();
-          const data = (res.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text;
-          if (!res.ok) return subscriber.error({ status: res.status, statusText: res.statusText, data, config: options });
-          subscriber.next({
-            data,
-            status: res.status,
-            statusText: res.statusText,
-            ok: true,
-            headers: res.headers,
-            redirected: res.redirected,
-            type: res.type,
-            url,
-            config: options,
-          });
-          subscriber.complete();
-        })
-        .catch((error) => subscriber.error({ status: 0, statusText: String(error), data: {}, config: options }));
-    });
-  },
-} as unknown as BackendSrv;
+const backendSrv = createBackendSrv();
 
 function Harness({ plugin }: { plugin: DataSourcePlugin<DataSourceApi> }) {
   const { ConfigEditor, QueryEditor } = plugin.components;

@@ -4,8 +4,8 @@
  * dimension columns asked for as `d_<dim>`, `label`, `s_<base sum>` for every base sum, and `v`, the version
  * weight the next tier adds up.
  */
-import { BASE_SUMS, DIMENSION_IDS, type BaseSum, type Filters } from '../../../shared';
-import type { TierId } from '../engine';
+import { BASE_SUMS, DIMENSION_IDS, patternSource, type BaseSum } from '../../../shared';
+import type { RowFilters, TierId } from '../engine';
 import { DIMS_KEY, rollupTable, type ClickHouseLayout, type Dim, type RollupTierId } from './clickhouse-schema';
 import { quoteInt, quoteList, quoteString } from './clickhouse-sql';
 
@@ -23,9 +23,21 @@ export function spanCondition(column: string, span: Span): string {
   return `${column} >= ${quoteInt(span.from)} AND ${column} < ${quoteInt(span.to)}`;
 }
 
-/** `service IN ('a') AND …` for the non-empty filter lists, or null when nothing is filtered. */
-export function filtersCondition(filters: Filters): string | null {
-  const parts = DIMENSION_IDS.filter((d) => (filters[d]?.length ?? 0) > 0).map((d) => `${d} IN ${quoteList(filters[d]!, quoteString)}`);
+/**
+ * `(service IN ('a') OR match(service, '^team\\-a\\-.*$')) AND …` for the filtered dimensions (`0` for one that
+ * allows nothing), or null when nothing is filtered. Every read of rows for a query goes through here.
+ */
+export function filtersCondition(filters: RowFilters): string | null {
+  const parts: string[] = [];
+  for (const d of DIMENSION_IDS) {
+    const match = filters[d];
+    if (!match) continue;
+    const either = [
+      ...(match.values?.length ? [`${d} IN ${quoteList(match.values, quoteString)}`] : []),
+      ...(match.patterns ?? []).map((p) => `match(${d}, ${quoteString(patternSource(p))})`),
+    ];
+    parts.push(either.length ? `(${either.join(' OR ')})` : '0');
+  }
   return parts.length ? parts.join(' AND ') : null;
 }
 

@@ -4,8 +4,8 @@
  */
 import type { Logger } from 'pino';
 import { BASE_SUMS, type BaseSums } from '../../../shared';
-import { StoreUnavailableError } from '../../errors';
-import { DEDUPE_WINDOW_MS, type AggregateRequest, type AggregateRow, type IngestResult, type Store, type StoredEvent } from '../engine';
+import { QueryLimitError, StoreUnavailableError } from '../../errors';
+import { DEDUPE_WINDOW_MS, QUERY_LIMIT_MESSAGES, type AggregateRequest, type AggregateRow, type IngestResult, type QueryLimits, type Store, type StoredEvent } from '../engine';
 import { compileAggregate, type ClickHouseAggregateRow } from './clickhouse-aggregate';
 import { connectClickHouse, type ClickHouseConnection } from './clickhouse-client';
 import { repairRollups } from './clickhouse-repair';
@@ -26,11 +26,32 @@ export interface ClickHouseStoreOptions {
   retention?: RetentionPolicy;
   /** The clock retention is measured by; default Date.now. */
   now?: () => number;
+  /** Limits on each aggregate read; default none. */
+  queryLimits?: QueryLimits;
 }
 
 const DAY_MS = 86_400_000;
 /** Filters may list 1,000 values of 512 characters: more than ClickHouse's default 256 KiB statement limit. */
 const READ_SETTINGS = { max_query_size: 64 * 1024 * 1024 };
+
+/** ClickHouse's own limits for an aggregate read (both 0: none; 18.16 takes whole seconds). */
+function limitSettings(limits: QueryLimits): Record<string, number | string> {
+  return {
+    ...(limits.maxRows ? { max_rows_to_read: limits.maxRows, read_overflow_mode: 'throw' } : {}),
+    ...(limits.timeoutMs ? { max_execution_time: Math.max(1, Math.ceil(limits.timeoutMs / 1000)), timeout_overflow_mode: 'throw' } : {}),
+  };
+}
+
+/** The QueryLimitError for ClickHouse's TOO_MANY_ROWS (158) or TIMEOUT_EXCEEDED (159), or null for other errors. */
+function limitError(err: unknown, limits: QueryLimits): QueryLimitError | null {
+  const { code, message } = err as { code?: string; message?: string };
+  if (code === '158' || /TOO_MANY_ROWS|Limit for rows.*to read exceeded/i.test(message ?? '')) {
+    const rows = /(\d+) rows read/.exec(message ?? '')?.[1];
+    return new QueryLimitError(QUERY_LIMIT_MESSAGES.rows(rows ? Number(rows) : null, limits.maxRows));
+  }
+  if (code === '159' || /TIMEOUT_EXCEEDED|Timeout exceeded/i.test(message ?? '')) return new QueryLimitError(QUERY_LIMIT_MESSAGES.time(limits.timeoutMs));
+  return null;
+}
 
 export async function openClickHouseStore(options: ClickHouseStoreOptions): Promise<Store> {
   const { location, logger } = options;
@@ -84,14 +105,17 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     retentionTimer.unref();
   }
 
-  const read = async <T extends object>(what: string, sql: string): Promise<T[]> => {
+  const limits = options.queryLimits ?? { maxRows: 0, timeoutMs: 0 };
+  const read = async <T extends object>(what: string, sql: string, settings: Record<string, number | string> = READ_SETTINGS): Promise<T[]> => {
     if (closed) throw new StoreUnavailableError('the store is closed');
     const started = performance.now();
     try {
-      const rows = await conn.select<T>(sql, READ_SETTINGS);
+      const rows = await conn.select<T>(sql, settings);
       logger.debug({ what, rows: rows.length, ms: Math.round(performance.now() - started) }, 'clickhouse read');
       return rows;
     } catch (err) {
+      const stopped = limitError(err, limits);
+      if (stopped) throw stopped;
       logger.error({ err: { message: (err as Error).message }, what }, 'clickhouse read failed');
       throw new StoreUnavailableError(`could not read from the store: ${(err as Error).message}`, { cause: err });
     }
@@ -108,7 +132,7 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     async aggregate(request: AggregateRequest): Promise<AggregateRow[]> {
       if (request.pieces.length === 0) return [];
       const compiled = compileAggregate(layout, request);
-      const rows = await read<ClickHouseAggregateRow>('aggregate', compiled.sql);
+      const rows = await read<ClickHouseAggregateRow>('aggregate', compiled.sql, { ...READ_SETTINGS, ...limitSettings(limits) });
       return rows.map((r) => {
         // Sums not asked for stay 0, as the Store contract allows.
         const sums = {} as BaseSums;

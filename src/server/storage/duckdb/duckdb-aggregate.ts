@@ -1,7 +1,7 @@
 /** Compiles an AggregateRequest into one DuckDB statement: a UNION ALL of tier scans joined to the dims. */
 import { BIGINT, LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
-import { BASE_SUMS, DIMENSION_IDS, type BaseSum, type DimensionId } from '../../../shared';
-import { TIERS, type AggregateRequest, type ScanPiece } from '../engine';
+import { BASE_SUMS, DIMENSION_IDS, patternSource, type BaseSum, type DimensionId } from '../../../shared';
+import { TIERS, type AggregateRequest, type RowFilters, type ScanPiece } from '../engine';
 import { rollupTable } from './duckdb-schema';
 
 export interface CompiledAggregate {
@@ -58,6 +58,25 @@ function scan(piece: ScanPiece, sums: readonly BaseSum[], int: BindNumber): stri
     FROM ${table} WHERE ${slot} >= ${int(piece.from)} AND ${slot} < ${int(piece.to)}`;
 }
 
+/**
+ * Conditions on the dims registry for the filtered dimensions: listed values, or patterns as RE2 full matches;
+ * `false` for a dimension that allows nothing. Every read of rows for a query goes through here.
+ */
+export function filterConditions(filters: RowFilters, bindList: (name: string, list: readonly string[]) => string): string[] {
+  const where: string[] = [];
+  for (const dim of DIMENSION_IDS) {
+    const match = filters[dim];
+    if (!match) continue;
+    const column = DIMENSION_COLUMN[dim].key;
+    const either = [
+      ...(match.values?.length ? [`list_contains(${bindList(`f_${dim}`, match.values)}, ${column})`] : []),
+      ...(match.patterns?.length ? [`list_bool_or(list_transform(${bindList(`p_${dim}`, match.patterns.map(patternSource))}, lambda p: regexp_full_match(${column}, p)))`] : []),
+    ];
+    where.push(either.length ? `(${either.join(' OR ')})` : 'false');
+  }
+  return where;
+}
+
 export function compileAggregate(request: AggregateRequest): CompiledAggregate {
   const values: Record<string, DuckDBValue> = {};
   const types: Record<string, DuckDBType> = {};
@@ -74,11 +93,7 @@ export function compileAggregate(request: AggregateRequest): CompiledAggregate {
     return `$${name}`;
   };
 
-  const where: string[] = [];
-  for (const dim of DIMENSION_IDS) {
-    const list = request.filters[dim];
-    if (list && list.length > 0) where.push(`list_contains(${bindList(`f_${dim}`, list)}, ${DIMENSION_COLUMN[dim].key})`);
-  }
+  const where = filterConditions(request.filters, bindList);
 
   let key = 'NULL::VARCHAR';
   // Only API keys have a label other than the key itself.

@@ -4,8 +4,8 @@ import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import { zeroSums } from '../../../shared';
-import { StoreUnavailableError } from '../../errors';
-import type { AggregateRequest, AggregateRow, IngestResult, Store, StoredEvent } from '../engine';
+import { ClientError, StoreUnavailableError } from '../../errors';
+import type { AggregateRequest, AggregateRow, IngestResult, QueryLimits, Store, StoredEvent } from '../engine';
 import { KEEP_EVERYTHING, RETENTION_SWEEP_MS, heldFrom, keepsEverything, type RetentionPolicy } from '../retention';
 import { compileAggregate } from './duckdb-aggregate';
 import { DuckDBCompactor } from './duckdb-compactor';
@@ -13,6 +13,7 @@ import { DuckDBDims } from './duckdb-dims';
 import { reopeningStore } from './duckdb-reopen';
 import { dropExpired } from './duckdb-retention';
 import { migrateDuckDB } from './duckdb-schema';
+import { PROGRESS_SETTINGS, withinLimits } from './duckdb-watchdog';
 import { DuckDBWriter } from './duckdb-writer';
 
 /** DuckDB's default is 16MB; a checkpoint per few batches cost about a third of ingest time. */
@@ -38,6 +39,8 @@ export interface DuckDBStoreOptions {
   retention?: RetentionPolicy;
   /** The clock retention is measured by; default Date.now. */
   now?: () => number;
+  /** Limits on each aggregate read; default none. */
+  queryLimits?: QueryLimits;
 }
 
 /** A memory limit that keeps the server's peak RSS within about half a gigabyte. */
@@ -161,7 +164,17 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
     retentionTimer.unref();
   }
 
-  const readers = new ConnectionPool(await Promise.all(Array.from({ length: options.readers ?? 4 }, () => instance.connect())));
+  const limits = options.queryLimits ?? { maxRows: 0, timeoutMs: 0 };
+  const readers = new ConnectionPool(
+    await Promise.all(
+      Array.from({ length: options.readers ?? 4 }, async () => {
+        const c = await instance.connect();
+        // The row limit reads DuckDB's progress figures, which it keeps only with its progress bar on.
+        if (limits.maxRows) await c.run(PROGRESS_SETTINGS);
+        return c;
+      }),
+    ),
+  );
   let closed = false;
 
   const read = async <T>(what: string, work: (c: DuckDBConnection) => Promise<T>): Promise<T> => {
@@ -169,7 +182,8 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
     try {
       return await readers.use(work);
     } catch (err) {
-      if (err instanceof StoreUnavailableError) throw err;
+      // A read stopped by the query limits is the query's fault, not the store's.
+      if (err instanceof StoreUnavailableError || err instanceof ClientError) throw err;
       logger.error({ err, what }, 'duckdb read failed');
       onFailure(err);
       throw new StoreUnavailableError(`could not read from the store: ${(err as Error).message}`, { cause: err });
@@ -193,7 +207,7 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
       const columns = await read('aggregate', async (c) => {
         const statement = await prepared(c, sql);
         statement.bind(values, types);
-        return (await statement.runAndReadAll()).getColumnsJS();
+        return withinLimits(c, limits, async () => (await statement.runAndReadAll()).getColumnsJS());
       });
       // An empty result has no columns at all.
       const [buckets = [], keys = [], labels = [], ...sumColumns] = columns as [number[], (string | null)[], (string | null)[], ...number[][]];

@@ -1,0 +1,515 @@
+/**
+ * The provisioned dashboards drawn in headless Chromium by Grafana's own visualisation components (see
+ * harness/dashboard/), with the built module.js querying a `tokenscope demo` backend through the stand-in
+ * proxy, under @grafana/* 12.4 + React 18 and 13.2 + React 19. What each panel shows is read from the DOM the
+ * components render and held against the backend's own answers; Inspect's CSV against the same numbers.
+ * Screenshots of both dashboards go to test-output/dashboards/ on every run; TOKENSCOPE_DOCS_SCREENSHOTS=1
+ * (`npm run screenshots`) also writes the README's pictures to docs/images/.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Dashboard, Panel } from '@grafana/schema';
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { Page } from 'playwright-core';
+import { DEMO_SECRET_KEYS } from '../../src/server/demo/demo-catalogue';
+import {
+  dimensionDefinition,
+  granularityDefinition,
+  metricDefinition,
+  type DimensionId,
+  type FixedGranularity,
+  type MetricId,
+  type QueryResponse,
+  type RankingResponse,
+  type TotalsResponse,
+  type TrendResponse,
+} from '../../src/shared';
+import { startDemoProcess, type DemoProcess } from '../support/demo-process';
+import { systemProgram } from '../support/system-program';
+import { buildPlugin, REPO } from './build-plugin';
+import { DashboardSite, type OpenDashboard, type OpenOptions } from './dashboard-site';
+import { buildHarness, CHROMIUM_ARGS, type GrafanaLine } from './harness-site';
+
+const chromiumProgram = systemProgram(['chromium', 'chromium-browser'], "Debian's chromium package: apt-get install chromium");
+const OUT = join(REPO, 'test-output', 'dashboards');
+const DOCS_IMAGES = join(REPO, 'docs', 'images');
+const WRITE_DOCS_IMAGES = process.env.TOKENSCOPE_DOCS_SCREENSHOTS === '1';
+const READ_TOKEN = 'drawn-dashboards-read-token-0123456789';
+const INGEST_TOKEN = 'drawn-dashboards-ingest-token-0123456789';
+const DAY = 86_400_000;
+
+const HOSTS: ReadonlyArray<{ grafana: GrafanaLine; title: string }> = [
+  { grafana: '12', title: '@grafana/* 12.4 with React 18' },
+  { grafana: '13', title: '@grafana/* 13.2 with React 19' },
+];
+const RANKING = 'usage-ranking.json';
+const TREND = 'usage-trend.json';
+const dashboardJson = (file: string) => JSON.parse(readFileSync(join(REPO, 'dashboards', file), 'utf8')) as Dashboard;
+const panelsOf = (file: string) => (dashboardJson(file).panels ?? []) as Panel[];
+const harnessDir = (grafana: GrafanaLine) => join(OUT, `harness-${grafana}`);
+
+let demo: DemoProcess;
+let context: BrowserContext;
+let userDataDir: string;
+/** "now" for every range: taken before the demo starts, so its live trickle never changes the numbers. */
+let now: number;
+
+/** The dashboard's default range (`now-<n>d`/`now-<n>h` to now), or the last `days`. */
+function rangeOf(file: string, days?: number): { from: number; to: number } {
+  if (days) return { from: now - days * DAY, to: now };
+  const m = /^now-(\d+)([dh])$/.exec(dashboardJson(file).time?.from ?? '');
+  if (!m) throw new Error(`${file}: no relative range to resolve`);
+  return { from: now - Number(m[1]) * (m[2] === 'd' ? DAY : DAY / 24), to: now };
+}
+
+/** The backend's answer to a query body, asked directly with the read token. */
+async function backendQuery<T>(body: unknown): Promise<T> {
+  const res = await fetch(`${demo.url}/api/v1/query`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${READ_TOKEN}` },
+    body: JSON.stringify(body),
+  });
+  const answer = await res.json();
+  if (res.status !== 200) throw new Error(`backend query failed: ${res.status} ${JSON.stringify(answer)}`);
+  return answer as T;
+}
+
+/** What one panel shows, read from the DOM its components rendered. */
+interface DrawnPanel {
+  id: string;
+  type: string;
+  state: string;
+  error: string | null;
+  title: string;
+  /** The panel content's text (a stat's value). */
+  text: string;
+  noData: boolean;
+  csv: string;
+  /** Bar gauge: each bar's name and value text. */
+  bars: Array<{ name: string; value: string }>;
+  /** VizLegend: the series names of a list legend, or the header and rows of a table legend. */
+  legendNames: string[];
+  legendHeader: string[];
+  legendRows: string[][];
+  /** Table: the column headers and each rendered row's cells. */
+  tableHeader: string[];
+  tableRows: string[][];
+  /** What uPlot was configured with (TimeSeriesView's probe). */
+  xStepMs: number | null;
+  stackingGroups: number[] | null;
+}
+
+async function drawnPanels(page: Page): Promise<DrawnPanel[]> {
+  return page.locator('[data-testid="panel"]').evaluateAll((elements) =>
+    elements.map((el) => {
+      const content = el.querySelector('[data-testid="data-testid panel content"]');
+      const text = (e: Element | null | undefined) => (e?.textContent ?? '').trim();
+      const probe = el.querySelector('[data-testid="plot-probe"]');
+      const table = el.querySelector('table');
+      return {
+        id: el.getAttribute('data-panel-id') ?? '',
+        type: el.getAttribute('data-panel-type') ?? '',
+        state: el.getAttribute('data-state') ?? '',
+        error: el.getAttribute('data-error'),
+        title: text(el.querySelector('h2')),
+        text: text(content),
+        noData: !!el.querySelector('[data-testid="no-data"]'),
+        csv: el.querySelector('[data-testid="panel-csv"]')?.textContent ?? '',
+        bars: Array.from(el.querySelectorAll('[data-testid="data-testid Bar gauge value"]')).map((v) => ({
+          name: text(v.parentElement?.previousElementSibling),
+          value: text(v),
+        })),
+        legendNames: Array.from(el.querySelectorAll('[data-testid^="data-testid VizLegend series "]')).map((e) => text(e)),
+        // Grafana 13.2's legend table has a first column for the series colour, its header read by screen readers only.
+        legendHeader: table
+          ? Array.from(table.querySelectorAll('thead th'))
+              .map((th) => text(th))
+              .filter((h) => h !== 'Series color')
+          : [],
+        legendRows: table
+          ? Array.from(table.querySelectorAll('tbody tr')).map((tr) => {
+              const cells = Array.from(tr.querySelectorAll('td')).map((td) => text(td));
+              return cells.slice(
+                cells.length - (table.querySelectorAll('thead th').length - (text(table.querySelector('thead th')) === 'Series color' ? 1 : 0)),
+              );
+            })
+          : [],
+        tableHeader: Array.from(el.querySelectorAll('[role="columnheader"]')).map((c) => text(c)),
+        tableRows: Array.from(el.querySelectorAll('[role="row"]'))
+          .filter((r) => r.querySelector('[role="gridcell"]'))
+          .map((r) => Array.from(r.querySelectorAll('[role="gridcell"]')).map((c) => text(c))),
+        xStepMs: probe ? Number(probe.getAttribute('data-x-step-ms')) : null,
+        stackingGroups: probe ? (JSON.parse(probe.getAttribute('data-stacking-groups') ?? '[]') as number[]) : null,
+      };
+    }),
+  );
+}
+
+/** Numbers as Grafana shows them for a field with this unit and decimals (@grafana/data in the page). */
+function formatted(page: Page, config: { unit?: string; decimals?: number }, values: Array<number | null>): Promise<string[]> {
+  return page.evaluate(([c, v]) => (window as unknown as { formatValues: (c: unknown, v: unknown) => string[] }).formatValues(c, v), [config, values] as const);
+}
+
+/** The backend's answers to the queries a panel sent (POST /api/v1/query through the proxy). */
+function answersFor(dashboard: OpenDashboard, panel: Panel): Array<{ body: Record<string, unknown>; answer: QueryResponse }> {
+  return (dashboard.exchanges.get(String(panel.id)) ?? [])
+    .filter((e) => e.method === 'POST' && e.path.endsWith('/api/v1/query'))
+    .map((e) => ({ body: e.body as Record<string, unknown>, answer: e.answer as QueryResponse }));
+}
+
+const fieldConfigOf = (panel: Panel) => (panel.fieldConfig?.defaults ?? {}) as { unit?: string; decimals?: number };
+const metricsOf = (panel: Panel) => ((panel.targets?.[0] ?? {}) as { metrics?: MetricId[] }).metrics ?? [];
+/** The metrics a panel's query asked for, as the plugin sent them (variables resolved). */
+const sentMetrics = (body: Record<string, unknown>) => (body.metrics ?? []) as MetricId[];
+/** True when the panel's queries use the variable `name`. */
+const uses = (panel: Panel, name: string) => new RegExp(`\\$\\{?${name}\\b`).test(JSON.stringify(panel.targets ?? []));
+/** A time series panel whose legend is a table of calcs. */
+const hasLegendTable = (panel: Panel) =>
+  panel.type === 'timeseries' && (panel.options as { legend?: { displayMode?: string } }).legend?.displayMode === 'table';
+/** A legend calc, the header Grafana gives it, and the backend's number for it. */
+const LEGEND_CALCS: Record<string, { header: string; of: (s: TrendResponse['series'][number]) => number | null }> = {
+  max: { header: 'Max', of: (s) => s.max },
+  min: { header: 'Min', of: (s) => s.min },
+  mean: { header: 'Mean', of: (s) => s.avg },
+};
+const seriesLabel = (s: TrendResponse['series'][number]) => (s.isOther ? 'other' : (Object.values(s.labels)[0] ?? s.metric));
+
+/**
+ * The rows Inspect → Data → Download CSV must hold for a panel, from the backend's answer to its query: a
+ * totals card its metrics, a ranking its Top N (no share, no "other"), a trend the time and one column per series.
+ */
+const CSV_FROM_ANSWER: Record<string, (answer: any, body: Record<string, unknown>) => string[][]> = {
+  totals: (a: TotalsResponse, body) => [sentMetrics(body).map((m) => String(a.totals[m] ?? ''))],
+  ranking: (a: RankingResponse, body) => a.rows.slice(0, Number(body.limit)).map((r) => [r.label, ...sentMetrics(body).map((m) => String(r.metrics[m] ?? ''))]),
+  trend: (a: TrendResponse) => a.buckets.map((t, i) => [String(t), ...a.series.map((s) => (s.values[i] === null ? '' : String(s.values[i])))]),
+};
+
+describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromiumProgram.skipReason}`, () => {
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    const harnesses = Promise.all(HOSTS.map((h) => buildHarness(h.grafana, 'dashboards', harnessDir(h.grafana))));
+    buildPlugin(join(OUT, 'plugin'));
+    now = Date.now();
+    demo = await startDemoProcess({ days: 7, env: { TOKENSCOPE_READ_TOKENS: READ_TOKEN, TOKENSCOPE_INGEST_TOKENS: INGEST_TOKEN } });
+    await harnesses;
+    userDataDir = mkdtempSync(join(tmpdir(), 'tokenscope-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: chromiumProgram.path!,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1600, height: 1000 },
+      timezoneId: 'UTC',
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await demo?.stop();
+  });
+
+  describe.each(HOSTS.map((host) => [host.title, host] as const))('with %s', (_title, host) => {
+    const shots = join(OUT, `grafana-${host.grafana}`);
+    let site: DashboardSite;
+    /** Opens a dashboard over its default range (or the last `days`) and reads its panels; the page is closed after. */
+    async function draw(file: string, options: Partial<OpenOptions> & { days?: number } = {}) {
+      const range = rangeOf(file, options.days);
+      const dashboard = await site.open(context, file, { ...range, ...options });
+      const panels = await drawnPanels(dashboard.page);
+      return { ...dashboard, range, panels, drawn: (panel: Panel) => panels.find((p) => p.id === String(panel.id))! };
+    }
+    type Drawn = Awaited<ReturnType<typeof draw>>;
+    const pages: Page[] = [];
+    const keep = (drawn: Drawn) => (pages.push(drawn.page), drawn);
+
+    /** Every panel drawn with data and nothing on the console. */
+    function expectClean(drawn: Drawn, file: string) {
+      expect(drawn.panels.map((p) => `${p.id} ${p.type}: ${p.state}${p.error ? ` (${p.error})` : ''}`)).toEqual(
+        panelsOf(file).map((p) => `${p.id} ${p.type}: done`),
+      );
+      expect(
+        drawn.panels.filter((p) => p.noData).map((p) => p.title),
+        'panels showing "No data"',
+      ).toEqual([]);
+      expect(drawn.problems).toEqual([]);
+    }
+
+    beforeAll(async () => {
+      mkdirSync(shots, { recursive: true });
+      site = new DashboardSite({
+        grafana: host.grafana,
+        harnessDir: harnessDir(host.grafana),
+        pluginDir: join(OUT, 'plugin'),
+        backendUrl: demo.url,
+        token: READ_TOKEN,
+      });
+      await site.start();
+    });
+    afterAll(async () => {
+      for (const page of pages) await page.close();
+      await site?.stop();
+    });
+
+    test.each([RANKING, TREND])('%s over the demo’s last 7 days, dark and light: every panel drawn with data, no console error or warning', async (file) => {
+      const name = file.replace(/\.json$/, '');
+      for (const theme of ['dark', 'light'] as const) {
+        const drawn = keep(await draw(file, { theme, days: 7 }));
+        const dashboard = drawn.page.getByTestId('dashboard');
+        await dashboard.screenshot({ path: join(shots, `${name}-${theme}.png`) });
+        if (WRITE_DOCS_IMAGES && theme === 'dark' && host.grafana === '12') {
+          mkdirSync(DOCS_IMAGES, { recursive: true });
+          await dashboard.screenshot({ path: join(DOCS_IMAGES, `${name}.png`) });
+        }
+        expectClean(drawn, file);
+      }
+    });
+
+    describe('Usage Ranking', () => {
+      const panels = panelsOf(RANKING);
+      const modelType = String(dashboardJson(RANKING).templating?.list?.find((v) => v.name === 'model_type')?.current?.value);
+      const byType = (type: string) => panels.filter((p) => p.type === type);
+
+      /** The backend's own answer for the dashboard's range and model type, asked directly. */
+      const ask = <T>(range: { from: number; to: number }, body: Record<string, unknown>) =>
+        backendQuery<T>({ from: range.from, to: range.to, timezone: 'UTC', filters: { model_type: [modelType] }, ...body });
+
+      test('the total cards show the backend’s totals, formatted by each panel’s unit', async () => {
+        const drawn = await draw(RANKING);
+        expectClean(drawn, RANKING);
+        expect(byType('stat').length).toBeGreaterThan(0);
+        for (const panel of byType('stat')) {
+          const [{ body }] = answersFor(drawn, panel);
+          const [metric] = sentMetrics(body);
+          const totals = await ask<TotalsResponse>(drawn.range, { type: 'totals', metrics: [metric] });
+          expect(totals.totals[metric], metric).toBeGreaterThan(0);
+          expect(drawn.drawn(panel).text, panel.title).toBe((await formatted(drawn.page, fieldConfigOf(panel), [totals.totals[metric]!]))[0]);
+        }
+        await drawn.page.close();
+      });
+
+      test.each([
+        { dimension: 'api_key', topN: '50' },
+        { dimension: 'model', topN: '5' },
+        { dimension: 'service', topN: '5' },
+      ] as const)(
+        'by $dimension, Top $topN: exactly N bars, the backend’s ranking largest first, no "other", no share, keys masked',
+        async ({ dimension, topN }) => {
+          const drawn = await draw(RANKING, { variables: { dimension, topN } });
+          expectClean(drawn, RANKING);
+          for (const panel of byType('bargauge')) {
+            const shown = drawn.drawn(panel);
+            const [{ body }] = answersFor(drawn, panel);
+            const ranking = await ask<RankingResponse>(drawn.range, { type: 'ranking', dimension, limit: Number(topN), metrics: sentMetrics(body) });
+            expect(ranking.rows.length).toBeGreaterThan(1);
+            expect(shown.title).toContain(dimensionDefinition(dimension as DimensionId).byName);
+            expect(shown.bars.map((b) => b.name)).toEqual(ranking.rows.map((r) => r.label));
+            const values = ranking.rows.map((r) => r.metrics[sentMetrics(body)[0]]!);
+            expect([...values].sort((a, b) => b - a)).toEqual(values);
+            expect(shown.bars.map((b) => b.value)).toEqual(await formatted(drawn.page, fieldConfigOf(panel), values));
+            expect(shown.bars.map((b) => b.name)).not.toContain('other');
+            // One number per bar: a share column would add a second bar per resource.
+            expect(shown.bars).toHaveLength(ranking.rows.length);
+            if (ranking.other) expect(shown.bars).toHaveLength(Number(topN));
+            if (dimension === 'api_key') {
+              expect(ranking.rows.some((r) => r.label !== r.key && r.label.startsWith('sk-'))).toBe(true);
+              const page = await drawn.page.content();
+              for (const secret of DEMO_SECRET_KEYS) expect(page).not.toContain(secret);
+            }
+          }
+          await drawn.page.close();
+        },
+      );
+
+      test.each([
+        { granularity: '1h', dimension: 'model' },
+        { granularity: '1d', dimension: 'api_key' },
+        { granularity: 'auto', dimension: 'service' },
+      ] as const)(
+        'stacked bars at granularity $granularity by $dimension: one series per top resource plus other, all stacked, one bar per interval',
+        async ({ granularity, dimension }) => {
+          const topN = 3;
+          const drawn = await draw(RANKING, { variables: { dimension, granularity, topN: String(topN) } });
+          expectClean(drawn, RANKING);
+          const stacked = panels.filter(
+            (p) => p.type === 'timeseries' && (p.fieldConfig?.defaults?.custom as { stacking?: { mode?: string } })?.stacking?.mode === 'normal',
+          );
+          expect(stacked.length).toBeGreaterThan(0);
+          for (const panel of stacked) {
+            const shown = drawn.drawn(panel);
+            const [{ answer, body }] = answersFor(drawn, panel) as Array<{ answer: TrendResponse; body: Record<string, unknown> }>;
+            const trend = await ask<TrendResponse>(drawn.range, {
+              type: 'trend',
+              dimension,
+              limit: topN,
+              metrics: sentMetrics(body),
+              granularity: answer.granularity,
+            });
+            expect(shown.title).toContain(dimensionDefinition(dimension).byName);
+            expect(trend.series.at(-1)?.isOther).toBe(true);
+            expect(shown.legendNames).toEqual(trend.series.map(seriesLabel));
+            expect(shown.stackingGroups).toEqual([trend.series.length]);
+            if (granularity !== 'auto') expect(answer.granularity).toBe(granularity);
+            expect(shown.xStepMs).toBe(granularityDefinition(answer.granularity as FixedGranularity).ms);
+          }
+          await drawn.page.close();
+        },
+      );
+
+      test('switching the dimension changes the title and the resources of every panel that queries by it; the totals stay', async () => {
+        const [byModel, byService] = [await draw(RANKING, { variables: { dimension: 'model' } }), await draw(RANKING, { variables: { dimension: 'service' } })];
+        expect(panels.filter((p) => uses(p, 'dimension')).length).toBeGreaterThan(1);
+        for (const panel of panels) {
+          const [a, b] = [byModel.drawn(panel), byService.drawn(panel)];
+          if (!uses(panel, 'dimension')) {
+            if (panel.type === 'stat') expect(b.text, panel.title).toBe(a.text);
+            continue;
+          }
+          if (/\$\{?dimension\b/.test(panel.title ?? '')) expect(b.title, panel.title).not.toBe(a.title);
+          const names = (p: DrawnPanel) => [...p.bars.map((x) => x.name), ...p.legendNames, ...p.legendRows.map((r) => r[0]), ...p.tableRows.map((r) => r[0])];
+          expect(names(a).length, panel.title).toBeGreaterThan(0);
+          expect(
+            names(b).filter((n) => n !== 'other' && names(a).includes(n)),
+            panel.title,
+          ).toEqual([]);
+        }
+        await byModel.page.close();
+        await byService.page.close();
+      });
+    });
+
+    describe('Usage Trend', () => {
+      const panels = panelsOf(TREND);
+
+      /** Each legend row equals the backend's max, min and avg for that series, formatted as the panel formats. */
+      async function expectLegends(drawn: Drawn) {
+        for (const panel of panels.filter(hasLegendTable)) {
+          const shown = drawn.drawn(panel);
+          const calcs = ((panel.options as { legend?: { calcs?: string[] } }).legend?.calcs ?? []).map((id) => {
+            const calc = LEGEND_CALCS[id];
+            if (!calc) throw new Error(`${panel.title}: no backend number known for the legend calc '${id}'`);
+            return calc;
+          });
+          expect(shown.legendHeader, panel.title).toEqual(['Name', ...calcs.map((c) => c.header)]);
+          const [{ answer }] = answersFor(drawn, panel) as Array<{ answer: TrendResponse }>;
+          const expected: string[][] = [];
+          for (const s of answer.series.filter((x) => x.max !== null)) {
+            expected.push([
+              seriesLabel(s),
+              ...(await formatted(
+                drawn.page,
+                fieldConfigOf(panel),
+                calcs.map((c) => c.of(s)),
+              )),
+            ]);
+          }
+          const byName = (rows: string[][]) => [...rows].sort((x, y) => x[0].localeCompare(y[0]));
+          expect(byName(shown.legendRows), panel.title).toEqual(byName(expected));
+        }
+      }
+
+      test('every legend shows Max, Min and Mean per model equal to the backend’s max, min and avg; units as the catalogue says', async () => {
+        const drawn = await draw(TREND);
+        expectClean(drawn, TREND);
+        expect(panels.filter(hasLegendTable).length).toBeGreaterThan(0);
+        for (const panel of panels.filter(hasLegendTable)) {
+          const metric = metricsOf(panel)[0];
+          expect(fieldConfigOf(panel).unit, panel.title).toBe(metricDefinition(metric).grafanaUnit);
+          const suffix = /^suffix:\s*(.+)$/.exec(metricDefinition(metric).grafanaUnit)?.[1];
+          if (suffix)
+            for (const row of drawn.drawn(panel).legendRows) for (const cell of row.slice(1)) expect(cell, panel.title).toMatch(new RegExp(` ${suffix}$`));
+          expect(drawn.drawn(panel).legendRows.length, panel.title).toBeGreaterThan(1);
+        }
+        await expectLegends(drawn);
+        await drawn.page.close();
+      });
+
+      test('the filters narrow every panel to the chosen service and models', async () => {
+        const all = await draw(TREND);
+        const legendPanel = panels.find(hasLegendTable)!;
+        const models = all
+          .drawn(legendPanel)
+          .legendRows.map((r) => r[0])
+          .slice(0, 2);
+        const service = (answersFor(all, legendPanel)[0].body.filters as Record<string, unknown>).service;
+        expect(service, 'All services is no filter').toBeUndefined();
+        await all.page.close();
+        const services = await fetch(`${demo.url}/api/v1/dimensions/service/values?from=${all.range.from}&to=${all.range.to}`, {
+          headers: { authorization: `Bearer ${READ_TOKEN}` },
+        }).then((r) => r.json() as Promise<{ values: Array<{ value: string }> }>);
+        const chosenService = services.values[0].value;
+        const narrowed = await draw(TREND, { variables: { model: models, service: [chosenService] } });
+        expectClean(narrowed, TREND);
+        const filtered = panels.filter((p) => uses(p, 'model') && uses(p, 'service'));
+        expect(filtered.length).toBeGreaterThan(0);
+        for (const panel of filtered) {
+          const [{ body }] = answersFor(narrowed, panel);
+          expect(body.filters, panel.title).toMatchObject({ model: models, service: [chosenService] });
+          const names = narrowed.drawn(panel).legendRows.map((r) => r[0]);
+          expect(
+            names.filter((n) => !models.includes(n)),
+            panel.title,
+          ).toEqual([]);
+        }
+        // The chosen service may not serve both models, but it serves something of them.
+        expect(narrowed.drawn(legendPanel).legendRows.length).toBeGreaterThan(0);
+        await expectLegends(narrowed);
+        await narrowed.page.close();
+      });
+    });
+
+    test('a table panel is drawn by TableNG: its columns and rows are the frame after transformations, formatted by the unit', async () => {
+      // The ranking list's query, transformations and unit as a table: the committed dashboards have no table yet.
+      const ranking = dashboardJson(RANKING);
+      const list = panelsOf(RANKING).find((p) => p.type === 'bargauge')!;
+      const table: Panel = {
+        ...list,
+        id: 1,
+        type: 'table',
+        links: [],
+        gridPos: { x: 0, y: 0, w: 12, h: 10 },
+        options: { showHeader: true, cellHeight: 'sm' },
+        fieldConfig: { defaults: { unit: fieldConfigOf(list).unit }, overrides: [] },
+      };
+      site.addDashboard('table.json', { ...ranking, panels: [table] });
+      const drawn = await draw('table.json', { days: 7, variables: { dimension: 'model', topN: '5' } });
+      expect(drawn.problems).toEqual([]);
+      const shown = drawn.panels[0];
+      expect(shown.state).toBe('done');
+      const [header, ...rows] = parseCsv(shown.csv) as string[][];
+      expect(shown.tableHeader).toEqual(header);
+      const [{ answer }] = answersFor(drawn, table) as Array<{ answer: RankingResponse }>;
+      const top = answer.rows.slice(0, 5);
+      expect(rows).toEqual(top.map((r) => [r.label, String(r.metrics.total_tokens)]));
+      const values = await formatted(
+        drawn.page,
+        fieldConfigOf(list),
+        top.map((r) => r.metrics.total_tokens!),
+      );
+      expect(shown.tableRows).toEqual(top.map((r, i) => [r.label, values[i]]));
+      await drawn.page.close();
+    });
+
+    test.each([RANKING, TREND])('%s: Inspect → Data → Download CSV of every panel holds the backend’s numbers', async (file) => {
+      const drawn = await draw(file, { variables: file === RANKING ? { topN: '5' } : {} });
+      expectClean(drawn, file);
+      for (const panel of panelsOf(file)) {
+        const answers = answersFor(drawn, panel);
+        expect(answers.length, panel.title).toBeGreaterThan(0);
+        const [{ answer, body }] = answers;
+        const expectRows = CSV_FROM_ANSWER[answer.type];
+        expect(expectRows, `no CSV expectation for a ${answer.type} answer (${panel.title})`).toBeDefined();
+        const [header, ...rows] = parseCsv(drawn.drawn(panel).csv, { relax_column_count: false }) as string[][];
+        expect(
+          header.map((h) => h.toLowerCase()),
+          panel.title,
+        ).not.toContain('share');
+        expect(rows, panel.title).toEqual(expectRows(answer, body));
+        if (panel.type === 'table') expect(drawn.drawn(panel).tableHeader, panel.title).toEqual(header);
+      }
+      await drawn.page.close();
+    });
+  });
+});
