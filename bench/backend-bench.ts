@@ -5,10 +5,13 @@
  * - query: the 30-day ranking and hourly trend at rest, beside DuckDB's GROUP BY over the same raw events, and a
  *   full refresh of each dashboard (every variable and panel request, built by the plugin, sent concurrently).
  * - load (`--load`, alone): 8 ingest + 8 dashboard-shaped query clients, each its own process.
+ * The query leg also times the ranking and trend for cost metrics beside the token ones (paired, so machine load
+ * weighs on both alike), and with `--movers-calls` a 15-day movers query beside a ranking of the same 15 days and
+ * the 20 largest calls of the 30 days.
  * Every leg prints the server's peak RSS (VmHWM). With `--engine clickhouse` the ingest and query legs run on a
  * ClickHouse server of their own, beside ClickHouse's GROUP BY over its raw table.
  * Usage: npm run bench [-- --events 1000000 --order random --db /tmp/b --only ingest|query --engine clickhouse]
- *        npm run bench -- --load [--seconds 60]
+ *        npm run bench -- --load [--seconds 60]; add --movers-calls to the query leg
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -34,6 +37,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     load: { type: 'boolean', default: false },
     seconds: { type: 'string', default: '60' },
+    'movers-calls': { type: 'boolean', default: false },
   },
 });
 if (args.engine !== 'duckdb' && args.engine !== 'clickhouse') throw new Error(`--engine: '${args.engine}' is not an engine; use duckdb (default) or clickhouse`);
@@ -70,6 +74,21 @@ async function timeRepeated(run: () => Promise<unknown>, times = repeats): Promi
     samples.push(performance.now() - started);
   }
   return latency(samples);
+}
+
+/** Two queries timed in alternation, so load that comes and goes on the machine weighs on both alike. */
+async function timePaired(a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<[Latency, Latency]> {
+  await a();
+  await b();
+  const samples: [number[], number[]] = [[], []];
+  for (let i = 0; i < repeats; i++) {
+    for (const [k, run] of [a, b].entries()) {
+      const started = performance.now();
+      await run();
+      samples[k].push(performance.now() - started);
+    }
+  }
+  return [latency(samples[0]), latency(samples[1])];
 }
 
 /** The server's peak resident set (VmHWM), in MiB. */
@@ -172,8 +191,22 @@ async function queryLeg(leg: ClickHouseLeg | null): Promise<void> {
   const range = { from: manifest.from, to: manifest.to };
   const server = await spawnServer(leg ? [] : ['--db', backendDb], leg ? { ...SERVER_ENV, TOKENSCOPE_STORE: leg.storeUrl } : SERVER_ENV);
   for (const pid of [server.child.pid!, ...(leg ? [leg.pid] : [])]) await waitUntilIdle(pid);
-  const ranking = await timeRepeated(query(server, rankingQuery(range)));
-  const trend = await timeRepeated(query(server, trendQuery(range)));
+  // Each query beside the same query for money (three cost metrics ranked by cost; the hourly cost trend).
+  const [ranking, costRanking] = await timePaired(
+    query(server, rankingQuery(range)),
+    query(server, { ...rankingQuery(range), metrics: ['cost', 'input_cost', 'output_cost'] }),
+  );
+  const [trend, costTrend] = await timePaired(query(server, trendQuery(range)), query(server, { ...trendQuery(range), metrics: ['cost'] }));
+  let abnormal: { ranking15d: Latency; movers15d: Latency; calls30d: Latency } | undefined;
+  if (args['movers-calls']) {
+    // Both halves of the 30 days hold traffic, so the movers query reads as much as two rankings of 15 days.
+    const half = { ...range, timezone: 'UTC', from: range.to - 15 * DAY };
+    abnormal = {
+      ranking15d: await timeRepeated(query(server, { ...half, type: 'ranking', dimension: 'api_key', limit: 10, metrics: ['total_tokens'] })),
+      movers15d: await timeRepeated(query(server, { ...half, type: 'movers', dimension: 'api_key', limit: 10, metrics: ['total_tokens'] })),
+      calls30d: await timeRepeated(query(server, { ...range, timezone: 'UTC', type: 'calls', limit: 20 })),
+    };
+  }
   const refreshes = [];
   for (const dashboard of dashboardRefreshes(manifest.to)) {
     const time = await timeRepeated(() => Promise.all(dashboard.requests.map((r) => send(server.url, r))), Math.min(repeats, 10));
@@ -204,6 +237,13 @@ async function queryLeg(leg: ClickHouseLeg | null): Promise<void> {
     ['30-day hourly trend p99', trend.p99, rawTrend.p99],
   ];
   for (const [what, ours, base] of rows) console.log(`  ${what.padEnd(26)}${ms(ours).padStart(12)}${ms(base).padStart(20)}     ${(base / ours).toFixed(1)}× faster`);
+  for (const [what, cost, tokens] of [['30-day ranking', costRanking, ranking], ['30-day hourly trend', costTrend, trend]] as const) {
+    console.log(`  ${what} for cost metrics p50 ${ms(cost.p50)}: ${(cost.p50 / tokens.p50).toFixed(2)}× the token metrics (${cost.p50 <= 1.2 * tokens.p50 ? 'met' : 'MISSED'}: within 1.2×)`);
+  }
+  if (abnormal) {
+    console.log(`  15-day ranking by key p50 ${ms(abnormal.ranking15d.p50)}; 15-day movers by key p50 ${ms(abnormal.movers15d.p50)} (${(abnormal.movers15d.p50 / abnormal.ranking15d.p50).toFixed(2)}× the ranking)`);
+    console.log(`  30-day largest 20 calls p50 ${ms(abnormal.calls30d.p50)}, p99 ${ms(abnormal.calls30d.p99)}`);
+  }
   for (const r of refreshes) console.log(`  full refresh of ${r.name} (${r.requests} requests at once): p50 ${ms(r.time.p50)}, p99 ${ms(r.time.p99)}`);
   console.log(`  server peak RSS (VmHWM) while querying: ${peak} MiB`);
 }

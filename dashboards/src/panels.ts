@@ -14,6 +14,7 @@ import {
   PercentChangeColorMode,
   SortOrder,
   StackingMode,
+  TableCellHeight,
   TooltipDisplayMode,
   VisibilityMode,
   VizOrientation,
@@ -26,6 +27,7 @@ import {
 } from '@grafana/schema';
 import type { Options as BarGaugeOptions } from '@grafana/schema/dist/esm/raw/composable/bargauge/panelcfg/x/BarGaugePanelCfg_types.gen';
 import type { Options as StatOptions } from '@grafana/schema/dist/esm/raw/composable/stat/panelcfg/x/StatPanelCfg_types.gen';
+import type { Options as TableOptions } from '@grafana/schema/dist/esm/raw/composable/table/panelcfg/x/TablePanelCfg_types.gen';
 import type {
   FieldConfig as TimeSeriesFieldConfig,
   Options as TimeSeriesOptions,
@@ -56,11 +58,17 @@ interface PanelBase {
   transformations?: DataTransformerConfig[];
 }
 
-/** The unit and definition of a metric, straight from the shared catalogue. */
-export function metricInfo(id: MetricId): { name: string; unit: string; description: string } {
+/**
+ * The unit and definition of a metric, straight from the shared catalogue. Money metrics have no unit here: the
+ * data source sets the unit of the server's reporting currency on their fields, and a panel unit would override it.
+ */
+export function metricInfo(id: MetricId): { name: string; unit: string | undefined; description: string } {
   const m = metricDefinition(id);
-  return { name: m.name, unit: m.grafanaUnit, description: m.description };
+  return { name: m.name, unit: m.unit === 'currency' ? undefined : m.grafanaUnit, description: m.description };
 }
+
+/** `{ unit }` when there is one: a panel without a unit shows each field in the unit its frame gives. */
+const unitOf = (unit: string | undefined) => (unit === undefined ? {} : { unit });
 
 function panel(type: string, base: PanelBase, options: object, fieldConfig: FieldConfigSource): Panel {
   return {
@@ -78,9 +86,11 @@ function panel(type: string, base: PanelBase, options: object, fieldConfig: Fiel
 }
 
 /** One big number: the metric summed over the selected range. */
-export function statPanel(base: PanelBase & { unit: string }): Panel {
+export function statPanel(base: PanelBase & { unit: string | undefined; decimals?: number; eachRow?: boolean }): Panel {
   const options: StatOptions = {
-    reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+    // `eachRow`: one value per row (a totals frame has one) instead of one per field, so a frame left without rows
+    // by a transformation shows nothing rather than an empty value.
+    reduceOptions: base.eachRow ? { calcs: [], fields: '', values: true } : { calcs: ['lastNotNull'], fields: '', values: false },
     orientation: VizOrientation.Auto,
     colorMode: BigValueColorMode.None,
     graphMode: BigValueGraphMode.None,
@@ -91,7 +101,7 @@ export function statPanel(base: PanelBase & { unit: string }): Panel {
     wideLayout: true,
   };
   return panel('stat', base, options, {
-    defaults: { unit: base.unit, decimals: 0, color: { mode: FieldColorModeId.Fixed, fixedColor: 'text' } },
+    defaults: { ...unitOf(base.unit), decimals: base.decimals ?? 0, color: { mode: FieldColorModeId.Fixed, fixedColor: 'text' } },
     overrides: [],
   });
 }
@@ -100,7 +110,7 @@ export function statPanel(base: PanelBase & { unit: string }): Panel {
  * One bar per row of a ranking frame (`reduceOptions.values`), in the frame's (descending) order. The frame should
  * hold one number field besides the names: with more, Grafana appends the field's name to every bar's name.
  */
-export function rankingBarGaugePanel(base: PanelBase & { unit: string }): Panel {
+export function rankingBarGaugePanel(base: PanelBase & { unit: string | undefined }): Panel {
   const options: BarGaugeOptions = {
     reduceOptions: { calcs: [], fields: '', values: true, limit: 1000 },
     orientation: VizOrientation.Horizontal,
@@ -119,7 +129,7 @@ export function rankingBarGaugePanel(base: PanelBase & { unit: string }): Panel 
   };
   return panel('bargauge', base, options, {
     // One colour for every bar (a shade per value made the smaller bars vanish into the dark background).
-    defaults: { unit: base.unit, min: 0, color: { mode: FieldColorModeId.Fixed, fixedColor: 'blue' } },
+    defaults: { ...unitOf(base.unit), min: 0, color: { mode: FieldColorModeId.Fixed, fixedColor: 'blue' } },
     overrides: [],
   });
 }
@@ -135,7 +145,7 @@ export const STATS_LEGEND: TimeSeriesOptions['legend'] = {
 };
 
 /** A time series panel: lines, or bars stacked per interval (one colour per series). */
-export function timeSeriesPanel(base: PanelBase & { unit: string; style: 'lines' | 'stackedBars'; legend: TimeSeriesOptions['legend'] }): Panel {
+export function timeSeriesPanel(base: PanelBase & { unit: string | undefined; style: 'lines' | 'stackedBars'; legend: TimeSeriesOptions['legend'] }): Panel {
   const options: TimeSeriesOptions = {
     legend: base.legend,
     tooltip: { mode: TooltipDisplayMode.Multi, sort: SortOrder.Descending },
@@ -150,9 +160,18 @@ export function timeSeriesPanel(base: PanelBase & { unit: string; style: 'lines'
     spanNulls: false,
   };
   return panel('timeseries', base, options, {
-    defaults: { unit: base.unit, min: 0, color: { mode: FieldColorModeId.PaletteClassic }, custom: { ...custom } },
+    defaults: { ...unitOf(base.unit), min: 0, color: { mode: FieldColorModeId.PaletteClassic }, custom: { ...custom } },
     overrides: [],
   });
+}
+
+/**
+ * A table in the frame's own row order (the backend's ranking); `unit`, when given, applies to the fields the plugin
+ * gives no unit of their own (its frames set units per field, which win over these defaults).
+ */
+export function tablePanel(base: PanelBase & { unit?: string }): Panel {
+  const options: TableOptions = { showHeader: true, frameIndex: 0, cellHeight: TableCellHeight.Sm, sortBy: [] };
+  return panel('table', base, options, { defaults: base.unit ? { unit: base.unit } : {}, overrides: [] });
 }
 
 /** A link in a panel's header menu (Grafana renders title, url and targetBlank). */

@@ -3,7 +3,7 @@ import { LegendDisplayMode, type Dashboard } from '@grafana/schema';
 import { DIMENSIONS, GRANULARITIES, MODEL_TYPES, type DimensionId, type MetricId } from '../../src/shared';
 import { tokenscopeDashboard } from './dashboard';
 import { exportUrl } from './export-link';
-import { metricInfo, panelLink, rankingBarGaugePanel, statPanel, target, timeSeriesPanel, type Target } from './panels';
+import { metricInfo, panelLink, rankingBarGaugePanel, statPanel, tablePanel, target, timeSeriesPanel, type Target } from './panels';
 import { customVariable, dimensionVariable } from './variables';
 
 export const USAGE_RANKING_UID = 'tokenscope-usage-ranking';
@@ -25,22 +25,51 @@ const TOTAL_CARDS: readonly { metric: MetricId; title?: string }[] = [
   { metric: 'total_tokens', title: 'Total Tokens Consumed' },
   { metric: 'input_tokens' },
   { metric: 'output_tokens' },
+  { metric: 'cost' },
 ];
+const CARD_WIDTH = 24 / TOTAL_CARDS.length;
 
 function totalCard({ metric, title }: (typeof TOTAL_CARDS)[number], index: number) {
   const m = metricInfo(metric);
-  return statPanel({
+  const card = {
     title: title ?? m.name,
     description: title ? `${m.name}: ${m.description}` : m.description,
     unit: m.unit,
-    gridPos: { x: 8 * index, y: 0, w: 8, h: 4 },
+    gridPos: { x: CARD_WIDTH * index, y: 0, w: CARD_WIDTH, h: 4 },
     targets: [totalsTarget(metric)],
+  };
+  return metric === 'cost' ? costCard(card) : statPanel(card);
+}
+
+/**
+ * The cost card also shows the unpriced tokens, so a total cost is never silently low, but only when there are
+ * any: the unpriced total's row is dropped when it is 0 (the filter does nothing to the cost frame, which lacks
+ * that field), and the stat then shows the cost alone. Grafana's filter names fields by their display name.
+ */
+function costCard(card: Parameters<typeof statPanel>[0]) {
+  const unpriced = metricInfo('unpriced_tokens');
+  return statPanel({
+    ...card,
+    description: `${card.description} Unpriced Tokens, shown beside it when not zero: ${unpriced.description}`,
+    decimals: 2,
+    eachRow: true,
+    targets: [...card.targets, { ...totalsTarget('unpriced_tokens'), refId: 'B' }],
+    transformations: [
+      {
+        id: 'filterByValue',
+        options: { type: 'exclude', match: 'any', filters: [{ fieldName: unpriced.name, config: { id: 'equal', options: { value: 0 } } }] },
+      },
+    ],
   });
 }
 
+/** What the Top-N list and the stacked bars rank and show: tokens or cost. */
+const RANKED_METRICS: readonly MetricId[] = ['total_tokens', 'cost'];
+
 export function usageRankingDashboard(): Dashboard {
-  const total = metricInfo('total_tokens');
-  const rankingQuery = { metrics: ['total_tokens'], dimension: '$dimension', limit: '$topN', filters: modelTypeFilter };
+  const ranked = RANKED_METRICS.map(metricInfo);
+  const definitions = ranked.map((m) => `${m.name}: ${m.description}`).join(' ');
+  const rankingQuery = { metrics: ['$metric'], dimension: '$dimension', limit: '$topN', filters: modelTypeFilter };
 
   return tokenscopeDashboard({
     uid: USAGE_RANKING_UID,
@@ -54,6 +83,13 @@ export function usageRankingDashboard(): Dashboard {
         description: 'What the ranking and the trend are broken down by.',
         choices: RANKED.map((id) => ({ text: DIMENSIONS.find((d) => d.id === id)!.byName, value: id })),
         current: 'model',
+      }),
+      customVariable({
+        name: 'metric',
+        label: 'Ranked by',
+        description: 'What the Top-N list and the trend rank and show: tokens, or their cost in the reporting currency.',
+        choices: RANKED_METRICS.map((id, i) => ({ text: ranked[i].name, value: id })),
+        current: 'total_tokens',
       }),
       customVariable({
         name: 'topN',
@@ -79,9 +115,9 @@ export function usageRankingDashboard(): Dashboard {
     panels: [
       ...TOTAL_CARDS.map(totalCard),
       rankingBarGaugePanel({
-        title: 'Top ${topN} · ${dimension:text}',
-        description: `The top N by ${total.name} over the selected range, largest first. ${total.name}: ${total.description} "Download detailed data" (link icon) saves one CSV row per resource per interval with every metric.`,
-        unit: total.unit,
+        title: 'Top ${topN} · ${dimension:text} by ${metric:text}',
+        description: `The top N by the chosen metric over the selected range, largest first. ${definitions} "Download detailed data" (link icon) saves one CSV row per resource per interval with every metric.`,
+        unit: undefined,
         gridPos: { x: 0, y: 4, w: 9, h: 14 },
         targets: [target({ queryType: 'ranking', ...rankingQuery })],
         transformations: [
@@ -99,13 +135,19 @@ export function usageRankingDashboard(): Dashboard {
         ],
       }),
       timeSeriesPanel({
-        title: 'Token consumption per interval · ${dimension:text}',
-        description: `${total.name} per interval at the chosen granularity, one colour per resource, the rest stacked as "other", to show peak periods. ${total.description}`,
-        unit: total.unit,
+        title: '${metric:text} per interval · ${dimension:text}',
+        description: `The chosen metric per interval at the chosen granularity, one colour per resource, the rest stacked as "other", to show peak periods. ${definitions}`,
+        unit: undefined,
         style: 'stackedBars',
         legend: { showLegend: true, displayMode: LegendDisplayMode.List, placement: 'bottom', calcs: [] },
         gridPos: { x: 9, y: 4, w: 15, h: 14 },
         targets: [target({ queryType: 'trend', ...rankingQuery, granularity: '$granularity' })],
+      }),
+      tablePanel({
+        title: 'Top movers · ${dimension:text} by ${metric:text}',
+        description: `The ${'$'}{topN} resources whose chosen metric changed most against the range just before, of the same length (largest change first, rises and falls alike; new and vanished ones flagged). ${definitions}`,
+        gridPos: { x: 0, y: 18, w: 24, h: 10 },
+        targets: [target({ queryType: 'movers', ...rankingQuery })],
       }),
     ],
   });

@@ -2,12 +2,12 @@
 import type { Dashboard } from '@grafana/schema';
 import { GRANULARITIES, MODEL_TYPES, type MetricId } from '../../src/shared';
 import { tokenscopeDashboard } from './dashboard';
-import { metricInfo, STATS_LEGEND, target, timeSeriesPanel } from './panels';
+import { metricInfo, STATS_LEGEND, tablePanel, target, timeSeriesPanel } from './panels';
 import { customVariable, dimensionVariable } from './variables';
 
 export const USAGE_TREND_UID = 'tokenscope-usage-trend';
 
-/** The panels of the page, in its order: every metric of the catalogue once. */
+/** The panels of the page, in its order: every metric of the catalogue once, but the parts of cost (editor and CSV only). */
 export const TREND_METRICS: readonly MetricId[] = [
   'total_tokens',
   'input_tokens',
@@ -20,7 +20,14 @@ export const TREND_METRICS: readonly MetricId[] = [
   'reasoning_tokens',
   'requests',
   'concurrency',
+  'cost',
+  'unpriced_tokens',
 ];
+
+/** How many calls the "Largest calls" table lists. */
+const LARGEST_CALLS = 20;
+/** Height of the "Largest calls" table at the top: a point's "Largest calls in this bucket" link lands on it. */
+const CALLS_HEIGHT = 8;
 
 /** Most model series a panel draws; models past it are summed into "other". */
 const SERIES_LIMIT = 20;
@@ -39,7 +46,7 @@ export function usageTrendDashboard(): Dashboard {
   return tokenscopeDashboard({
     uid: USAGE_TREND_UID,
     title: 'Tokenscope · Usage Trend',
-    description: 'Token usage over time per model: tokens, tokens per minute, cache, requests and concurrency.',
+    description: 'Token usage over time per model: tokens, tokens per minute, cache, requests, concurrency and cost.',
     time: { from: 'now-3d', to: 'now' },
     variables: [
       dimensionVariable({
@@ -75,17 +82,25 @@ export function usageTrendDashboard(): Dashboard {
         current: 'auto',
       }),
     ],
-    panels: TREND_METRICS.map((id, i) => {
-      const metric = metricInfo(id);
-      return timeSeriesPanel({
-        title: metric.name,
-        description: metric.description,
-        unit: metric.unit,
-        style: 'lines',
-        legend: STATS_LEGEND,
-        gridPos: { x: (i % 2) * PANEL_WIDTH, y: Math.floor(i / 2) * PANEL_HEIGHT, w: PANEL_WIDTH, h: PANEL_HEIGHT },
-        targets: [target({ queryType: 'trend', metrics: [id], dimension: 'model', limit: SERIES_LIMIT, granularity: '$granularity', filters: FILTERS })],
-      });
-    }),
+    panels: [
+      tablePanel({
+        title: 'Largest calls',
+        description: `The ${LARGEST_CALLS} largest calls by total tokens in the selected range under the filters above, with their event, trace and span ids. A row links to this page for its key and model; a trace id opens the trace in the tracing data source named in the data source settings. Click a point of a chart below ("Largest calls in this bucket") to see the calls of that interval.`,
+        gridPos: { x: 0, y: 0, w: 24, h: CALLS_HEIGHT },
+        targets: [target({ queryType: 'calls', metrics: [], orderBy: 'total_tokens', limit: LARGEST_CALLS, filters: FILTERS })],
+      }),
+      ...TREND_METRICS.map((id, i) => {
+        const metric = metricInfo(id);
+        return timeSeriesPanel({
+          title: metric.name,
+          description: metric.description,
+          unit: metric.unit,
+          style: 'lines',
+          legend: STATS_LEGEND,
+          gridPos: { x: (i % 2) * PANEL_WIDTH, y: CALLS_HEIGHT + Math.floor(i / 2) * PANEL_HEIGHT, w: PANEL_WIDTH, h: PANEL_HEIGHT },
+          targets: [target({ queryType: 'trend', metrics: [id], dimension: 'model', limit: SERIES_LIMIT, granularity: '$granularity', filters: FILTERS })],
+        });
+      }),
+    ],
   });
 }

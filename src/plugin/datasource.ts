@@ -18,6 +18,7 @@ import { TokenscopeApi, type FetchSrv } from './api-client';
 import { checkHealth } from './health';
 import { adhocFilterValues } from './adhoc-filters';
 import type { TemplateReplacer } from './interpolate';
+import { linkSettings } from './links';
 import { interpolateQuery } from './request';
 import { runQuery } from './run-query';
 import type { TokenscopeOptions, TokenscopeQuery } from './types';
@@ -55,7 +56,7 @@ export class DataSource extends DataSourceApi<TokenscopeQuery, TokenscopeOptions
   }
 
   override query(request: DataQueryRequest<TokenscopeQuery>): Observable<DataQueryResponse> {
-    return runQuery(this.api, this.templateSrv(), request);
+    return runQuery(this.api, this.templateSrv(), request, linkSettings(this.instanceSettings.jsonData));
   }
 
   /** For Explore and mixed data sources: the queries as they will run. A query that cannot be resolved stays as it is. */

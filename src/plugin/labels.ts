@@ -10,6 +10,11 @@ export const LABELS = {
     tokenTooltip: 'A read token of the backend (TOKENSCOPE_READ_TOKENS). Stored encrypted; Grafana adds it on its server, it never reaches the browser.',
     tokenPlaceholder: 'read token (leave empty when the backend runs without auth)',
     urlInvalid: 'Enter an http:// or https:// URL, e.g. http://tokenscope:8080',
+    linksTitle: 'Trace links',
+    tracingUidLabel: 'Tracing uid',
+    tracingUidTooltip: 'Uid of the Tempo, Jaeger or Zipkin data source that trace ids in "Largest calls" tables open in. Empty: no trace links.',
+    tracingUidPlaceholder: 'e.g. tempo',
+    tracingTypeLabel: 'Tracing type',
   },
   query: {
     queryType: 'Query type',
@@ -23,6 +28,11 @@ export const LABELS = {
     auto: 'Auto',
     topN: 'Top N',
     topNTooltip: 'How many values to show; the rest is summed as "other". A number from 1 to 1000, or a variable such as $topN.',
+    offset: 'Compare with',
+    offsetTooltip: "Movers: how far back the range compared against lies, e.g. 1d or 7d (a week earlier, for weekly patterns). Empty: the range just before, of the same length.",
+    offsetPlaceholder: 'previous range',
+    orderBy: 'Order by',
+    orderByTooltip: 'Largest calls: what the calls are ordered by, largest first.',
     filters: 'Filters',
     filterPlaceholder: 'all',
     filterTooltip: 'Keep only these values. Template variables ($model, multi-value and All) are allowed; All keeps every value.',
@@ -51,11 +61,29 @@ export const LABELS = {
   },
 } as const;
 
+/** Titles of the data links on the plugin's frames. */
+export const LINK_LABELS = {
+  openTrace: (tracing: string) => `Open trace in ${tracing}`,
+  callTrend: 'Usage Trend for this key and model',
+  bucketCalls: 'Largest calls in this bucket',
+} as const;
+
 /** Names in data frames: column headings and series names that panels, legends and CSV downloads show. */
 export const FRAME_LABELS = {
   time: 'Time',
   share: 'Share',
   other: 'other',
+  bucketEnd: 'Bucket end',
+  movers: { current: 'Now', previous: 'Before', change: 'Change', changeRatio: 'Change %', status: 'Status' },
+  calls: {
+    apiKeyId: 'API key id',
+    durationMs: 'Duration',
+    id: 'Event id',
+    traceId: 'Trace id',
+    spanId: 'Span id',
+  },
+  /** Shown above a calls table whose range starts before the earliest raw event kept. */
+  beforeRawEvents: (earliest: string) => `The range starts before the earliest raw event kept (${earliest}); older calls cannot be listed.`,
   /** A trend series split by a dimension and showing several metrics: "glm-5 · Input Tokens". */
   seriesWithMetric: (value: string, metricName: string) => `${value} · ${metricName}`,
   /** Retention kept only rollups before `exactFrom`: edges there were moved to whole slots. */

@@ -36,6 +36,18 @@ function body(q: TokenscopeQuery, ctx: RequestContext = context, srv = variables
 }
 
 describe('request body', () => {
+  test('movers send one metric and their offset (a variable allowed); calls send their order and no metrics', () => {
+    const weekly = createTemplateSrv([{ name: 'offset', value: '7d' }]);
+    const movers = body(query({ queryType: 'movers', metrics: ['requests', 'total_tokens'], offset: '$offset' }), context, weekly).body;
+    expect(movers).toMatchObject({ type: 'movers', metrics: ['requests'], offset: '7d', dimension: 'model' });
+    const calls = body(query({ queryType: 'calls', metrics: [], orderBy: 'duration_ms', offset: '7d' })).body;
+    expect(calls).toMatchObject({ type: 'calls', orderBy: 'duration_ms', limit: 10 });
+    expect(calls).not.toHaveProperty('metrics');
+    expect(calls).not.toHaveProperty('offset');
+    const bad = buildRequest(query({ queryType: 'movers', offset: 'a week' }), context, variables);
+    expect(bad).toMatchObject({ ok: false, error: expect.stringContaining("offset: 'a week' must be a duration") });
+  });
+
   test('maps every field, with the range as epoch ms and auto granularity carrying the panel interval', () => {
     expect(body(query()).body).toEqual({
       type: 'trend',

@@ -82,6 +82,8 @@ export function interpolateQuery(
       granularity: saved.granularity ? interpolateValue(templateSrv, saved.granularity, scopedVars, 'granularity') : saved.granularity,
       limit,
       filters,
+      ...(saved.offset ? { offset: interpolateValue(templateSrv, saved.offset, scopedVars, 'offset') } : {}),
+      ...(saved.orderBy ? { orderBy: interpolateValue(templateSrv, saved.orderBy, scopedVars, 'orderBy') } : {}),
     },
   };
 }

@@ -5,6 +5,7 @@ import { describeFetchError, type TokenscopeApi } from './api-client';
 import type { TemplateReplacer } from './interpolate';
 import { buildRequest } from './request';
 import { toFrames } from './frames';
+import type { LinkSettings } from './links';
 import type { TokenscopeQuery } from './types';
 
 interface TargetResult {
@@ -13,7 +14,12 @@ interface TargetResult {
 }
 
 /** Hidden targets never get here: Grafana drops them through the data source's `filterQuery`. */
-export function runQuery(api: TokenscopeApi, templateSrv: TemplateReplacer, request: DataQueryRequest<TokenscopeQuery>): Observable<DataQueryResponse> {
+export function runQuery(
+  api: TokenscopeApi,
+  templateSrv: TemplateReplacer,
+  request: DataQueryRequest<TokenscopeQuery>,
+  links: LinkSettings = {},
+): Observable<DataQueryResponse> {
   const targets = request.targets;
   if (targets.length === 0) return of({ data: [], state: LoadingState.Done });
   const context = {
@@ -31,7 +37,7 @@ export function runQuery(api: TokenscopeApi, templateSrv: TemplateReplacer, requ
     // The filters leave no value: an empty list would mean "all" to the backend, so nothing is asked.
     if (built.matchesNothing) return of({ frames: [] });
     return api.query(built.body, `${request.requestId}-${target.refId}`).pipe(
-      map((response) => ({ frames: toFrames(response, target.refId, built.metrics) })),
+      map((response) => ({ frames: toFrames(response, target.refId, built.metrics, { links, filters: built.body.filters }) })),
       catchError((error: unknown) => {
         const failure = describeFetchError(error);
         return of({ frames: [], error: { refId: target.refId, message: failure.message, status: failure.status } });

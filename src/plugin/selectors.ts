@@ -4,6 +4,8 @@ export const SELECTORS = {
   config: {
     url: 'tokenscope-config-url',
     token: 'tokenscope-config-token',
+    tracingUid: 'tokenscope-config-tracing-uid',
+    tracingType: 'tokenscope-config-tracing-type',
   },
   query: {
     editor: 'tokenscope-query-editor',
@@ -12,6 +14,8 @@ export const SELECTORS = {
     dimension: 'tokenscope-query-dimension',
     granularity: 'tokenscope-query-granularity',
     topN: 'tokenscope-query-topn',
+    offset: 'tokenscope-query-offset',
+    orderBy: 'tokenscope-query-order-by',
     filter: (dimension: string) => `tokenscope-query-filter-${dimension}`,
   },
   variable: {

@@ -17,7 +17,14 @@ export interface TokenscopeVariableQuery extends DataQuery {
 export interface TokenscopeOptions extends DataSourceJsonData {
   /** Base URL of the Tokenscope backend as Grafana's server reaches it, e.g. `http://tokenscope:8080`. */
   url?: string;
+  /** Uid of the tracing data source that trace ids link to; empty or absent: no trace links. */
+  tracingDatasourceUid?: string;
+  /** The tracing data source's kind, which decides the query a trace link sends; default `tempo`. */
+  tracingDatasourceType?: TracingDatasourceType;
 }
+
+/** Tracing data sources a trace id can link to. */
+export type TracingDatasourceType = 'tempo' | 'jaeger' | 'zipkin';
 
 /** Settings stored encrypted; Grafana decrypts them only on its server, inside the data source proxy. */
 export interface TokenscopeSecureOptions {

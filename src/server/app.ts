@@ -14,9 +14,11 @@ import { createRateLimiter } from './rate-limits';
 import { dimensionRoutes } from './routes/dimensions';
 import { exportRoutes } from './routes/export';
 import { healthRoutes } from './routes/health';
+import { litellmRoutes } from './routes/litellm';
 import { metricsRoutes } from './routes/metrics';
 import { openapiRoutes } from './routes/openapi';
 import { queryRoutes } from './routes/query';
+import { repriceRoutes } from './routes/reprice';
 import { usageRoutes } from './routes/usage';
 import type { Store } from './storage/engine';
 
@@ -158,9 +160,11 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
 
   const deps = { config, store, metrics };
   await app.register(usageRoutes(deps));
+  await app.register(litellmRoutes(deps));
   await app.register(queryRoutes(deps));
   await app.register(dimensionRoutes(deps));
   await app.register(exportRoutes(deps));
+  await app.register(repriceRoutes(deps));
   await app.register(healthRoutes(deps));
   await app.register(metricsRoutes(deps));
   await app.register(openapiRoutes());

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { formatIssues } from '../shared';
 import { readRetention } from './retention-config';
 import type { RetentionPolicy } from './storage/retention';
+import { DEFAULT_PRICES_FILE, loadPriceTable, parseCurrencyRates, type PriceTable } from './pricing/price-table';
 import { storeSettingProblem } from './storage/store-setting';
 
 export interface Config {
@@ -53,6 +54,8 @@ export interface Config {
   queryMaxRows: number;
   /** TOKENSCOPE_QUERY_TIMEOUT_MS: a query running longer than this is stopped, default 30,000; 0: no limit. */
   queryTimeoutMs: number;
+  /** The price table from TOKENSCOPE_PRICES (default: the one shipped), in TOKENSCOPE_CURRENCY (default USD). */
+  prices: PriceTable;
   /** The package version. */
   version: string;
 }
@@ -101,6 +104,19 @@ const envSchema = z.object({
   TOKENSCOPE_RATE_LIMIT_BYTES: intIn(0, Number.MAX_SAFE_INTEGER).default(256 * 1024 * 1024),
   TOKENSCOPE_QUERY_MAX_ROWS: intIn(0, Number.MAX_SAFE_INTEGER).default(0),
   TOKENSCOPE_QUERY_TIMEOUT_MS: intIn(0, 3_600_000).default(30_000),
+  TOKENSCOPE_PRICES: z.string().min(1).optional(),
+  TOKENSCOPE_CURRENCY: z.string().regex(/^[A-Z]{3}$/, { error: 'must be a three-letter currency code such as USD' }).default('USD'),
+  TOKENSCOPE_CURRENCY_RATES: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const rates = parseCurrencyRates(value);
+      if (typeof rates === 'string') {
+        ctx.addIssue({ code: 'custom', message: rates });
+        return z.NEVER;
+      }
+      return rates;
+    }),
 });
 
 /** Values given on the command line win over the environment. */
@@ -156,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     rateLimitBytes: e.TOKENSCOPE_RATE_LIMIT_BYTES,
     queryMaxRows: e.TOKENSCOPE_QUERY_MAX_ROWS,
     queryTimeoutMs: e.TOKENSCOPE_QUERY_TIMEOUT_MS,
+    prices: loadPriceTable(e.TOKENSCOPE_PRICES ?? DEFAULT_PRICES_FILE, e.TOKENSCOPE_CURRENCY, e.TOKENSCOPE_CURRENCY_RATES),
     version: packageVersion(),
   });
 }

@@ -5,7 +5,7 @@ import { maskSecrets } from './api-keys';
 export class ClientError extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 401 | 403 | 404 | 408 | 413 | 415 | 422 | 429 = 400,
+    readonly status: 400 | 401 | 403 | 404 | 408 | 413 | 415 | 422 | 429 | 501 = 400,
     readonly code: string = 'bad_request',
   ) {
     super(message);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { buildApp } from './app';
 import type { Config } from './config';
 import { createLogger } from './logger';
+import { withPricing } from './pricing/priced-store';
 import { openStore } from './storage/open-store';
 import type { Store } from './storage/engine';
 
@@ -18,7 +19,7 @@ export interface RunningServer {
 
 /** Opens the configured store (or takes one already open, e.g. seeded by `tokenscope demo`) and listens. */
 export async function startServer(config: Readonly<Config>, logger: Logger = createLogger(config.logLevel), openedStore?: Store): Promise<RunningServer> {
-  const store = openedStore ?? (await openStore(config, logger));
+  const store = withPricing(openedStore ?? (await openStore(config, logger)), config.prices);
   let app: FastifyInstance | undefined;
   try {
     app = await buildApp({ config, store, logger });

@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 document of the HTTP API; the query schema comes from the shared zod schema itself. */
 import { z } from 'zod';
 import { DIMENSION_IDS, GRANULARITY_IDS, METRIC_IDS, apiQuerySchema } from '../shared';
+import { PROVIDER_IDS } from './ingest/providers/provider-mappings';
 
 const error = { $ref: '#/components/schemas/Error' };
 const errors = (...codes: number[]) =>
@@ -36,7 +37,8 @@ export function openapiDocument(): Record<string, unknown> {
         Query: z.toJSONSchema(apiQuerySchema, { io: 'input', unrepresentable: 'any' }),
         UsageEvent: {
           type: 'object',
-          required: ['timestamp', 'service', 'model', 'input_tokens', 'output_tokens'],
+          description: 'input_tokens and output_tokens are required, unless provider and usage are sent instead of the token fields.',
+          required: ['timestamp', 'service', 'model'],
           properties: {
             timestamp: { description: 'RFC 3339 with any offset, YYYY-MM-DD HH:MM:SS[.fraction] (UTC), or epoch ms; at most a day in the future.', oneOf: [{ type: 'string' }, { type: 'integer' }] },
             service: { type: 'string', maxLength: 256 },
@@ -52,6 +54,14 @@ export function openapiDocument(): Record<string, unknown> {
             trace_id: { type: 'string', pattern: '^[0-9a-f]{32}$', description: "The call's W3C trace id, kept with the raw event to find its trace." },
             span_id: { type: 'string', pattern: '^[0-9a-f]{16}$', description: "The call's span id." },
             duration_ms: { type: 'number', minimum: 0, maximum: 86_400_000, description: 'Request duration, for concurrency.' },
+            provider: { enum: PROVIDER_IDS, description: 'With usage, instead of the token fields: the provider whose usage object this is.' },
+            usage: { type: 'object', description: "With provider: the provider's usage object exactly as its API returned it." },
+            cost: {
+              type: 'number',
+              minimum: 0,
+              maximum: 9_000_000_000,
+              description: "What the call cost as its source knows it, in the server's reporting currency (TOKENSCOPE_CURRENCY): kept whole and wins over the price table.",
+            },
           },
         },
       },
@@ -81,11 +91,37 @@ export function openapiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/api/v1/litellm': {
+        post: {
+          summary: "LiteLLM's generic_api logging callback: StandardLoggingPayloads as a JSON array, NDJSON or one object (ingest token); failed calls are ignored",
+          requestBody: { content: { 'application/json': { schema: { oneOf: [{ type: 'array', items: { type: 'object' } }, { type: 'object' }] } } } },
+          responses: {
+            200: json({
+              type: 'object',
+              properties: {
+                accepted: { type: 'integer' },
+                duplicates: { type: 'integer' },
+                ignored: { type: 'integer', description: "Payloads of failed calls and of answers from LiteLLM's response cache." },
+                rejected: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, error: { type: 'string' } } } },
+                rejected_total: { type: 'integer' },
+              },
+            }),
+            ...errors(400, 401, 403, 413, 415, 503),
+          },
+        },
+      },
       '/api/v1/query': {
         post: {
-          summary: 'Totals, rankings (top N + other) and trends (zero-filled buckets in a time zone)',
+          summary: 'Totals, rankings (top N + other), trends (zero-filled buckets in a time zone), top movers against an earlier range, and the largest calls',
           requestBody: json({ $ref: '#/components/schemas/Query' }),
-          responses: { 200: { description: 'A totals, ranking or trend response (see README).' }, ...errors(400, 401, 403, 422, 429, 503) },
+          responses: { 200: { description: 'A totals, ranking, trend, movers or calls response (see README); `currency` names the reporting currency of the money metrics.' }, ...errors(400, 401, 403, 422, 429, 503) },
+        },
+      },
+      '/api/v1/reprice': {
+        post: {
+          summary: "Apply the server's price table to the usage stored in [from, to) (ingest token); costs the sources gave are kept",
+          requestBody: json({ type: 'object', required: ['from', 'to'], properties: { from: { oneOf: [{ type: 'integer' }, { type: 'string' }] }, to: { oneOf: [{ type: 'integer' }, { type: 'string' }] } } }),
+          responses: { 200: { description: 'What changed: events, cost before and after, per service and model (see README).' }, ...errors(400, 401, 403, 429, 501, 503) },
         },
       },
       '/api/v1/dimensions/{dimension}/values': {

@@ -35,6 +35,10 @@ describe('parseApiQuery', () => {
     [{ type: 'totals', from: 'soon' }, 'from:', 'RFC 3339'],
     [{ type: undefined }, 'type: is required', 'totals, ranking, trend'],
     [{ type: 'totals', to: undefined }, 'to: is required', 'RFC 3339'],
+    [{ type: 'movers', metrics: ['requests', 'total_tokens'] }, 'metrics: a movers query compares one metric', ''],
+    [{ type: 'movers', offset: 'a week' }, "offset: 'a week' must be a duration such as '1h', '1d' or '7d'", ''],
+    [{ type: 'movers', offset: '367d' }, "offset: '367d' must be a duration", 'at most 366d'],
+    [{ type: 'calls', orderBy: 'vibes' }, "orderBy: unknown call order 'vibes'", 'total_tokens, input_tokens, output_tokens, cache_tokens'],
   ])('%j is refused with a message naming the field and the valid choices', (q, message, valid) => {
     const r = parseApiQuery({ ...base, ...q });
     expect(r.ok).toBe(false);
@@ -42,6 +46,16 @@ describe('parseApiQuery', () => {
     expect(text).toContain(message);
     expect(text).toContain(valid);
   });
+});
+
+test('movers default to the range before and to ranking by model; offsets resolve to milliseconds', () => {
+  const movers = parseApiQuery({ ...base, type: 'movers' });
+  expect(movers).toMatchObject({ ok: true, query: { dimension: 'model', metrics: ['total_tokens'] } });
+  expect(movers.ok && movers.query.offsetMs).toBeUndefined();
+  expect(parseApiQuery({ ...base, type: 'movers', offset: '90m' })).toMatchObject({ query: { offsetMs: 90 * 60_000 } });
+  expect(parseApiQuery({ ...base, type: 'movers', offset: '1w' })).toMatchObject({ query: { offsetMs: 7 * 86_400_000 } });
+  expect(parseApiQuery({ ...base, type: 'calls' })).toMatchObject({ query: { orderBy: 'total_tokens', limit: 10 } });
+  expect(parseApiQuery({ ...base, type: 'calls', orderBy: 'duration_ms' })).toMatchObject({ query: { orderBy: 'duration_ms' } });
 });
 
 test('a huge rejected value is quoted back cut short', () => {

@@ -1,10 +1,12 @@
 /** The query API's request model: one zod schema, the types derived from it, defaults and error wording. */
 import { z } from 'zod';
 import {
+  CALL_ORDER_IDS,
   DIMENSION_IDS,
   GRANULARITY_IDS,
   METRIC_IDS,
   QUERY_TYPE_IDS,
+  type CallOrderId,
   type DimensionId,
   type Granularity,
   type MetricId,
@@ -18,6 +20,8 @@ export const LIMITS = {
   maxBuckets: 50_000,
   /** Largest Top-N. */
   maxLimit: 1000,
+  /** Longest movers offset: a year and a day. */
+  maxOffsetMs: 366 * 86_400_000,
   /** Most values in one filter list. */
   maxFilterValues: 1000,
   /** Longest filter value, in characters. */
@@ -39,7 +43,11 @@ export const DEFAULTS = {
     totals: ['total_tokens', 'input_tokens', 'output_tokens'],
     ranking: ['total_tokens', 'input_tokens', 'output_tokens'],
     trend: ['total_tokens'],
+    movers: ['total_tokens'],
+    calls: [],
   } satisfies Record<QueryType, MetricId[]>,
+  /** What a `calls` query orders by when it names nothing. */
+  callOrder: 'total_tokens' as CallOrderId,
 };
 
 const list = (values: readonly string[]) => values.join(', ');
@@ -86,13 +94,34 @@ const instant = z
     return parsed.ms;
   });
 
+/** Units a movers offset may be written in, e.g. `90m`, `24h`, `7d`, `1w`. */
+const OFFSET_UNITS_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+const OFFSET_ADVICE = "must be a duration such as '1h', '1d' or '7d' (minutes m, hours h, days d of 24 hours, weeks w), at most 366d";
+
+/** Milliseconds of an offset text such as `7d`, or null when it is not one. */
+export function parseOffset(text: string): number | null {
+  const match = /^(\d{1,6})([mhdw])$/.exec(text.trim());
+  if (!match) return null;
+  const ms = Number(match[1]) * OFFSET_UNITS_MS[match[2]];
+  return ms > 0 && ms <= LIMITS.maxOffsetMs ? ms : null;
+}
+
+const offset = z.string({ error: OFFSET_ADVICE }).transform((text, ctx) => {
+  const ms = parseOffset(text);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `'${echo(text)}' ${OFFSET_ADVICE}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
 /**
  * The body of `POST /api/v1/query`. Unknown top-level fields are ignored (Grafana adds its own), unknown
  * filter keys, metrics and dimensions are rejected with the list of valid ones.
  */
 export const apiQuerySchema = z
   .object({
-    /** `totals`, `ranking` or `trend`. */
+    /** `totals`, `ranking`, `trend`, `movers` or `calls`. */
     type: z.enum(QUERY_TYPE_IDS as [QueryType, ...QueryType[]], {
       error: (issue) => `${issue.input === undefined ? 'is required' : `unknown query type '${echo(issue.input)}'`}; valid types: ${list(QUERY_TYPE_IDS)}`,
     }),
@@ -100,9 +129,9 @@ export const apiQuerySchema = z
     from: instant,
     /** Range end, exclusive. */
     to: instant,
-    /** Metric ids, e.g. `["total_tokens"]`; the first orders a ranking. */
+    /** Metric ids, e.g. `["total_tokens"]`; the first orders a ranking; a movers query compares exactly one. */
     metrics: z.array(metricId, { error: 'must be a list of metric ids' }).min(1, { error: 'name at least one metric' }).max(METRIC_IDS.length * 2).optional(),
-    /** `service`, `model`, `api_key` or `model_type`: what a ranking ranks and a trend splits by. */
+    /** `service`, `model`, `api_key` or `model_type`: what a ranking or movers query ranks and a trend splits by. */
     dimension: dimensionId.optional(),
     filters: filtersSchema.optional(),
     /** `auto`, `1m`, `5m`, `1h` or `1d`. */
@@ -111,7 +140,7 @@ export const apiQuerySchema = z
         error: (issue) => `unknown granularity '${echo(issue.input)}'; valid granularities: ${list(GRANULARITY_IDS)}`,
       })
       .optional(),
-    /** Top-N, 1 to 1000; default 10. */
+    /** Top-N (rows of a ranking or movers query, calls of a calls query), 1 to 1000; default 10. */
     limit: z
       .number({ error: 'must be a whole number from 1 to 1000' })
       .int({ error: 'must be a whole number from 1 to 1000' })
@@ -127,9 +156,23 @@ export const apiQuerySchema = z
     intervalMs: z.number({ error: 'must be a number of milliseconds' }).positive({ error: 'must be positive' }).optional(),
     /** Grafana's maximum number of points, used by `auto`. */
     maxDataPoints: z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).positive({ error: 'must be positive' }).optional(),
+    /**
+     * Movers: how far back the range compared against lies, e.g. `7d` for the same hours a week earlier;
+     * default the range's own length (the range just before). Days are 24 hours.
+     */
+    offset: offset.optional(),
+    /** Calls: what the calls are ordered by, largest first; default `total_tokens`. */
+    orderBy: z
+      .enum(CALL_ORDER_IDS as [CallOrderId, ...CallOrderId[]], {
+        error: (issue) => `unknown call order '${echo(issue.input)}'; valid orders: ${list(CALL_ORDER_IDS)}`,
+      })
+      .optional(),
   })
   .superRefine((q, ctx) => {
     if (q.from >= q.to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must be before to' });
+    if (q.type === 'movers' && (q.metrics?.length ?? 0) > 1) {
+      ctx.addIssue({ code: 'custom', path: ['metrics'], message: `a movers query compares one metric; name one, not ${q.metrics!.length}` });
+    }
   });
 
 export type ApiQueryInput = z.input<typeof apiQuerySchema>;
@@ -142,7 +185,7 @@ export interface ResolvedApiQuery {
   from: number;
   to: number;
   metrics: MetricId[];
-  /** Always set for rankings (default `model`); for trends, set only when the series are split by it. */
+  /** Always set for rankings and movers (default `model`); for trends, set only when the series are split by it. */
   dimension?: DimensionId;
   filters: Filters;
   granularity: Granularity;
@@ -150,6 +193,10 @@ export interface ResolvedApiQuery {
   timezone: string;
   intervalMs?: number;
   maxDataPoints: number;
+  /** Movers: the offset in ms when the query names one; otherwise the range's length applies. */
+  offsetMs?: number;
+  /** Calls: the order of the calls. */
+  orderBy: CallOrderId;
 }
 
 /** Fills in the defaults of a validated query. */
@@ -164,13 +211,15 @@ export function withDefaults(q: ApiQuery): ResolvedApiQuery {
     from: q.from,
     to: q.to,
     metrics: (q.metrics ?? DEFAULTS.metrics[q.type]) as MetricId[],
-    dimension: q.dimension ?? (q.type === 'ranking' ? DEFAULTS.dimension : undefined),
+    dimension: q.dimension ?? (q.type === 'ranking' || q.type === 'movers' ? DEFAULTS.dimension : undefined),
     filters,
     granularity: q.granularity ?? DEFAULTS.granularity,
     limit: q.limit ?? DEFAULTS.limit,
     timezone: q.timezone ?? DEFAULTS.timezone,
     intervalMs: q.intervalMs,
     maxDataPoints: q.maxDataPoints ?? DEFAULTS.maxDataPoints,
+    ...(q.offset !== undefined ? { offsetMs: q.offset } : {}),
+    orderBy: q.orderBy ?? DEFAULTS.callOrder,
   };
 }
 

@@ -14,9 +14,9 @@ export interface SavedQuery {
   hide?: boolean;
   /** Shape version, always `SCHEMA_VERSION` after `migrateSavedQuery`. */
   schemaVersion: number;
-  /** `totals`, `ranking` or `trend`. */
+  /** `totals`, `ranking`, `trend`, `movers` or `calls`. */
   queryType: QueryType;
-  /** Metric ids, e.g. `["total_tokens", "input_tokens"]`; the first orders a ranking. */
+  /** Metric ids, e.g. `["total_tokens", "input_tokens"]`; the first orders a ranking, movers compare the first; calls ignore them. */
   metrics: string[];
   /**
    * Ranking: the dimension ranked (`service`, `model`, `api_key`, `model_type`, or a variable such as
@@ -29,6 +29,10 @@ export interface SavedQuery {
   granularity?: string;
   /** Top-N, e.g. `10` or `"$topN"`. */
   limit?: number | string;
+  /** Movers: how far back the compared range lies, e.g. `7d`; empty for the range just before. */
+  offset?: string;
+  /** Calls: what the calls are ordered by, e.g. `total_tokens` or `duration_ms`; empty for total tokens. */
+  orderBy?: string;
 }
 
 /** What a new query gets: a per-model token trend, which draws a useful panel with no edits. */
@@ -81,7 +85,8 @@ export function toApiQuery(query: SavedQuery, context: QueryContext): ApiQueryIn
     type: query.queryType,
     from: context.from,
     to: context.to,
-    metrics: query.metrics as ApiQueryInput['metrics'],
+    // Calls are ordered by orderBy, not by metrics: a list left over from another query type is not sent.
+    ...(query.queryType === 'calls' ? {} : { metrics: (query.queryType === 'movers' ? query.metrics.slice(0, 1) : query.metrics) as ApiQueryInput['metrics'] }),
     ...(query.dimension ? { dimension: query.dimension } : {}),
     filters,
     granularity: (query.granularity || 'auto') as ApiQueryInput['granularity'],
@@ -89,5 +94,7 @@ export function toApiQuery(query: SavedQuery, context: QueryContext): ApiQueryIn
     timezone: context.timezone,
     ...(context.intervalMs !== undefined ? { intervalMs: context.intervalMs } : {}),
     ...(context.maxDataPoints !== undefined ? { maxDataPoints: context.maxDataPoints } : {}),
+    ...(query.queryType === 'movers' && query.offset?.trim() ? { offset: query.offset.trim() } : {}),
+    ...(query.queryType === 'calls' && query.orderBy ? { orderBy: query.orderBy as ApiQueryInput['orderBy'] } : {}),
   };
 }

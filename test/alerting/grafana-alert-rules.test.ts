@@ -117,7 +117,8 @@ describe('Grafana-managed alert rules', () => {
       expect(rule.dashboardUid).toBe('tokenscope-usage-trend');
       expect(trend.uid).toBe(rule.dashboardUid);
       const panel = trend.panels.find((p: { id: number }) => p.id === rule.panelId);
-      expect(panel?.title).toMatch(prom.alert === 'TokenscopeIngestionStopped' ? /^Requests$/ : /Tokens per Minute/);
+      const titles: Record<string, RegExp> = { TokenscopeIngestionStopped: /^Requests$/, TokenscopeSpendOverBudget: /^Cost$/ };
+      expect(panel?.title).toMatch(titles[prom.alert] ?? /Tokens per Minute/);
       const link = new URL(prom.annotations.dashboard, 'http://grafana.invalid');
       expect(link.pathname).toBe(`/d/${rule.dashboardUid}`);
       expect(link.searchParams.get('viewPanel')).toBe(String(rule.panelId));

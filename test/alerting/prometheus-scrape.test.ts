@@ -137,6 +137,7 @@ describe.skipIf(!prometheusBin.path || !promtoolBin.path)(`Prometheus scrapes th
       ['TokenscopeTokenSpike', 'ok', ''],
       ['TokenscopeApiKeyBurst', 'ok', ''],
       ['TokenscopeIngestionStopped', 'ok', ''],
+      ['TokenscopeSpendOverBudget', 'ok', ''],
     ]);
   });
 

@@ -21,10 +21,10 @@ describe.skipIf(!promtool.path)(`promtool${promtool.skipReason}`, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'tokenscope-promtool-'));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-  test('check rules: the three alerts parse', async () => {
+  test('check rules: the four alerts parse', async () => {
     const res = await run(['check', 'rules', RULES]);
     expect(res.stderr).toBe('');
-    expect(res.stdout).toContain('SUCCESS: 3 rules found');
+    expect(res.stdout).toContain('SUCCESS: 4 rules found');
     expect(res.code).toBe(0);
   });
 

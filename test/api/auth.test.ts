@@ -20,6 +20,7 @@ const now = Date.now();
 const event = JSON.stringify({ timestamp: now - 1000, service: 's', model: 'm', input_tokens: 1, output_tokens: 1 });
 const routes: [string, string, string | undefined, 'read' | 'ingest' | 'metrics' | 'public'][] = [
   ['POST', '/api/v1/usage', event, 'ingest'],
+  ['POST', '/api/v1/litellm', JSON.stringify([{ id: 'auth-litellm', startTime: now / 1000 - 1, prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }]), 'ingest'],
   ['POST', '/api/v1/query', JSON.stringify({ type: 'totals', from: now - 1000, to: now }), 'read'],
   ['GET', '/api/v1/dimensions/model/values', undefined, 'read'],
   ['GET', `/api/v1/export?from=${now - 1000}&to=${now}`, undefined, 'read'],

@@ -3,7 +3,7 @@
  * keep their numbers, read 0 reasoning tokens, still count for idempotency, and new events carry the new fields.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -39,7 +39,9 @@ describe('a layout-1 DuckDB database', () => {
     dir = mkdtempSync(join(tmpdir(), 'tokenscope-layout1-'));
     const path = join(dir, 'old.duckdb');
     await writeLayoutOneDatabase(path);
-    server = await startTestServer({ TOKENSCOPE_DB: path });
+    const prices = join(dir, 'prices.yaml');
+    writeFileSync(prices, 'prices:\n  - model: glm-5\n    input: 2\n    output: 10\n    source: test\n    read: 2026-11-30\n');
+    server = await startTestServer({ TOKENSCOPE_DB: path, TOKENSCOPE_PRICES: prices });
   });
   afterAll(async () => {
     await server?.stop();
@@ -67,5 +69,13 @@ describe('a layout-1 DuckDB database', () => {
     expect(res.body).toMatchObject({ accepted: 1, duplicates: 1 });
     expect(await totals(T0 + 1000, T0 + 6000)).toEqual({ input_tokens: 1050, output_tokens: 240, reasoning_tokens: 25, requests: 2 });
     expect(await totals(T0 - 10 * HOUR, T0 + 14 * HOUR)).toEqual({ input_tokens: 1050, output_tokens: 240, reasoning_tokens: 25, requests: 2 });
+  });
+
+  test('old rows were never priced: all their tokens read as unpriced (layout 3), new events carry their cost', async () => {
+    const res = await server.json('POST', '/api/v1/query', { type: 'totals', from: T0 - 10 * HOUR, to: T0 + 14 * HOUR, metrics: ['cost', 'unpriced_tokens'] });
+    // old-1: 1,000 + 200 tokens unpriced; new-1: 50 input × $2/1M + 40 output × $10/1M = $0.0001 + $0.0004.
+    expect(res.body.totals).toEqual({ cost: 0.0005, unpriced_tokens: 1200 });
+    const raw = await server.json('POST', '/api/v1/query', { type: 'totals', from: T0 + 1000, to: T0 + 6000, metrics: ['cost', 'unpriced_tokens'] });
+    expect(raw.body.totals).toEqual({ cost: 0.0005, unpriced_tokens: 1200 });
   });
 });

@@ -22,7 +22,31 @@ test('export: CSV attachment, one row per resource per bucket, columns sum to th
   expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
   expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="tokenscope-model-\d{8}-\d{4}\.csv"$/);
   const rows: Record<string, string>[] = parse(await res.text(), { columns: true });
-  expect(Object.keys(rows[0])).toEqual(['time', 'model', 'total_tokens', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'requests', 'total_tokens_per_minute', 'input_tokens_per_minute', 'output_tokens_per_minute', 'concurrency']);
+  expect(Object.keys(rows[0])).toEqual([
+    'time',
+    'model',
+    'total_tokens',
+    'input_tokens',
+    'output_tokens',
+    'cache_read_tokens',
+    'cache_write_tokens',
+    'reasoning_tokens',
+    'requests',
+    'total_tokens_per_minute',
+    'input_tokens_per_minute',
+    'output_tokens_per_minute',
+    'concurrency',
+    'cost',
+    'input_cost',
+    'cache_read_cost',
+    'cache_write_cost',
+    'output_cost',
+    'source_cost',
+    'unpriced_tokens',
+  ]);
+  // Money is exact decimal text with six places (micro-units); these events carry no cost of their own.
+  for (const r of rows) expect(r.cost).toMatch(/^\d+\.\d{6}$/);
+  expect(rows.every((r) => r.source_cost === '0.000000')).toBe(true);
   const want = sumOf(within(events, start, end));
   expect(rows.reduce((n, r) => n + Number(r.total_tokens), 0)).toBe(want.total_tokens);
   expect(rows.reduce((n, r) => n + Number(r.requests), 0)).toBe(want.requests);
@@ -88,7 +112,7 @@ test('unknown routes answer a JSON 404', async () => {
 test('the OpenAPI document describes every route', async () => {
   const doc = (await server.json('GET', '/api/v1/openapi.json')).body;
   expect(doc.openapi).toMatch(/^3\./);
-  expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/dimensions/{dimension}/values', '/api/v1/export', '/api/v1/health', '/api/v1/query', '/api/v1/usage', '/healthz', '/metrics'].sort());
+  expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/dimensions/{dimension}/values', '/api/v1/export', '/api/v1/health', '/api/v1/litellm', '/api/v1/query', '/api/v1/reprice', '/api/v1/usage', '/healthz', '/metrics'].sort());
   // Every documented operation is a route the app really serves.
   for (const [path, operations] of Object.entries(doc.paths as Record<string, object>)) {
     for (const method of Object.keys(operations)) {

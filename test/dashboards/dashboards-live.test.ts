@@ -172,6 +172,33 @@ describe('Usage Ranking against a demo-seeded backend', () => {
     expect(total).toBe(input + output);
   });
 
+  test('the cost card shows the cost, and the unpriced tokens beside it only when there are any', async () => {
+    const card = panelsOf(dashboard).find((p) => p.title === 'Cost')!;
+    const shownValues = async (modelType: string) => {
+      const open = new OpenDashboard(dashboard);
+      await open.loadVariables();
+      open.set('model_type', { value: modelType });
+      const response = await open.run(card);
+      expect(response.errors ?? []).toEqual([]);
+      const shown = await lastValueFrom(transformDataFrame((card.transformations ?? []) as DataTransformerConfig[], response.data as DataFrame[], { interpolate: (text: string) => open.replace(text) }));
+      return getFieldDisplayValues({
+        data: shown,
+        reduceOptions: (card.options as { reduceOptions: ReduceDataOptions }).reduceOptions,
+        fieldConfig: card.fieldConfig as FieldConfigSource,
+        replaceVariables: (text: string) => text,
+        theme: createTheme(),
+      }).map((v) => [v.display.title, v.display.numeric, `${v.display.prefix ?? ''}${v.display.text}${v.display.suffix ?? ''}`]);
+    };
+    // The demo calls models the default price table has no price for (kimi-k2.5, among others).
+    const priced = await shownValues('text_generation');
+    expect(priced.map(([title]) => title)).toEqual(['Cost', 'Unpriced Tokens']);
+    expect(priced[0][1]).toBeGreaterThan(0);
+    expect(priced[1][1]).toBeGreaterThan(0);
+    expect(priced[0][2]).toMatch(/^\$\d/); // the data source's unit for USD
+    // A model type without calls: nothing unpriced, so the card shows the cost alone.
+    expect((await shownValues('no_such_type')).map(([title, value]) => [title, value])).toEqual([['Cost', 0]]);
+  });
+
   test.each([5, 20])('the ranking list shows the backend’s Top %i keys, largest first, without "other" or the share column', async (topN) => {
     const open = new OpenDashboard(dashboard);
     await open.loadVariables();
@@ -235,6 +262,8 @@ describe('Usage Ranking against a demo-seeded backend', () => {
 
 describe('Usage Trend against a demo-seeded backend', () => {
   const dashboard = dashboardByUid(USAGE_TREND_UID);
+  const charts = () => panelsOf(dashboard).filter((p) => p.type === 'timeseries');
+  const largestCalls = () => panelsOf(dashboard).find((p) => p.title === 'Largest calls')!;
 
   test('the filters offer the data source’s values, each narrowed by the model type', async () => {
     const open = new OpenDashboard(dashboard);
@@ -251,7 +280,7 @@ describe('Usage Trend against a demo-seeded backend', () => {
     const open = new OpenDashboard(dashboard);
     const loaded = await open.loadVariables();
     open.set('granularity', { value: granularity });
-    const panels = panelsOf(dashboard);
+    const panels = charts();
     expect(panels).toHaveLength(TREND_METRICS.length);
     for (const panel of panels) {
       const [frame] = expectData(await open.run(panel), `${panel.title} at ${granularity}`);
@@ -265,10 +294,27 @@ describe('Usage Trend against a demo-seeded backend', () => {
     const loaded = await open.loadVariables();
     const chosen = loaded.get('model')!.slice(0, 2);
     open.set('model', { value: chosen });
-    for (const panel of panelsOf(dashboard)) {
+    for (const panel of charts()) {
       // Two models may both lack some metric (cache writes are reported by some models only): rows, not values.
       const [frame] = expectData(await open.run(panel), panel.title!, false);
       expect(frame.fields.filter((f) => f.type === FieldType.number).map((f) => f.labels?.model).sort(), panel.title).toEqual([...chosen].sort());
     }
+  });
+
+  test('"Largest calls" lists the largest calls of the range, largest first, narrowed by the filters', async () => {
+    const open = new OpenDashboard(dashboard);
+    const loaded = await open.loadVariables();
+    const [all] = expectData(await open.run(largestCalls()), 'Largest calls');
+    const column = (frame: DataFrame, name: string) => frame.fields.find((f) => f.name === name)!.values as unknown[];
+    expect(all.length).toBe(20);
+    const totals = column(all, 'total_tokens') as number[];
+    expect(totals).toEqual([...totals].sort((a, b) => b - a));
+    expect(new Set(column(all, 'model_type'))).toEqual(new Set(['text_generation']));
+    const chosen = loaded.get('model')!.slice(0, 1);
+    open.set('model', { value: chosen });
+    const [narrowed] = expectData(await open.run(largestCalls()), 'Largest calls for one model');
+    expect(new Set(column(narrowed, 'model'))).toEqual(new Set(chosen));
+    // The masked label is shown; the stored key id rides along hidden, for the row's link.
+    expect(column(narrowed, 'api_key').every((k) => typeof k === 'string' && !/^sk-[a-z]+-[0-9a-f]{20,}/.test(k))).toBe(true);
   });
 });

@@ -115,13 +115,18 @@ describe.each(dashboards.map((d) => [d.file, d.dashboard] as const))('%s', (_fil
     ]);
   });
 
-  test('a panel that shows one metric carries its catalogue definition and unit', () => {
+  test('a panel carries the catalogue definition of each metric it can show; money and switchable panels leave the unit to the data', () => {
+    const metricVariable = variablesOf(dashboard).find((v) => v.name === 'metric');
     for (const panel of panelsOf(dashboard)) {
-      const metrics = new Set(targetsOf(panel).flatMap((q) => q.metrics));
-      expect(metrics.size, panel.title).toBe(1);
-      const metric = metricDefinition([...metrics][0] as MetricId);
-      expect(panel.description, panel.title).toContain(metric.description);
-      expect(panel.fieldConfig?.defaults.unit, panel.title).toBe(metric.grafanaUnit);
+      // `$metric` stands for each of its choices; the cost card also shows unpriced tokens (a second target).
+      const metrics = [...new Set(targetsOf(panel).flatMap((q) => q.metrics))].flatMap((m) => (m === '$metric' ? customChoices(metricVariable!) : [m]));
+      const defs = metrics.map((m) => metricDefinition(m as MetricId));
+      for (const def of defs) expect(panel.description, panel.title).toContain(def.description);
+      // One unit for the panel only when every field it can show has that unit and it is not money: the data
+      // source gives money the unit of the server's currency, and a panel unit would override it.
+      const units = new Set(defs.map((d) => d.grafanaUnit));
+      const fixed = units.size === 1 && defs.every((d) => d.unit !== 'currency');
+      expect(panel.fieldConfig?.defaults.unit, panel.title).toBe(fixed ? [...units][0] : undefined);
     }
   });
 });
@@ -130,7 +135,11 @@ describe('Usage Ranking', () => {
   const dashboard = byUid(USAGE_RANKING_UID);
 
   test('offers dimension, Top N, granularity and model type, with the page’s defaults', () => {
-    expect(variablesOf(dashboard).map((v) => v.name)).toEqual(['dimension', 'topN', 'granularity', 'model_type']);
+    expect(variablesOf(dashboard).map((v) => v.name)).toEqual(['dimension', 'metric', 'topN', 'granularity', 'model_type']);
+    expect(variable(dashboard, 'metric').options?.map((o) => [o.text, o.value])).toEqual([
+      ['Total Tokens', 'total_tokens'],
+      ['Cost', 'cost'],
+    ]);
     const dimension = variable(dashboard, 'dimension');
     expect(dimension.options?.map((o) => [o.text, o.value])).toEqual([
       ['By Service', 'service'],
@@ -143,18 +152,35 @@ describe('Usage Ranking', () => {
     expect(modelType).toMatchObject({ type: 'query', multi: false, current: { value: 'text_generation' } });
   });
 
-  test('three stat panels total the range: all, input and output tokens', () => {
+  test('four stat panels total the range: all, input and output tokens, and the cost', () => {
     const stats = panelsOf(dashboard).filter((p) => p.type === 'stat');
     expect(stats.map((p) => [p.title, targetsOf(p)[0].queryType, targetsOf(p)[0].metrics])).toEqual([
       ['Total Tokens Consumed', 'totals', ['total_tokens']],
       ['Input Tokens', 'totals', ['input_tokens']],
       ['Output Tokens', 'totals', ['output_tokens']],
+      ['Cost', 'totals', ['cost']],
     ]);
+    expect(stats.map((p) => p.gridPos)).toEqual([0, 6, 12, 18].map((x) => ({ x, y: 0, w: 6, h: 4 })));
+  });
+
+  test('the cost card shows unpriced tokens beside the cost, only when there are any', () => {
+    const card = panelsOf(dashboard).find((p) => p.title === 'Cost')!;
+    expect(targetsOf(card).map((t) => [t.refId, t.queryType, t.metrics])).toEqual([
+      ['A', 'totals', ['cost']],
+      ['B', 'totals', ['unpriced_tokens']],
+    ]);
+    // Rows whose unpriced total is 0 are dropped; the cost frame has no such field, so it is untouched.
+    expect(card.transformations).toEqual([
+      { id: 'filterByValue', options: { type: 'exclude', match: 'any', filters: [{ fieldName: 'Unpriced Tokens', config: { id: 'equal', options: { value: 0 } } }] } },
+    ]);
+    expect(card.fieldConfig?.defaults.decimals).toBe(2);
+    // One value per row: the emptied unpriced frame then shows nothing (test/dashboards/dashboards-live.test.ts renders it).
+    expect(card.options).toMatchObject({ reduceOptions: { values: true } });
   });
 
   test('the ranking list is one bar per resource of the Top-N ranking, with a CSV download link', () => {
     const ranking = panelsOf(dashboard).find((p) => p.type === 'bargauge')!;
-    expect(targetsOf(ranking)).toMatchObject([{ queryType: 'ranking', dimension: '$dimension', limit: '$topN', metrics: ['total_tokens'] }]);
+    expect(targetsOf(ranking)).toMatchObject([{ queryType: 'ranking', dimension: '$dimension', limit: '$topN', metrics: ['$metric'] }]);
     expect(ranking.options).toMatchObject({ reduceOptions: { values: true } });
     expect(ranking.links?.map((l) => l.title)).toEqual(['Download detailed data']);
   });
@@ -183,13 +209,22 @@ describe('Usage Ranking', () => {
 
   test('the trend stacks one bar series per resource, per interval at the chosen granularity', () => {
     const trend = panelsOf(dashboard).find((p) => p.type === 'timeseries')!;
-    expect(targetsOf(trend)).toMatchObject([{ queryType: 'trend', dimension: '$dimension', limit: '$topN', granularity: '$granularity' }]);
+    expect(targetsOf(trend)).toMatchObject([{ queryType: 'trend', dimension: '$dimension', limit: '$topN', granularity: '$granularity', metrics: ['$metric'] }]);
     expect(trend.fieldConfig?.defaults.custom).toMatchObject({ drawStyle: 'bars', stacking: { mode: 'normal' } });
     expect(trend.fieldConfig?.defaults.color?.mode).toBe('palette-classic');
   });
 
   test('every panel keeps the chosen model type', () => {
     for (const panel of panelsOf(dashboard)) expect(targetsOf(panel)[0].filters, panel.title).toEqual({ model_type: ['$model_type'] });
+  });
+
+  test('a "Top movers" table follows the dimension, the ranked metric and Top N, comparing with the range before', () => {
+    const movers = panelsOf(dashboard).filter((p) => targetsOf(p)[0].queryType === 'movers');
+    expect(movers.map((p) => [p.type, p.title])).toEqual([['table', 'Top movers · ${dimension:text} by ${metric:text}']]);
+    expect(targetsOf(movers[0])).toEqual([
+      expect.objectContaining({ queryType: 'movers', dimension: '$dimension', limit: '$topN', metrics: ['$metric'], filters: { model_type: ['$model_type'] } }),
+    ]);
+    expect(targetsOf(movers[0])[0].offset).toBeUndefined();
   });
 });
 
@@ -208,8 +243,24 @@ describe('Usage Trend', () => {
     expect(customChoices(variable(dashboard, 'granularity'))).toEqual(['auto', '1m', '5m', '1h']);
   });
 
+  const charts = () => panelsOf(dashboard).filter((p) => p.type === 'timeseries');
+
+  test('a "Largest calls" table on top lists the largest calls under all four filters', () => {
+    const [first, ...rest] = panelsOf(dashboard);
+    expect([first.type, first.title, first.gridPos]).toEqual(['table', 'Largest calls', { x: 0, y: 0, w: 24, h: 8 }]);
+    expect(targetsOf(first)).toEqual([
+      expect.objectContaining({
+        queryType: 'calls',
+        orderBy: 'total_tokens',
+        limit: 20,
+        filters: { model_type: ['$model_type'], service: ['$service'], api_key: ['$api_key'], model: ['$model'] },
+      }),
+    ]);
+    expect(rest.every((p) => p.type === 'timeseries' && p.gridPos!.y >= 8)).toBe(true);
+  });
+
   test('one panel per metric of the catalogue, in the page’s order, titled by the catalogue', () => {
-    const panels = panelsOf(dashboard);
+    const panels = charts();
     expect(panels.map((p) => targetsOf(p)[0].metrics[0])).toEqual([
       'total_tokens',
       'input_tokens',
@@ -222,13 +273,18 @@ describe('Usage Trend', () => {
       'reasoning_tokens',
       'requests',
       'concurrency',
+      'cost',
+      'unpriced_tokens',
     ]);
-    expect(new Set(panels.map((p) => targetsOf(p)[0].metrics[0]))).toEqual(new Set(METRICS.map((m) => m.id)));
+    // Every metric, but the parts of cost: they are in the editor and the CSV export.
+    const parts = ['input_cost', 'cache_read_cost', 'cache_write_cost', 'output_cost', 'source_cost'];
+    expect(new Set(panels.map((p) => targetsOf(p)[0].metrics[0]))).toEqual(new Set(METRICS.map((m) => m.id).filter((id) => !parts.includes(id))));
     for (const p of panels) expect(p.title).toBe(metricDefinition(targetsOf(p)[0].metrics[0] as MetricId).name);
   });
 
   test('each panel draws a series per model under all four filters, with a legend table of Max, Min and Mean', () => {
-    for (const panel of panelsOf(dashboard)) {
+    expect(charts()).toHaveLength(panelsOf(dashboard).length - 1);
+    for (const panel of charts()) {
       expect(panel.type, panel.title).toBe('timeseries');
       expect(targetsOf(panel)[0], panel.title).toMatchObject({
         queryType: 'trend',

@@ -166,7 +166,7 @@ describe.skipIf(!chromiumProgram.path)(`plugin editors in Chromium${chromiumProg
       await page.locator(`#${SELECTORS.query.dimension}`).click();
       await page.getByRole('option', { name: /By Service/ }).click();
       await expect.poll(emitted).toMatchObject({ dimension: 'service' });
-      await expect.poll(result).toEqual({ errors: [], fields: ['Time', 'chat', 'search'] });
+      await expect.poll(result).toEqual({ errors: [], fields: ['Time', 'chat', 'search', 'Bucket end'] });
     });
 
     test('adding a metric emits it and each series is named by value and metric', async () => {
@@ -176,7 +176,7 @@ describe.skipIf(!chromiumProgram.path)(`plugin editors in Chromium${chromiumProg
       await expect.poll(emitted).toMatchObject({ metrics: ['total_tokens', 'requests'], dimension: 'service' });
       await expect
         .poll(result)
-        .toEqual({ errors: [], fields: ['Time', 'chat · Total Tokens', 'search · Total Tokens', 'chat · Requests', 'search · Requests'] });
+        .toEqual({ errors: [], fields: ['Time', 'chat · Total Tokens', 'search · Total Tokens', 'chat · Requests', 'search · Requests', 'Bucket end'] });
       await page.locator('#query').screenshot({ path: join(shots, 'query-editor-changed.png') });
     });
 

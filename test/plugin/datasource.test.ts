@@ -34,6 +34,31 @@ afterAll(async () => {
 const sumOf = (list: FixtureEvent[], pick: (e: FixtureEvent) => number) => list.reduce((a, e) => a + pick(e), 0);
 const totalTokens = (list: FixtureEvent[]) => sumOf(list, (e) => e.input_tokens + e.output_tokens);
 
+describe('movers and largest calls through the data source', () => {
+  test('movers come back as the table the backend ranks; calls largest first, trace ids linked to the tracing data source of the settings', async () => {
+    const { ds } = grafanaDataSource({ backendUrl: server.url, apiToken: READ_TOKEN, jsonData: { tracingDatasourceUid: 'tempo-1', tracingDatasourceType: 'tempo' } });
+    const half = { from: RANGE.from + (RANGE.to - RANGE.from) / 2, to: RANGE.to };
+    const movers = await runQuery(ds, queryRequest([{ refId: 'M', queryType: 'movers', metrics: ['total_tokens'], dimension: 'model', limit: 2 }], half));
+    expect(movers.errors ?? []).toEqual([]);
+    const [moversFrame] = movers.data as DataFrame[];
+    // By hand from the fixture: each model's tokens in the second half of the range against the first half.
+    const tokens = (model: string, from: number, to: number) => totalTokens(events.filter((e) => e.model === model && e.timestamp >= from && e.timestamp < to));
+    const models = [...new Set(events.map((e) => e.model))];
+    const change = (m: string) => tokens(m, half.from, half.to) - tokens(m, RANGE.from, half.from);
+    const expected = models.sort((a, b) => Math.abs(change(b)) - Math.abs(change(a)) || (a < b ? -1 : 1)).slice(0, 2);
+    expect(moversFrame.fields[0].values.slice(0, 2)).toEqual(expected);
+    expect(moversFrame.fields.find((f) => f.name === 'change')!.values.slice(0, 2)).toEqual(expected.map(change));
+
+    const calls = await runQuery(ds, queryRequest([{ refId: 'C', queryType: 'calls', metrics: [], limit: 5 }], RANGE));
+    expect(calls.errors ?? []).toEqual([]);
+    const [callsFrame] = calls.data as DataFrame[];
+    const largest = events.map((e) => e.input_tokens + e.output_tokens).sort((a, b) => b - a).slice(0, 5);
+    expect(callsFrame.fields.find((f) => f.name === 'total_tokens')!.values).toEqual(largest);
+    const traceLink = callsFrame.fields.find((f) => f.name === 'trace_id')!.config.links![0];
+    expect(traceLink.internal).toMatchObject({ datasourceUid: 'tempo-1', query: { queryType: 'traceql', query: '${__value.raw}' } });
+  });
+});
+
 describe('request mapping', () => {
   test('variables, All, the dashboard time zone and the panel interval reach the backend as the API expects', async () => {
     const { ds, fetchSrv } = grafanaDataSource({
@@ -73,7 +98,7 @@ describe('request mapping', () => {
     const frame = response.data[0] as DataFrame;
     // auto with a one-hour panel interval: hour buckets
     expect(frame.fields[0].config.interval).toBe(HOUR);
-    expect(frame.fields.slice(1).map((f) => getFieldDisplayName(f, frame))).toEqual(['glm-5', 'bge-m3']);
+    expect(frame.fields.slice(1).map((f) => getFieldDisplayName(f, frame))).toEqual(['glm-5', 'bge-m3', 'Bucket end']);
   });
 
   test('Explore and mixed data sources get the queries as they will run', () => {

@@ -37,7 +37,8 @@ describe('fidelity of trend frames', () => {
     expect(rest).toHaveLength(0);
     const backend = await backendAnswer<TrendResponse>(server, { type: 'trend', ...RANGE, metrics: ['total_tokens'], dimension: 'model', granularity: '1h', limit: 3, timezone: 'UTC' });
     expect(frame.fields[0].values).toEqual(backend.buckets);
-    const series = frame.fields.slice(1);
+    // Between the time and the bucket ends (which the "largest calls in this bucket" link reads), one field per series.
+    const series = frame.fields.slice(1, -1);
     expect(series.map((f) => getFieldDisplayName(f, frame))).toEqual(backend.series.map((s) => s.labels.model));
     expect(backend.series.map((s) => s.labels.model)).toEqual(['glm-5', 'qwen3-vl', 'bge-m3', 'other']);
     for (const [i, field] of series.entries()) {
@@ -58,16 +59,17 @@ describe('fidelity of trend frames', () => {
     expect(calcs).toMatchObject({ max: Math.max(...hourly), min: Math.min(...hourly), sum: sumOf(events.filter((e) => e.model === 'glm-5'), (e) => e.input_tokens) });
   });
 
-  test('Download CSV is one table: a time column and one column per series, values equal to the backend', async () => {
+  test('Download CSV is one table: a time column, one column per series and the bucket ends, values equal to the backend', async () => {
     const [frame] = await frames({ refId: 'A', queryType: 'trend', metrics: ['total_tokens'], dimension: 'service', granularity: '1h', limit: 10 });
     const backend = await backendAnswer<TrendResponse>(server, { type: 'trend', ...RANGE, metrics: ['total_tokens'], dimension: 'service', granularity: '1h', limit: 10, timezone: 'UTC' });
     const rows: string[][] = parse(toCSV([frame]), { bom: true });
     const [header, ...body] = rows;
-    expect(header).toEqual(['Time', ...backend.series.map((s) => s.labels.service)]);
+    expect(header).toEqual(['Time', ...backend.series.map((s) => s.labels.service), 'Bucket end']);
     expect(body).toHaveLength(backend.buckets.length);
     body.forEach((row, i) => {
       expect(Number(row[0])).toBe(backend.buckets[i]);
       backend.series.forEach((s, j) => expect(Number(row[j + 1])).toBe(s.values[i]));
+      expect(Number(row.at(-1))).toBe(backend.buckets[i + 1] ?? backend.to);
     });
   });
 

@@ -76,7 +76,7 @@ const MALFORMED: Malformed[] = [
   { what: 'query body as text/csv', path: '/api/v1/query', body: 'type,from\ntotals,1', type: 'text/csv', status: 415, says: /Content-Type/ },
   { what: 'query body over 1 MB', path: '/api/v1/query', body: query({ metrics: [MB, MB] }), status: 413, says: /too large/ },
   // Fields: wrong types, unknown names, impossible values.
-  queryCase('type missing', { type: undefined }, /^type: is required; valid types: totals, ranking, trend$/),
+  queryCase('type missing', { type: undefined }, /^type: is required; valid types: totals, ranking, trend, movers, calls$/),
   queryCase('type unknown', { type: 'pie' }, /type: unknown query type 'pie'; valid types/),
   queryCase('type a number', { type: 7 }, /type: unknown query type '7'/),
   queryCase('from missing', { from: undefined }, /^from: is required: epoch milliseconds or RFC 3339 text$/),

@@ -120,6 +120,9 @@ const SHAPES: Record<string, unknown>[] = [
   ...DIMS.map((dimension) => ({ type: 'ranking', dimension, limit: 2, metrics: ['total_tokens', 'requests'] })),
   { type: 'trend', granularity: '1h', metrics: ['total_tokens', 'requests'] },
   ...DIMS.map((dimension) => ({ type: 'trend', granularity: '1h', dimension, limit: 2, metrics: ['total_tokens'] })),
+  ...DIMS.map((dimension) => ({ type: 'movers', dimension, limit: 2, metrics: ['total_tokens'], offset: '1h' })),
+  { type: 'calls', limit: 50 },
+  { type: 'calls', limit: 5, orderBy: 'duration_ms' },
 ];
 
 /** Plain sums over the events inside a scope (and inside extra filters). */

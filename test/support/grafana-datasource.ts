@@ -32,13 +32,13 @@ export function instanceSettings(uid: string, jsonData: TokenscopeOptions): Data
  * A DataSource whose requests go through the stand-in proxy to `backendUrl` with `apiToken`, using Grafana's
  * getBackendSrv/getTemplateSrv singletons (set here), exactly as inside Grafana.
  */
-export function grafanaDataSource(options: { backendUrl: string; apiToken?: string; variables?: TestVariable[]; uid?: string }) {
+export function grafanaDataSource(options: { backendUrl: string; apiToken?: string; variables?: TestVariable[]; uid?: string; jsonData?: Partial<TokenscopeOptions> }) {
   const uid = options.uid ?? DATASOURCE_UID;
   const stored: ProxiedDataSource = { uid, jsonData: { url: options.backendUrl }, secureJsonData: options.apiToken ? { apiToken: options.apiToken } : {} };
   const fetchSrv = createProxyFetchSrv([stored]);
   setBackendSrv(fetchSrv as unknown as BackendSrv);
   setTemplateSrv(createTemplateSrv(options.variables ?? []));
-  const ds = new DataSource(instanceSettings(uid, { url: options.backendUrl }));
+  const ds = new DataSource(instanceSettings(uid, { ...options.jsonData, url: options.backendUrl }));
   return { ds, fetchSrv, setVariables: (variables: TestVariable[]) => setTemplateSrv(createTemplateSrv(variables)) };
 }
 

@@ -15,10 +15,10 @@ export interface SystemProgram {
   skipReason: string;
 }
 
-/** Looks for the first of `names` on PATH (and in /usr/bin, /usr/sbin). */
-export function systemProgram(names: string | string[], installHint: string): SystemProgram {
+/** Looks for the first of `names` on PATH (and in /usr/bin, /usr/sbin, then `extraDirs`). */
+export function systemProgram(names: string | string[], installHint: string, extraDirs: string[] = []): SystemProgram {
   const list = Array.isArray(names) ? names : [names];
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/sbin', '/usr/local/bin'];
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/sbin', '/usr/local/bin', ...extraDirs];
   for (const name of list) {
     for (const dir of dirs) {
       const candidate = join(dir, name);

@@ -51,4 +51,14 @@ describe('ConfigEditor', () => {
     await user.type(screen.getByLabelText(/^URL/), 'tokenscope:8080');
     expect(screen.getByText(/Enter an http:\/\/ or https:\/\/ URL/)).toBeTruthy();
   });
+
+  test('the tracing data source uid and type go to jsonData', async () => {
+    const user = userEvent.setup();
+    const onOptionsChange = vi.fn();
+    render(<Host initial={settings({ jsonData: { url: 'http://x:1' } })} onOptionsChange={onOptionsChange} />);
+    await user.type(screen.getByLabelText('Tracing uid'), 'jaeger-prod');
+    await user.click(screen.getByRole('radio', { name: 'Jaeger' }));
+    const last: Settings = onOptionsChange.mock.calls.at(-1)![0];
+    expect(last.jsonData).toEqual({ url: 'http://x:1', tracingDatasourceUid: 'jaeger-prod', tracingDatasourceType: 'jaeger' });
+  });
 });

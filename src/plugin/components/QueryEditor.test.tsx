@@ -121,4 +121,36 @@ describe('QueryEditor', () => {
     expect(screen.queryByLabelText('Granularity')).not.toBeNull();
     expect(screen.queryByLabelText('Top N')).toBeNull();
   });
+
+  test('movers: one dimension and a Top N; the offset is saved on leaving its field and dropped when emptied', async () => {
+    const user = userEvent.setup();
+    const { lastQuery } = setup(saved({ dimension: undefined }));
+    await user.click(screen.getByRole('radio', { name: 'Top movers' }));
+    expect(lastQuery()).toMatchObject({ queryType: 'movers', dimension: 'model' });
+    cleanup();
+    const movers = setup(saved({ queryType: 'movers', dimension: 'api_key' }));
+    expect(screen.queryByLabelText('Granularity')).toBeNull();
+    expect(screen.queryByLabelText('Top N')).not.toBeNull();
+    const offset = screen.getByLabelText('Compare with');
+    await user.type(offset, '7d');
+    await user.tab();
+    expect(movers.lastQuery()).toMatchObject({ queryType: 'movers', offset: '7d' });
+    cleanup();
+    const weekly = setup(saved({ queryType: 'movers', offset: '7d' }));
+    await user.clear(screen.getByLabelText('Compare with'));
+    await user.tab();
+    expect(weekly.lastQuery()).toMatchObject({ queryType: 'movers' });
+    expect(weekly.lastQuery().offset).toBeUndefined();
+  });
+
+  test('largest calls: ordered by a chosen field, without metrics or dimension', async () => {
+    const user = userEvent.setup();
+    const { lastQuery } = setup(saved({ queryType: 'calls' }));
+    expect(screen.queryByLabelText('Metrics')).toBeNull();
+    expect(screen.queryByLabelText('Dimension')).toBeNull();
+    expect(screen.queryByLabelText('Top N')).not.toBeNull();
+    await user.click(screen.getByLabelText('Order by'));
+    await user.click(await screen.findByRole('option', { name: 'Duration' }));
+    expect(lastQuery()).toMatchObject({ queryType: 'calls', orderBy: 'duration_ms' });
+  });
 });

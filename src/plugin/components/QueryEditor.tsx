@@ -14,6 +14,7 @@ import { SELECTORS } from '../selectors';
 import type { TokenscopeOptions, TokenscopeQuery } from '../types';
 import { FilterEditor } from './FilterEditor';
 import {
+  CALL_ORDER_OPTIONS,
   DIMENSION_OPTIONS,
   GRANULARITY_OPTIONS,
   METRIC_OPTIONS,
@@ -49,11 +50,17 @@ export function QueryEditor({ datasource, query: stored, onChange, onRunQuery, r
   const dimensionOptions = [...(isTrend ? [{ label: LABELS.query.noDimension, value: NO_DIMENSION }] : []), ...DIMENSION_OPTIONS, ...variables];
   const metricOptions = [...METRIC_OPTIONS, ...variables];
   const granularityOptions = [...GRANULARITY_OPTIONS, ...variables];
-  const showTopN = query.queryType === 'ranking' || (isTrend && !!query.dimension);
+  const isMovers = query.queryType === 'movers';
+  const isCalls = query.queryType === 'calls';
+  const showTopN = query.queryType === 'ranking' || isMovers || isCalls || (isTrend && !!query.dimension);
+  const orderOptions = [...CALL_ORDER_OPTIONS, ...variables];
+  // The offset being typed, committed when the field loses focus (as Top N).
+  const [offset, setOffset] = useState(query.offset ?? '');
   const topNInvalid = !validTopN(topN);
 
   const setQueryType = (queryType: QueryType) => {
-    const dimension = queryType === 'ranking' && !query.dimension ? DEFAULTS.dimension : query.dimension;
+    const ranks = queryType === 'ranking' || queryType === 'movers';
+    const dimension = ranks && !query.dimension ? DEFAULTS.dimension : query.dimension;
     commit({ ...query, queryType, dimension });
   };
 
@@ -69,19 +76,34 @@ export function QueryEditor({ datasource, query: stored, onChange, onRunQuery, r
             onChange={setQueryType}
           />
         </InlineField>
-        <InlineField label={LABELS.query.metrics} tooltip={LABELS.query.metricsTooltip} htmlFor={SELECTORS.query.metrics} grow>
-          <MultiCombobox
-            id={SELECTORS.query.metrics}
-            data-testid={SELECTORS.query.metrics}
-            options={metricOptions}
-            value={selectedOptions(query.metrics, metricOptions)}
-            createCustomValue
-            onChange={(selected) => commit({ ...query, metrics: selected.map((o) => o.value) })}
-          />
-        </InlineField>
+        {!isCalls && (
+          <InlineField label={LABELS.query.metrics} tooltip={LABELS.query.metricsTooltip} htmlFor={SELECTORS.query.metrics} grow>
+            <MultiCombobox
+              id={SELECTORS.query.metrics}
+              data-testid={SELECTORS.query.metrics}
+              options={metricOptions}
+              value={selectedOptions(query.metrics, metricOptions)}
+              createCustomValue
+              onChange={(selected) => commit({ ...query, metrics: selected.map((o) => o.value) })}
+            />
+          </InlineField>
+        )}
+        {isCalls && (
+          <InlineField label={LABELS.query.orderBy} tooltip={LABELS.query.orderByTooltip} htmlFor={SELECTORS.query.orderBy}>
+            <Combobox
+              id={SELECTORS.query.orderBy}
+              data-testid={SELECTORS.query.orderBy}
+              width={32}
+              options={orderOptions}
+              value={query.orderBy || DEFAULTS.callOrder}
+              createCustomValue
+              onChange={(option) => commit({ ...query, orderBy: option.value })}
+            />
+          </InlineField>
+        )}
       </InlineFieldRow>
       <InlineFieldRow>
-        {query.queryType !== 'totals' && (
+        {query.queryType !== 'totals' && !isCalls && (
           <InlineField label={LABELS.query.dimension} tooltip={LABELS.query.dimensionTooltip} labelWidth={LABEL_WIDTH} htmlFor={SELECTORS.query.dimension}>
             <Combobox
               id={SELECTORS.query.dimension}
@@ -104,6 +126,21 @@ export function QueryEditor({ datasource, query: stored, onChange, onRunQuery, r
               value={query.granularity || 'auto'}
               createCustomValue
               onChange={(option) => commit({ ...query, granularity: option.value })}
+            />
+          </InlineField>
+        )}
+        {isMovers && (
+          <InlineField label={LABELS.query.offset} tooltip={LABELS.query.offsetTooltip} htmlFor={SELECTORS.query.offset}>
+            <Input
+              id={SELECTORS.query.offset}
+              data-testid={SELECTORS.query.offset}
+              width={16}
+              value={offset}
+              placeholder={LABELS.query.offsetPlaceholder}
+              onChange={(e) => setOffset(e.currentTarget.value)}
+              onBlur={() => {
+                if (offset.trim() !== (query.offset ?? '')) commit({ ...query, offset: offset.trim() || undefined });
+              }}
             />
           </InlineField>
         )}

@@ -1,11 +1,13 @@
 /** Editor options built from the shared catalogue and the dashboard's variables. */
 import type { ComboboxOption } from '@grafana/ui';
-import { DIMENSIONS, GRANULARITIES, METRICS, QUERY_TYPES } from '../../shared';
+import { CALL_ORDERS, DIMENSIONS, GRANULARITIES, METRICS, QUERY_TYPES } from '../../shared';
 import { LABELS } from '../labels';
 
 export const QUERY_TYPE_OPTIONS = QUERY_TYPES.map((q) => ({ label: q.name, value: q.id, description: q.description }));
 
 export const METRIC_OPTIONS: Array<ComboboxOption<string>> = METRICS.map((m) => ({ label: m.name, value: m.id, description: m.description }));
+
+export const CALL_ORDER_OPTIONS: Array<ComboboxOption<string>> = CALL_ORDERS.map((o) => ({ label: o.name, value: o.id }));
 
 export const DIMENSION_OPTIONS: Array<ComboboxOption<string>> = DIMENSIONS.map((d) => ({ label: d.byName, value: d.id, description: d.description }));
 

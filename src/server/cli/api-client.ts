@@ -1,5 +1,5 @@
 /** The CLI's HTTP client for a running backend: URL and token from options and the environment, server errors as messages. */
-import type { ApiQueryInput, IngestResponse, QueryResponse } from '../../shared';
+import type { ApiQueryInput, IngestResponse, QueryResponse, RepriceResponse } from '../../shared';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
 
@@ -20,6 +20,8 @@ export interface ApiClient {
   query<T extends QueryResponse>(query: ApiQueryInput): Promise<T>;
   /** Sends NDJSON lines (one event each) to POST /api/v1/usage. */
   ingest(ndjson: string): Promise<IngestResponse>;
+  /** POST /api/v1/reprice: applies the server's price table to the usage stored in [from, to). */
+  reprice(range: { from: number | string; to: number | string }): Promise<RepriceResponse>;
 }
 
 /**
@@ -69,6 +71,7 @@ export function createApiClient(url: string, token?: string): ApiClient {
   return {
     url: root,
     query: (query) => call('/api/v1/query', 'application/json', JSON.stringify(query)),
+    reprice: (range) => call('/api/v1/reprice', 'application/json', JSON.stringify(range), (parsed) => typeof (parsed as RepriceResponse | undefined)?.changed === 'number'),
     ingest: (ndjson) => call('/api/v1/usage', 'application/x-ndjson', ndjson, (parsed) => typeof (parsed as IngestResponse | undefined)?.rejected_total === 'number'),
   };
 }

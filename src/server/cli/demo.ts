@@ -5,6 +5,7 @@ import { loadConfig } from '../config';
 import { demoEvents, DEFAULT_EVENTS_PER_MINUTE } from '../demo/demo-traffic';
 import { seedDemo, type SeedDemoResult } from '../demo/seed-demo';
 import { createLogger } from '../logger';
+import { withPricing } from '../pricing/priced-store';
 import { closeOnSignals, startServer, type RunningServer } from '../main';
 import { openStore } from '../storage/open-store';
 import { createApiClient } from './api-client';
@@ -50,7 +51,7 @@ export async function runDemo(options: DemoOptions, env: NodeJS.ProcessEnv = pro
   let seeded: SeedDemoResult;
   const progress = createProgress(`seeding ${days} days`, out);
   try {
-    seeded = await seedDemo(store, { days, eventsPerMinute, onProgress: (fraction, events) => progress.update(fraction, `${formatNumber(events)} events`) });
+    seeded = await seedDemo(withPricing(store, config.prices), { days, eventsPerMinute, onProgress: (fraction, events) => progress.update(fraction, `${formatNumber(events)} events`) });
   } catch (err) {
     await store.close();
     throw err;

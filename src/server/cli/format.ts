@@ -14,6 +14,12 @@ export function formatNumber(value: number, decimals = 0): string {
   return format.format(value);
 }
 
+/** A column heading: the metric's name, with the currency for money (`Cost (USD)`). */
+export function metricHeader(metric: MetricId, currency: string | undefined): string {
+  const def = metricDefinition(metric);
+  return def.unit === 'currency' && currency ? `${def.name} (${currency})` : def.name;
+}
+
 /** Decimals shown for a metric, from the catalogue: token and request counts are whole, rates are not. */
 export function metricDecimals(metric: MetricId): number {
   return metricDefinition(metric).decimals;

@@ -12,12 +12,14 @@ import { formatNumber } from './format';
 import { createProgress, type Progress } from './progress';
 import { parseWholeNumber } from './query-options';
 import { groupRejections, type ImportSummary, type RejectedRow } from './import-summary';
+import { runLiteLLMImport } from './import-litellm';
 
 export interface ImportOptions {
   format?: string;
   map?: string[];
   url?: string;
   batchSize?: number;
+  litellm?: string;
 }
 
 /** One row of the file, ready to send: its NDJSON line, or why it could not be read. */
@@ -30,8 +32,9 @@ const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 export function registerImport(program: Command): void {
   program
     .command('import')
-    .description('send a file of usage events (NDJSON or CSV) to a running backend')
-    .argument('<file>', 'NDJSON (one event per line) or CSV with a header row')
+    .description("send a file of usage events (NDJSON or CSV), or LiteLLM's spend logs, to a running backend")
+    .argument('[file]', 'NDJSON (one event per line, native or {provider, usage, …}) or CSV with a header row')
+    .option('--litellm <postgres-url>', "instead of a file: LiteLLM's database (its DATABASE_URL); reads LiteLLM_SpendLogs in time order, a rerun adds nothing twice")
     .option('--format <format>', 'ndjson or csv (default: from the file name, .csv is CSV)', (v: string) => {
       if (v !== 'ndjson' && v !== 'csv') throw new InvalidArgumentError(`'${v}' is not ndjson or csv`);
       return v;
@@ -39,15 +42,17 @@ export function registerImport(program: Command): void {
     .option('--map <field=column,…>', 'CSV: the column of each event field, e.g. timestamp=time,input_tokens=prompt (columns named like fields are taken as they are)', (v: string, all: string[] = []) => [...all, v])
     .option('--url <url>', 'backend URL (TOKENSCOPE_URL, default http://127.0.0.1:8080); the ingest token comes from TOKENSCOPE_TOKEN')
     .option('--batch-size <n>', `events per request (default ${DEFAULT_BATCH_SIZE})`, parseWholeNumber)
-    .action(async (file: string, options: ImportOptions) => {
+    .action(async (file: string | undefined, options: ImportOptions) => {
+      if ((file === undefined) === (options.litellm === undefined)) throw new InvalidArgumentError('give a file, or --litellm postgres://… (not both)');
       const progress = createProgress('importing');
       let summary: ImportSummary;
       try {
-        summary = await runImport(file, options, apiClientFromEnv(options.url), progress);
+        summary = options.litellm ? await runLiteLLMImport(options.litellm, options, apiClientFromEnv(options.url), progress) : await runImport(file!, options, apiClientFromEnv(options.url), progress);
       } finally {
         progress.stop();
       }
-      console.log(formatImportSummary(file, summary));
+      console.log(formatImportSummary(options.litellm ? 'LiteLLM_SpendLogs' : file!, summary));
+      if ('ignored' in summary) console.log(`  ignored     ${formatNumber(summary.ignored as number)} (failed calls and LiteLLM cache hits: no model usage)`);
       // 2: the file went through, but some rows were rejected (scripts can tell this from a failure, 1).
       if (summary.rejected > 0) process.exitCode = 2;
     });

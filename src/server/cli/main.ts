@@ -1,8 +1,11 @@
-/** The `tokenscope` command line: serve, demo, import, top, trend, token. */
+/** The `tokenscope` command line: serve, demo, import, top, trend, movers, calls, token, prices check, reprice. */
 import { Command } from 'commander';
 import { packageVersion } from '../config';
+import { registerCalls } from './calls';
 import { registerDemo } from './demo';
 import { registerImport } from './import';
+import { registerMovers } from './movers';
+import { registerPrices } from './prices';
 import { registerServe } from './serve';
 import { registerToken } from './token';
 import { registerTop } from './top';
@@ -18,7 +21,10 @@ registerDemo(program);
 registerImport(program);
 registerTop(program);
 registerTrend(program);
+registerMovers(program);
+registerCalls(program);
 registerToken(program);
+registerPrices(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   console.error(`tokenscope: ${err.message}`);

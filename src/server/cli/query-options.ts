@@ -14,10 +14,10 @@ export interface QueryOptions {
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
-/** Adds the shared options to a command. */
-export function addQueryOptions(command: Command, defaultMetric: string): Command {
+/** Adds the shared options to a command; `--metric` only when the command measures a metric (`defaultMetric` not null). */
+export function addQueryOptions(command: Command, defaultMetric: string | null): Command {
+  if (defaultMetric !== null) command.option('--metric <ids>', `metric id, or several separated by commas (the first orders a ranking); default ${defaultMetric}`);
   return command
-    .option('--metric <ids>', `metric id, or several separated by commas (the first orders a ranking); default ${defaultMetric}`)
     .option('--last <span>', 'time range ending now, e.g. 30m, 24h, 7d, 2w (default 24h)')
     .option('--from <time>', 'range start: RFC 3339 or epoch ms (instead of --last)')
     .option('--to <time>', 'range end, exclusive: RFC 3339 or epoch ms (default now)')

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { dimensionDefinition, metricDefinition, type DimensionId, type MetricId, type RankingResponse } from '../../shared';
 import { apiClientFromEnv, type ApiClient } from './api-client';
-import { formatInstant, formatMetric, formatNumber, formatShare, renderTable } from './format';
+import { formatInstant, formatMetric, formatNumber, formatShare, metricHeader, renderTable } from './format';
 import { addQueryOptions, parseFilters, parseMetrics, timeRange, type QueryOptions } from './query-options';
 
 export interface TopOptions extends QueryOptions {
@@ -48,7 +48,7 @@ export function formatRanking(ranking: RankingResponse): string {
   const columns = [
     { header: '#', align: 'right' as const },
     { header: dimension.name },
-    ...metrics.map((m) => ({ header: metricDefinition(m).name, align: 'right' as const })),
+    ...metrics.map((m) => ({ header: metricHeader(m, ranking.currency), align: 'right' as const })),
     { header: 'Share', align: 'right' as const },
   ];
   return `${title}\n\n${renderTable(columns, rows)}`;

@@ -16,6 +16,7 @@ const field = {
   count: fc.oneof(fc.nat(), fc.integer({ min: -5, max: 5 }), fc.constantFrom(2 ** 53, 2 ** 60, 1.5, NaN, '10', null, undefined, -0)),
   modelType: fc.oneof(fc.constantFrom('text_generation', 'vision', 'Text', 'a'.repeat(65), '9x', 5, undefined, null)),
   duration: fc.oneof(fc.double({ min: -10, max: 2e8, noNaN: false }), fc.constantFrom(undefined, null, '100')),
+  cost: fc.oneof(fc.double({ min: -1, max: 1e10, noNaN: false }), fc.constantFrom(undefined, null, '0.25', 'free', 1e-13, 9e9, 9.1e9, {})),
   traceId: fc.oneof(fc.stringMatching(/^[0-9a-f]{32}$/), fc.constantFrom('0AF7651916CD43DD8448EB211C80319C', 'abc', '', 5, null, undefined)),
   spanId: fc.oneof(fc.stringMatching(/^[0-9a-f]{16}$/), fc.constantFrom('b7ad6b716920333', 'zzzzzzzzzzzzzzzz', null, undefined)),
 };
@@ -38,6 +39,7 @@ describe('toStoredEvent', () => {
             reasoning_tokens: field.count,
             id: field.name,
             duration_ms: field.duration,
+            cost: field.cost,
             trace_id: field.traceId,
             span_id: field.spanId,
           },
@@ -60,6 +62,18 @@ describe('toStoredEvent', () => {
         expect('event' in result).toBe(true);
       }),
     );
+  });
+
+  test('a cost the source gave is kept whole, in micro-units rounded half up', () => {
+    const priced = (cost: unknown) => {
+      const result = toStoredEvent({ ...valid, cost });
+      return 'event' in result ? result.event.cost : result.error;
+    };
+    expect(priced(0.0123)).toEqual({ inputMicros: 0, cacheReadMicros: 0, cacheWriteMicros: 0, outputMicros: 0, givenMicros: 12_300, unpricedTokens: 0 });
+    expect(priced('0.0000005')).toMatchObject({ givenMicros: 1 }); // half a micro-unit rounds up
+    expect(priced(0)).toMatchObject({ givenMicros: 0 });
+    expect(priced(null)).toBeUndefined();
+    expect(priced(-1)).toBe('cost: must be a number from 0 to 9000000000 (the call\'s cost in the reporting currency) with at most 12 decimal places');
   });
 
   test('reasoning tokens are part of output, and trace and span ids are lowercase hex of their length', () => {

@@ -1,8 +1,9 @@
 /** The usage event a client sends (snake_case, like providers' usage objects), validated into a StoredEvent. */
 import { z } from 'zod';
 import { formatIssues, parseInstant } from '../../shared';
-import type { StoredEvent } from '../storage/engine';
+import type { EventCost, StoredEvent } from '../storage/engine';
 import { protectApiKey } from '../api-keys';
+import { givenCost, GIVEN_COST_ERROR } from './given-cost';
 
 /** What an event without `model_type` (or with null) is. */
 export const DEFAULT_MODEL_TYPE = 'text_generation';
@@ -80,6 +81,16 @@ export const usageEventSchema = z
       reasoning_tokens: count.nullish(),
       /** Idempotency key such as the provider's request id. */
       id: name.nullish(),
+      /** What the call cost, as the source knows it, in the reporting currency: kept as sent, it wins over the price table. */
+      cost: z
+        .unknown()
+        .transform((value, ctx) => {
+          if (value === undefined || value === null) return null;
+          const cost = givenCost(value);
+          if (cost === null) ctx.addIssue({ code: 'custom', message: GIVEN_COST_ERROR });
+          return cost;
+        })
+        .optional(),
       /** The W3C trace id of the call's span (32 lowercase hex digits), for finding its trace. */
       trace_id: z.string({ error: 'must be 32 lowercase hex digits' }).regex(TRACE_ID, { error: 'must be 32 lowercase hex digits' }).nullish(),
       /** The call's span id (16 lowercase hex digits). */
@@ -125,6 +136,8 @@ export interface UsageEvent {
   duration_ms?: number | null;
   trace_id?: string | null;
   span_id?: string | null;
+  /** What the call cost as its source knows it, in the reporting currency. */
+  cost?: number | null;
 }
 // The type check fails if the schema stops accepting what UsageEvent describes.
 const _usageEventFitsSchema = (e: UsageEvent): z.input<typeof usageEventSchema> => e;
@@ -156,6 +169,7 @@ export function toStoredEventBySchema(value: unknown): { event: StoredEvent } | 
       e.duration_ms ?? null,
       e.trace_id ?? null,
       e.span_id ?? null,
+      e.cost ?? null,
     ),
   };
 }
@@ -175,9 +189,10 @@ function stored(
   durationMs: number | null,
   traceId: string | null,
   spanId: string | null,
+  cost: EventCost | null,
 ): StoredEvent {
   const key = protectApiKey(apiKey);
-  return {
+  const event: StoredEvent = {
     ts,
     service,
     model,
@@ -193,7 +208,10 @@ function stored(
     id,
     traceId,
     spanId,
+    // Always present (undefined until priced), so every event has one shape and pricing sets it in place cheaply.
+    cost: cost ?? undefined,
   };
+  return event;
 }
 
 const MODEL_TYPE = /^[a-z][a-z0-9_]{0,63}$/;
@@ -220,6 +238,8 @@ function fastStoredEvent(v: unknown): StoredEvent | null {
   const traceId = e.trace_id ?? null;
   const spanId = e.span_id ?? null;
   const duration = e.duration_ms ?? null;
+  const cost = e.cost === undefined || e.cost === null ? null : givenCost(e.cost);
+  if (cost === null && e.cost !== undefined && e.cost !== null) return null;
   if (typeof modelType !== 'string' || !MODEL_TYPE.test(modelType) || !isName(apiKey)) return null;
   if (!isCount(cacheRead) || !isCount(cacheWrite) || cacheRead > input || cacheWrite > input) return null;
   if (!isCount(reasoning) || reasoning > output) return null;
@@ -230,5 +250,5 @@ function fastStoredEvent(v: unknown): StoredEvent | null {
   if (e.timestamp === undefined || e.timestamp === null) return null;
   const instant = parseInstant(e.timestamp);
   if (!('ms' in instant) || instant.ms < 0 || instant.ms > Date.now() + MAX_FUTURE_MS) return null;
-  return stored(instant.ms, service, model, modelType, apiKey, input, output, cacheRead, cacheWrite, reasoning, id, duration, traceId, spanId);
+  return stored(instant.ms, service, model, modelType, apiKey, input, output, cacheRead, cacheWrite, reasoning, id, duration, traceId, spanId, cost);
 }

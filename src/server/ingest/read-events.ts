@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { ClientError } from '../errors';
 import type { StoredEvent } from '../storage/engine';
+import { fromProviderUsage } from './providers/provider-event';
 import type { EventCheck } from './scoped-events';
 
 /** Most rejections listed in a response; `rejected_total` counts them all. */
@@ -21,6 +22,18 @@ export interface ReadEvents {
   events: StoredEvent[];
   rejected: Rejection[];
   rejectedTotal: number;
+  /** Values the adapter turned into nothing to store (such as a failed call in a gateway's log). */
+  ignored: number;
+}
+
+/** An ingest adapter: one parsed value to a native usage event, a rejection, or nothing to store. */
+export type ToUsageEvent = (value: unknown) => { event: unknown } | { error: string } | { ignore: true };
+
+export interface ReadOptions {
+  /** The adapter for the body's values; by default native events and provider usage objects. */
+  toUsageEvent?: ToUsageEvent;
+  /** Read a JSON body that is not one JSON value as NDJSON, for senders that label NDJSON application/json. */
+  ndjsonInJson?: boolean;
 }
 
 export type BodyFormat = 'json' | 'ndjson';
@@ -42,31 +55,26 @@ export function unsupportedBodyType(contentType: string | undefined): ClientErro
   return new ClientError(`${sent}; send application/json (a JSON array of events, or one event object) or application/x-ndjson (one event per line)`, 415, 'unsupported_media_type');
 }
 
-/** `check`: the caller's event check (`eventValidator(request.principal)`), so every body meets its token's scope. */
-export async function readEvents(body: Readable, format: BodyFormat, maxBytes: number, check: EventCheck): Promise<ReadEvents> {
-  const out: ReadEvents = { events: [], rejected: [], rejectedTotal: 0 };
+/**
+ * `check`: the caller's event check (`eventValidator(request.principal)`), so every body meets its token's scope;
+ * `options.toUsageEvent`: the body's ingest adapter, run before the check.
+ */
+export async function readEvents(body: Readable, format: BodyFormat, maxBytes: number, check: EventCheck, options: ReadOptions = {}): Promise<ReadEvents> {
+  const out: ReadEvents = { events: [], rejected: [], rejectedTotal: 0, ignored: 0 };
+  const toUsageEvent = options.toUsageEvent ?? fromProviderUsage;
   const add = (index: number, value: unknown) => {
-    const result = check(value);
+    const native = toUsageEvent(value);
+    if ('ignore' in native) {
+      out.ignored++;
+      return;
+    }
+    const result = 'event' in native ? check(native.event) : native;
     if ('event' in result) out.events.push(result.event);
     else reject(out, index, result.error);
   };
-  const chunks = limitBytes(body, maxBytes);
-  if (format === 'json') {
-    const text = await readText(chunks);
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      throw new ClientError(`body is not valid JSON (${(err as Error).message}); send a JSON array of events or NDJSON`, 400, 'invalid_json');
-    }
-    if (Array.isArray(value)) value.forEach((v, i) => add(i, v));
-    else if (value !== null && typeof value === 'object') add(0, value);
-    else throw new ClientError('body must be a JSON array of events (or one event object), or NDJSON', 400, 'invalid_body');
-    return out;
-  }
   let index = 0;
-  for await (const line of lines(chunks)) {
-    if (line.trim() === '') continue;
+  const addLine = (line: string) => {
+    if (line.trim() === '') return;
     // A line that is only a bracket is never an NDJSON event: the body is pretty-printed JSON.
     if (index === 0 && ['[', '{'].includes(line.trim())) {
       throw new ClientError(
@@ -80,14 +88,33 @@ export async function readEvents(body: Readable, format: BodyFormat, maxBytes: n
       value = JSON.parse(line);
     } catch (err) {
       reject(out, index++, `line is not valid JSON (${(err as Error).message})`);
-      continue;
+      return;
     }
     if (Array.isArray(value)) {
       reject(out, index++, 'line is a JSON array; NDJSON takes one event object per line (send an array with Content-Type: application/json)');
-      continue;
+      return;
     }
     add(index++, value);
+  };
+  const chunks = limitBytes(body, maxBytes);
+  if (format === 'json') {
+    const text = await readText(chunks);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      if (options.ndjsonInJson) {
+        for (const line of text.split('\n')) addLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+        return out;
+      }
+      throw new ClientError(`body is not valid JSON (${(err as Error).message}); send a JSON array of events or NDJSON`, 400, 'invalid_json');
+    }
+    if (Array.isArray(value)) value.forEach((v, i) => add(i, v));
+    else if (value !== null && typeof value === 'object') add(0, value);
+    else throw new ClientError('body must be a JSON array of events (or one event object), or NDJSON', 400, 'invalid_body');
+    return out;
   }
+  for await (const line of lines(chunks)) addLine(line);
   return out;
 }
 
@@ -96,7 +123,7 @@ export async function readEvents(body: Readable, format: BodyFormat, maxBytes: n
  * exactly as a body's events are: `check` is the caller's `eventValidator(request.principal)`.
  */
 export function checkEvents(values: readonly unknown[], check: EventCheck): ReadEvents {
-  const out: ReadEvents = { events: [], rejected: [], rejectedTotal: 0 };
+  const out: ReadEvents = { events: [], rejected: [], rejectedTotal: 0, ignored: 0 };
   values.forEach((value, index) => {
     const result = check(value);
     if ('event' in result) out.events.push(result.event);

@@ -22,7 +22,7 @@ export interface AppMetrics {
   render(scope: Scope | null): Promise<string>;
 }
 
-export type MetricsConfig = Pick<Config, 'metricsWindowMs' | 'metricsApiKeyLabel' | 'metricsMaxLabelSets'>;
+export type MetricsConfig = Pick<Config, 'metricsWindowMs' | 'metricsApiKeyLabel' | 'metricsMaxLabelSets'> & { prices: Pick<Config['prices'], 'currency'> };
 
 export function createAppMetrics(config: MetricsConfig, logger: Logger, now?: () => number): AppMetrics {
   const registry = new Registry();
@@ -52,6 +52,7 @@ export function createAppMetrics(config: MetricsConfig, logger: Logger, now?: ()
     windowMs: config.metricsWindowMs,
     apiKeyLabel: config.metricsApiKeyLabel,
     maxLabelSets: config.metricsMaxLabelSets,
+    currency: config.prices.currency,
     now,
   });
 

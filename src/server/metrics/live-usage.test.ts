@@ -37,12 +37,26 @@ function setup(over: Partial<LiveUsageOptions> = {}) {
       done();
     },
   });
-  const live = createLiveUsage({ registry, logger: pino(sink), windowMs: 600_000, apiKeyLabel: true, maxLabelSets: 1000, now: () => NOW, ...over });
+  const live = createLiveUsage({ registry, logger: pino(sink), windowMs: 600_000, apiKeyLabel: true, maxLabelSets: 1000, currency: 'USD', now: () => NOW, ...over });
   const values = async (name: string) => (await registry.getSingleMetric(name)!.get()).values;
   return { live, lines, values };
 }
 
 describe('live usage counters', () => {
+  test('count cost in currency units and unpriced tokens per label set', async () => {
+    const { live, values } = setup();
+    const priced = { inputMicros: 1_500_000, cacheReadMicros: 250_000, cacheWriteMicros: 0, outputMicros: 1_000_000, givenMicros: null, unpricedTokens: 0 };
+    const given = { inputMicros: 0, cacheReadMicros: 0, cacheWriteMicros: 0, outputMicros: 0, givenMicros: 125_000, unpricedTokens: 0 };
+    live.record([event({ cost: priced }), event({ cost: given }), event({ model: 'mystery' })]);
+    const cost = await values('tokenscope_cost_total');
+    // 1.5 + 0.25 + 1 + 0.125 dollars for glm-5; the unpriced call adds nothing to cost but 110 unpriced tokens.
+    expect(cost.find((v) => v.labels.model === 'glm-5')?.value).toBe(2.875);
+    expect(cost.find((v) => v.labels.model === 'mystery')?.value).toBe(0);
+    const unpriced = await values('tokenscope_unpriced_tokens_total');
+    expect(unpriced.find((v) => v.labels.model === 'mystery')?.value).toBe(110);
+    expect(unpriced.find((v) => v.labels.model === 'glm-5')?.value).toBe(0);
+  });
+
   test('count tokens by type and requests per label set', async () => {
     const { live, values } = setup();
     live.record([event(), event({ inputTokens: 7, outputTokens: 3, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 1 }), event({ model: 'kimi-k2.5' })]);

@@ -27,6 +27,8 @@ export interface LiveUsageOptions {
   apiKeyLabel: boolean;
   /** Most label sets (service, model, model_type[, api_key]); events beyond go to the all-"other" set. */
   maxLabelSets: number;
+  /** The reporting currency, named in the cost counter's help. */
+  currency: string;
   /** The clock; tests pass their own. */
   now?: () => number;
 }
@@ -49,10 +51,12 @@ interface BatchSums {
   output: number;
   cache_read: number;
   cache_write: number;
+  costMicros: number;
+  unpriced: number;
   reasoning: number;
 }
 
-export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLabelSets, now = Date.now }: LiveUsageOptions): LiveUsage {
+export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLabelSets, currency, now = Date.now }: LiveUsageOptions): LiveUsage {
   const setLabels = apiKeyLabel ? ['service', 'model', 'model_type', 'api_key'] : ['service', 'model', 'model_type'];
   const registers = [registry];
   const tokens = new Counter({
@@ -64,6 +68,18 @@ export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLa
   const requests = new Counter({
     name: 'tokenscope_requests_total',
     help: `Stored usage events (model calls) stamped within ${windowMs} ms of now.`,
+    labelNames: setLabels,
+    registers,
+  });
+  const cost = new Counter({
+    name: 'tokenscope_cost_total',
+    help: `Cost in ${currency} of stored usage events stamped within ${windowMs} ms of now: priced from the price table, or as the source reported it.`,
+    labelNames: setLabels,
+    registers,
+  });
+  const unpriced = new Counter({
+    name: 'tokenscope_unpriced_tokens_total',
+    help: `Tokens of stored usage events stamped within ${windowMs} ms of now that have no price and no cost from their source (left out of tokenscope_cost_total).`,
     labelNames: setLabels,
     registers,
   });
@@ -122,7 +138,7 @@ export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLa
         }
         let sums = batch.get(key);
         if (!sums) {
-          sums = { labels: Object.fromEntries(setLabels.map((l, i) => [l, values[i]])), requests: 0, input: 0, output: 0, cache_read: 0, cache_write: 0, reasoning: 0 };
+          sums = { labels: Object.fromEntries(setLabels.map((l, i) => [l, values[i]])), requests: 0, input: 0, output: 0, cache_read: 0, cache_write: 0, reasoning: 0, costMicros: 0, unpriced: 0 };
           batch.set(key, sums);
         }
         sums.requests++;
@@ -130,11 +146,17 @@ export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLa
         sums.output += e.outputTokens;
         sums.cache_read += e.cacheReadTokens;
         sums.cache_write += e.cacheWriteTokens;
+        const c = e.cost;
+        if (c) sums.costMicros += c.inputMicros + c.cacheReadMicros + c.cacheWriteMicros + c.outputMicros + (c.givenMicros ?? 0);
+        sums.unpriced += c ? c.unpricedTokens : e.inputTokens + e.outputTokens;
         sums.reasoning += e.reasoningTokens;
       }
       for (const sums of batch.values()) {
         requests.inc(sums.labels, sums.requests);
         for (const type of TOKEN_TYPES) tokens.inc({ ...sums.labels, token_type: type }, sums[type]);
+        // Summed in exact micro-units per batch; only the counter's running total is a float.
+        cost.inc(sums.labels, sums.costMicros / 1_000_000);
+        unpriced.inc(sums.labels, sums.unpriced);
       }
       if (stale) outsideWindow.inc(stale);
       if (folded) overflow.inc(folded);

@@ -11,11 +11,19 @@ export function metricValue(metric: MetricId, sums: BaseSums, spanMs: number): n
   switch (formula.kind) {
     case 'sum':
       return formula.of.reduce((total, s) => total + sums[s], 0);
+    case 'money':
+      return formula.of.reduce((total, s) => total + sums[s], 0) / 1_000_000;
     case 'perMinute':
       return spanMs > 0 ? formula.of.reduce((total, s) => total + sums[s], 0) / (spanMs / 60_000) : 0;
     case 'concurrency':
       return sums.timed_requests > 0 && spanMs > 0 ? sums.duration_ms / spanMs : null;
   }
+}
+
+/** A money metric's exact value in micro-units (0 for any other metric). */
+export function moneyMicros(metric: MetricId, sums: BaseSums): number {
+  const formula = metricDefinition(metric).formula;
+  return formula.kind === 'money' ? formula.of.reduce((total, s) => total + sums[s], 0) : 0;
 }
 
 /** Every requested metric's value. */

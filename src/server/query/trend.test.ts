@@ -5,7 +5,7 @@ import type { NormalizedQuery } from './normalise';
 import { trendData } from './trend';
 
 const H = 3_600_000;
-const q: NormalizedQuery = { type: 'trend', from: 0, to: 2 * H, metrics: ['requests'], dimension: 'model', filters: {}, granularity: '1h', limit: 1, timezone: 'UTC', maxDataPoints: 1000 };
+const q: NormalizedQuery = { type: 'trend', from: 0, to: 2 * H, metrics: ['requests'], dimension: 'model', filters: {}, granularity: '1h', limit: 1, timezone: 'UTC', maxDataPoints: 1000, orderBy: 'total_tokens' };
 const row = (bucket: number, key: string | null, requests: number): AggregateRow => ({ bucket, key, label: key, sums: { ...zeroSums(), requests } });
 
 /**
@@ -21,6 +21,9 @@ function storeWithALateArrival(): Store {
     async aggregate(request: AggregateRequest) {
       if (request.keep) return [row(0, 'a', 3), row(H, null, 2)];
       return [row(0, 'a', 3)];
+    },
+    async largestCalls() {
+      return { calls: [], earliest: null };
     },
     async eventCount() {
       return 0;

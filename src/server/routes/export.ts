@@ -3,9 +3,9 @@ import { stringify } from 'csv-stringify';
 import type { FastifyPluginAsync } from 'fastify';
 import { Readable } from 'node:stream';
 import { DateTime } from 'luxon';
-import { DEFAULTS, METRIC_IDS, metricDefinition, parseApiQuery } from '../../shared';
+import { DEFAULTS, METRIC_IDS, formatMicros, metricDefinition, parseApiQuery } from '../../shared';
 import { ClientError } from '../errors';
-import { metricValue } from '../query/metric-values';
+import { metricValue, moneyMicros } from '../query/metric-values';
 import { normaliseQuery } from '../query/normalise';
 import { trendData } from '../query/trend';
 import { queryFromParams, type QueryParams } from './query-params';
@@ -23,6 +23,8 @@ export const exportRoutes =
       const data = await trendData(store, { ...q, dimension });
 
       const withId = dimension === 'api_key';
+      // Money is written exactly, from the integer micro-unit sums: no binary fraction reaches an accounting sheet.
+      const money = new Set(q.metrics.filter((m) => metricDefinition(m).formula.kind === 'money'));
       const csv = stringify({
         header: true,
         columns: ['time', dimension, ...(withId ? ['api_key_id'] : []), ...q.metrics],
@@ -38,7 +40,7 @@ export const exportRoutes =
             if (sums.requests === 0) continue;
             const row: Record<string, unknown> = { time, [dimension]: key === null ? 'other' : label };
             if (withId) row.api_key_id = key ?? '';
-            for (const m of q.metrics) row[m] = roundForPeople(metricValue(m, sums, data.spans[i]), metricDefinition(m).decimals);
+            for (const m of q.metrics) row[m] = money.has(m) ? formatMicros(moneyMicros(m, sums)) : roundForPeople(metricValue(m, sums, data.spans[i]), metricDefinition(m).decimals);
             yield row;
           }
         }

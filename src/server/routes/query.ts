@@ -6,7 +6,7 @@ import { runQuery } from '../query/run-query';
 import type { RouteDeps } from './route-deps';
 
 export const queryRoutes =
-  ({ store }: RouteDeps): FastifyPluginAsync =>
+  ({ store, config }: RouteDeps): FastifyPluginAsync =>
   async (app) => {
     app.post('/api/v1/query', async (request): Promise<QueryResponse> => {
       if (request.body === null || typeof request.body !== 'object' || Array.isArray(request.body)) {
@@ -14,6 +14,6 @@ export const queryRoutes =
       }
       const parsed = parseApiQuery(request.body);
       if (!parsed.ok) throw new ClientError(parsed.errors.join('; '), 400, 'invalid_query');
-      return runQuery(store, parsed.query, request.principal?.scope ?? null);
+      return { ...(await runQuery(store, parsed.query, request.principal?.scope ?? null)), currency: config.prices.currency };
     });
   };

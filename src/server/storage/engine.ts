@@ -1,5 +1,5 @@
 /** The Store contract every storage engine implements; the query layer knows nothing else about engines. */
-import type { BaseSum, BaseSums, DimensionId } from '../../shared';
+import type { BaseSum, BaseSums, CallField, DimensionId } from '../../shared';
 import type { HeldFrom } from './retention';
 
 /** One validated usage event, as the ingest layer hands it to a store. */
@@ -27,6 +27,49 @@ export interface StoredEvent {
   traceId: string | null;
   /** The span id (16 lowercase hex digits) of that call, or null. */
   spanId: string | null;
+  /**
+   * What the call cost. Ingest sets it (a cost the source gave, or one priced from the price table); absent,
+   * the call counts as unpriced (see `unpricedCost`).
+   */
+  cost?: EventCost;
+}
+
+/** What one call cost, in whole micro-units (10^-6) of the reporting currency; every value an integer >= 0. */
+export interface EventCost {
+  /** Uncached input tokens (input - cache read - cache write, at least 0) at the input price. */
+  inputMicros: number;
+  cacheReadMicros: number;
+  cacheWriteMicros: number;
+  /** Output tokens, reasoning tokens included. */
+  outputMicros: number;
+  /** A cost the source reported, kept whole (the four parts are then 0); null when the source gave none. */
+  givenMicros: number | null;
+  /** The call's input + output tokens when it has neither a given cost nor a price; else 0. */
+  unpricedTokens: number;
+}
+
+/** The cost of a call nobody priced: nothing known, all its tokens unpriced. */
+export function unpricedCost(event: Pick<StoredEvent, 'inputTokens' | 'outputTokens'>): EventCost {
+  return { inputMicros: 0, cacheReadMicros: 0, cacheWriteMicros: 0, outputMicros: 0, givenMicros: null, unpricedTokens: event.inputTokens + event.outputTokens };
+}
+
+/** What repricing changed for one (service, model); money in micro-units of the reporting currency. */
+export interface RepricedGroup {
+  service: string;
+  model: string;
+  /** Events in the range. */
+  events: number;
+  /** Events whose cost changed. */
+  changed: number;
+  costBefore: number;
+  costAfter: number;
+  unpricedBefore: number;
+  unpricedAfter: number;
+}
+
+/** The whole cost of a call: its parts plus a cost the source gave. */
+export function totalMicros(cost: EventCost): number {
+  return cost.inputMicros + cost.cacheReadMicros + cost.cacheWriteMicros + cost.outputMicros + (cost.givenMicros ?? 0);
 }
 
 /** Outcome of storing a batch: events newly stored, and events whose id was already stored. */
@@ -129,6 +172,28 @@ export interface AggregateRow {
   sums: BaseSums;
 }
 
+/** Which raw events to list: the `limit` largest in [from, to) that pass the filters. */
+export interface CallsRequest {
+  from: number;
+  to: number;
+  /** As for aggregates: the request's filters and the caller's scope together. */
+  filters: RowFilters;
+  /**
+   * Largest first by the sum of these event fields; a missing duration counts below every duration. Ties go to
+   * the earlier event, then service, model, model type, api key, id (absent first), then the token counts,
+   * duration, trace and span id, so every engine returns the same list.
+   */
+  orderBy: readonly CallField[];
+  limit: number;
+}
+
+/** The listed events, and how far back raw events reach. */
+export interface CallsResult {
+  calls: StoredEvent[];
+  /** Timestamp of the earliest raw event stored that the filters let through (so a scope reveals nothing beyond it), or null. */
+  earliest: number | null;
+}
+
 /**
  * A storage engine. Engines store events durably, keep their own rollups, and answer aggregate requests
  * exactly: the same request gives the same rows on every engine.
@@ -146,12 +211,20 @@ export interface Store {
   ingest(events: readonly StoredEvent[]): Promise<IngestResult>;
   /** Sums per (bucket, key), rows in no particular order; buckets without events are absent. */
   aggregate(request: AggregateRequest): Promise<AggregateRow[]>;
+  /** The largest raw events of a range, one per event however many copies are stored. */
+  largestCalls(request: CallsRequest): Promise<CallsResult>;
   /** Number of events stored. */
   eventCount(): Promise<number>;
   /** What retention leaves each tier holding now (see retention.ts); absent when the engine keeps everything. */
   heldFrom?(): HeldFrom;
   /** Drops what is past retention and gives the disk space back; engines also run it in the background. */
   applyRetention?(): Promise<void>;
+  /**
+   * Optional (absent: the engine cannot reprice). Gives every stored event stamped in [from, to) the cost
+   * `price` returns for it, in the raw events and in every rollup tier, exactly; returns what changed per
+   * (service, model). `price` receives the event with its current cost.
+   */
+  reprice?(from: number, to: number, price: (event: StoredEvent) => EventCost): Promise<RepricedGroup[]>;
   /** Flushes and closes; the store is unusable afterwards. */
   close(): Promise<void>;
 }

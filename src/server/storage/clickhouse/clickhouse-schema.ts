@@ -9,7 +9,7 @@ import type { ClickHouseConnection } from './clickhouse-client';
 import { quoteIdentifier, quoteString } from './clickhouse-sql';
 
 /** Version of the table layout; a database written by a newer version is refused. */
-export const CLICKHOUSE_SCHEMA_VERSION = 2;
+export const CLICKHOUSE_SCHEMA_VERSION = 3;
 
 export type RollupTierId = Exclude<TierId, 'raw'>;
 /** Rollup tiers, finest first, each with the tier it is summed from. */
@@ -60,6 +60,9 @@ export const rollupTable = (tier: RollupTierId): LogicalTable => `rollup_${tier}
 /** A column and its type; columns added by a later layout carry a default, so older tables gain them in place. */
 type Column = readonly [name: string, type: string];
 
+/** Rows written before layout 3 were never priced: every token of them reads as unpriced. */
+const UNPRICED_DEFAULT = 'input_tokens + output_tokens';
+
 /**
  * Raw event columns. `trace_id` and `span_id` are '' when the event had none; `reasoning_tokens`, `trace_id` and
  * `span_id` came with layout 2.
@@ -81,6 +84,14 @@ const EVENTS_COLUMNS: readonly Column[] = [
   ['reasoning_tokens', 'UInt64 DEFAULT 0'],
   ['trace_id', "String DEFAULT ''"],
   ['span_id', "String DEFAULT ''"],
+  // Layout 3: what the call cost, in micro-units of the reporting currency; `given_cost_micros` is -1 when the
+  // source gave none. Rows from before were never priced, so all their tokens read as unpriced.
+  ['input_cost_micros', 'UInt64 DEFAULT 0'],
+  ['cache_read_cost_micros', 'UInt64 DEFAULT 0'],
+  ['cache_write_cost_micros', 'UInt64 DEFAULT 0'],
+  ['output_cost_micros', 'UInt64 DEFAULT 0'],
+  ['given_cost_micros', 'Int64 DEFAULT -1'],
+  ['unpriced_tokens', `UInt64 DEFAULT ${UNPRICED_DEFAULT}`],
 ];
 
 const ROLLUP_COLUMNS: readonly Column[] = [
@@ -88,7 +99,7 @@ const ROLLUP_COLUMNS: readonly Column[] = [
   ['dims_key', 'UInt64'],
   ...DIMS.map((d): Column => [d, 'String']),
   ['api_key_label', 'String'],
-  ...BASE_SUMS.map((c): Column => [c, 'UInt64 DEFAULT 0']),
+  ...BASE_SUMS.map((c): Column => [c, `UInt64 DEFAULT ${c === 'unpriced_tokens' ? UNPRICED_DEFAULT : '0'}`]),
   ['version', 'UInt64'],
 ];
 

@@ -45,7 +45,8 @@ export function filtersCondition(filters: RowFilters): string | null {
  * Among copies of one event (same time, event key and dimensions), the copy with the smallest content hash counts:
  * every reader picks the same one, whichever copies it sees.
  */
-const CONTENT_HASH = 'cityHash64(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms)';
+export const CONTENT_HASH =
+  'cityHash64(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms, input_cost_micros, cache_read_cost_micros, cache_write_cost_micros, output_cost_micros, given_cost_micros)';
 
 const RAW_SUM: Record<(typeof BASE_SUMS)[number], string> = {
   input_tokens: 'input_tokens',
@@ -56,6 +57,13 @@ const RAW_SUM: Record<(typeof BASE_SUMS)[number], string> = {
   requests: 'toUInt64(1)',
   duration_ms: 'toUInt64(greatest(duration_ms, 0))',
   timed_requests: 'toUInt64(duration_ms >= 0)',
+  input_cost_micros: 'input_cost_micros',
+  cache_read_cost_micros: 'cache_read_cost_micros',
+  cache_write_cost_micros: 'cache_write_cost_micros',
+  output_cost_micros: 'output_cost_micros',
+  given_cost_micros: 'toUInt64(greatest(given_cost_micros, 0))',
+  cost_micros: 'input_cost_micros + cache_read_cost_micros + cache_write_cost_micros + output_cost_micros + toUInt64(greatest(given_cost_micros, 0))',
+  unpriced_tokens: 'unpriced_tokens',
 };
 
 /** What a reader needs from tierRows: the dimensions as `d_<dim>`, the base sums as `s_<sum>`, the key label. */

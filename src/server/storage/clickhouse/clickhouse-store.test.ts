@@ -94,6 +94,20 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
       expect(await totalsOf(store, from, to)).toBe(inside);
       expect(await store.eventCount()).toBe(events.length);
     }
+    // The largest calls list each of the doubly stored events once, in the order a reader sorting by hand finds.
+    const byTotal = [...events].sort((x, y) => y.inputTokens + y.outputTokens - (x.inputTokens + x.outputTokens) || x.ts - y.ts);
+    const largest = await a.largestCalls({ from: START, to: START + 2 * DAY, filters: {}, orderBy: ['input_tokens', 'output_tokens'], limit: 1000 });
+    expect(largest.calls.map((e) => e.id)).toEqual(byTotal.slice(0, 1000).map((e) => e.id));
+    expect(largest.earliest).toBe(Math.min(...events.map((e) => e.ts)));
+    // A range holding one event stored twice and, next in time, a smaller one stored once: the two copies are the
+    // two largest raw rows, so the first candidates lack the second event, and the store must look further.
+    const total = (e: StoredEvent) => e.inputTokens + e.outputTokens;
+    const doubled = new Set(events.slice(1000, 2000));
+    const byTime = [...events].sort((x, y) => x.ts - y.ts);
+    const i = byTime.findIndex((e, j) => doubled.has(e) && j + 1 < byTime.length && !doubled.has(byTime[j + 1]) && total(byTime[j + 1]) < total(e) && byTime[j + 1].ts > e.ts);
+    const [twice, once] = [byTime[i], byTime[i + 1]];
+    const pair = await b.largestCalls({ from: twice.ts, to: once.ts + 1, filters: {}, orderBy: ['input_tokens', 'output_tokens'], limit: 2 });
+    expect(pair.calls.map((e) => e.id)).toEqual([twice.id, once.id]);
     // Later resends are recognised as duplicates by either backend.
     expect(await b.ingest(events.slice(0, 10))).toMatchObject({ accepted: 0, duplicates: 10 });
     await Promise.all([a.close(), b.close()]);
@@ -122,8 +136,11 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
     expect(await store.ingest([fresh, { ...fresh, id: 'old-1', ts: START + 1000 }])).toMatchObject({ accepted: 1, duplicates: 1 });
     for (const [from, to] of [[START, START + DAY], [START + 500, START + 6000]]) {
       const rows = await store.aggregate({ pieces: planRange(from, to), filters: {} });
-      const sum = (k: 'input_tokens' | 'reasoning_tokens' | 'requests') => rows.reduce((n, r) => n + r.sums[k], 0);
+      const sum = (k: 'input_tokens' | 'reasoning_tokens' | 'requests' | 'unpriced_tokens') => rows.reduce((n, r) => n + r.sums[k], 0);
       expect([sum('input_tokens'), sum('reasoning_tokens'), sum('requests')]).toEqual([150, 30, 2]);
+      // Layout 3: the old row was never priced, so its 110 tokens read as unpriced; so do the 90 of the new one,
+      // which this test stores without a cost.
+      expect(sum('unpriced_tokens')).toBe(200);
     }
     await store.close();
   });

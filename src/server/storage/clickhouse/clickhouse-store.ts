@@ -5,8 +5,20 @@
 import type { Logger } from 'pino';
 import { BASE_SUMS, type BaseSums } from '../../../shared';
 import { QueryLimitError, StoreUnavailableError } from '../../errors';
-import { DEDUPE_WINDOW_MS, QUERY_LIMIT_MESSAGES, type AggregateRequest, type AggregateRow, type IngestResult, type QueryLimits, type Store, type StoredEvent } from '../engine';
+import {
+  DEDUPE_WINDOW_MS,
+  QUERY_LIMIT_MESSAGES,
+  type AggregateRequest,
+  type AggregateRow,
+  type CallsRequest,
+  type CallsResult,
+  type IngestResult,
+  type QueryLimits,
+  type Store,
+  type StoredEvent,
+} from '../engine';
 import { compileAggregate, type ClickHouseAggregateRow } from './clickhouse-aggregate';
+import { callFromRow, callScore, compileCalls, earliestSql, thresholdSql, type ClickHouseCallRow } from './clickhouse-calls';
 import { connectClickHouse, type ClickHouseConnection } from './clickhouse-client';
 import { repairRollups } from './clickhouse-repair';
 import { dropExpiredPartitions } from './clickhouse-retention';
@@ -33,6 +45,8 @@ export interface ClickHouseStoreOptions {
 const DAY_MS = 86_400_000;
 /** Filters may list 1,000 values of 512 characters: more than ClickHouse's default 256 KiB statement limit. */
 const READ_SETTINGS = { max_query_size: 64 * 1024 * 1024 };
+/** The candidates' subquery reads each shard's own events: an event's copies all live on its shard. */
+const CANDIDATE_SETTINGS = { distributed_product_mode: 'local' };
 
 /** ClickHouse's own limits for an aggregate read (both 0: none; 18.16 takes whole seconds). */
 function limitSettings(limits: QueryLimits): Record<string, number | string> {
@@ -121,6 +135,28 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     }
   };
 
+  /**
+   * The limit largest events, collapsing only candidates: events with a copy scoring at least T, the k-th largest
+   * raw score. Every other event scores below T, so the answer is exact once `limit` candidates score at least T,
+   * or when the k rows were all there are; otherwise k grows (copies can crowd the k largest raw rows).
+   */
+  const largestCalls = async (request: CallsRequest): Promise<StoredEvent[]> => {
+    for (let k = request.limit; ; k *= 4) {
+      // Raw reads count against the query limits as aggregates do.
+      const [first] = await read<{ threshold: string; rows: string }>('calls threshold', thresholdSql(layout, request, k), {
+        ...READ_SETTINGS,
+        ...limitSettings(limits),
+      });
+      const everything = Number(first?.rows ?? 0) < k;
+      const threshold = everything ? null : Number(first.threshold);
+      const rows = (
+        await read<ClickHouseCallRow>('calls', compileCalls(layout, request, threshold), { ...READ_SETTINGS, ...limitSettings(limits), ...CANDIDATE_SETTINGS })
+      ).map(callFromRow);
+      const last = rows[request.limit - 1];
+      if (threshold === null || (last && callScore(last, request) >= threshold)) return rows;
+    }
+  };
+
   return {
     engine: 'clickhouse',
 
@@ -144,6 +180,13 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
 
     heldFrom: () => heldFrom(retention, now()),
     applyRetention,
+    async largestCalls(request: CallsRequest): Promise<CallsResult> {
+      const [calls, earliest] = await Promise.all([
+        largestCalls(request),
+        read<{ earliest: string; events: string }>('earliest', earliestSql(layout, request)),
+      ]);
+      return { calls, earliest: Number(earliest[0]?.events ?? 0) > 0 ? Number(earliest[0].earliest) : null };
+    },
 
     async eventCount(): Promise<number> {
       const rows = await read<{ events: string }>(

@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../../errors';
-import { DEDUPE_WINDOW_MS, type IngestResult, type StoredEvent } from '../engine';
+import { DEDUPE_WINDOW_MS, unpricedCost, type IngestResult, type StoredEvent } from '../engine';
 import type { ClickHouseConnection } from './clickhouse-client';
 import { refreshRollups } from './clickhouse-rollups';
 import type { ClickHouseLayout } from './clickhouse-schema';
@@ -159,6 +159,7 @@ export class ClickHouseWriter {
 
 /** The events row for a stored event. */
 export function toRow(e: StoredEvent, eventKey: string) {
+  const cost = e.cost ?? unpricedCost(e);
   return {
     ts: e.ts,
     event_key: eventKey,
@@ -176,5 +177,11 @@ export function toRow(e: StoredEvent, eventKey: string) {
     duration_ms: e.durationMs ?? -1,
     trace_id: e.traceId ?? '',
     span_id: e.spanId ?? '',
+    input_cost_micros: cost.inputMicros,
+    cache_read_cost_micros: cost.cacheReadMicros,
+    cache_write_cost_micros: cost.cacheWriteMicros,
+    output_cost_micros: cost.outputMicros,
+    given_cost_micros: cost.givenMicros ?? -1,
+    unpriced_tokens: cost.unpricedTokens,
   };
 }

@@ -30,6 +30,13 @@ const RAW_SUMS: Record<(typeof BASE_SUMS)[number], string> = {
   requests: '1',
   duration_ms: 'coalesce(duration_ms, 0)',
   timed_requests: '(duration_ms IS NOT NULL)::INTEGER',
+  input_cost_micros: 'input_cost_micros',
+  cache_read_cost_micros: 'cache_read_cost_micros',
+  cache_write_cost_micros: 'cache_write_cost_micros',
+  output_cost_micros: 'output_cost_micros',
+  given_cost_micros: 'coalesce(given_cost_micros, 0)',
+  cost_micros: 'input_cost_micros + cache_read_cost_micros + cache_write_cost_micros + output_cost_micros + coalesce(given_cost_micros, 0)',
+  unpriced_tokens: 'unpriced_tokens',
 };
 
 /**

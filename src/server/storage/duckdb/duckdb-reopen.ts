@@ -77,9 +77,12 @@ export async function reopeningStore(open: OpenDatabase, logger: Logger): Promis
     capabilities: current.capabilities,
     ingest: (events) => call((store) => store.ingest(events)),
     aggregate: (request) => call((store) => store.aggregate(request)),
+    largestCalls: (request) => call((store) => store.largestCalls(request)),
     eventCount: () => call((store) => store.eventCount()),
     ...(held ? { heldFrom: held } : {}),
     applyRetention: () => call(async (store) => store.applyRetention?.()),
+    // Not retried on a reopened database: a repricing cut off half way is simply run again by the operator.
+    reprice: (from, to, price) => use().then((store) => store.reprice!(from, to, price)),
     async close() {
       closed = true;
       await reopening?.catch(() => {});

@@ -4,7 +4,7 @@ import { BASE_SUMS } from '../../../shared';
 import { TIERS, type TierId } from '../engine';
 
 /** Version of the on-disk layout; a database written by a newer version is refused. */
-export const DUCKDB_SCHEMA_VERSION = 2;
+export const DUCKDB_SCHEMA_VERSION = 3;
 
 /** Rollup tiers (every tier but raw) and their tables. */
 export const ROLLUP_TIERS = TIERS.filter((t) => t.id !== 'raw');
@@ -27,11 +27,21 @@ const rollupDdl = (table: string) => `CREATE TABLE IF NOT EXISTS ${table} (
   ${BASE_SUMS.map((c) => `${c} BIGINT NOT NULL`).join(',\n  ')}
 )`;
 
+/** A column; `fill`, when given, is what rows written before the column existed get instead of the default. */
+interface Column {
+  name: string;
+  type: string;
+  fill?: string;
+}
+
+/** Rows from before layout 3 were never priced: every token of them is unpriced. */
+const UNPRICED_FILL = 'input_tokens + output_tokens';
+
 /**
  * The raw events table's columns. Columns added by a later layout come last and carry a default, so an older
  * database gains them in place (its rows read the default) and every insert names its columns.
  */
-const EVENT_COLUMNS: readonly { name: string; type: string }[] = [
+const EVENT_COLUMNS: readonly Column[] = [
   { name: 'ts', type: 'BIGINT NOT NULL' },
   { name: 'dims_id', type: 'INTEGER NOT NULL' },
   { name: 'input_tokens', type: 'BIGINT NOT NULL' },
@@ -44,21 +54,34 @@ const EVENT_COLUMNS: readonly { name: string; type: string }[] = [
   { name: 'reasoning_tokens', type: 'BIGINT NOT NULL DEFAULT 0' },
   { name: 'trace_id', type: 'VARCHAR' },
   { name: 'span_id', type: 'VARCHAR' },
+  // Layout 3: what the call cost, in micro-units of the reporting currency. Older calls were never priced, so
+  // all their tokens read as unpriced (until `tokenscope reprice` prices them).
+  { name: 'input_cost_micros', type: 'BIGINT NOT NULL DEFAULT 0' },
+  { name: 'cache_read_cost_micros', type: 'BIGINT NOT NULL DEFAULT 0' },
+  { name: 'cache_write_cost_micros', type: 'BIGINT NOT NULL DEFAULT 0' },
+  { name: 'output_cost_micros', type: 'BIGINT NOT NULL DEFAULT 0' },
+  /** Null when the source gave no cost. */
+  { name: 'given_cost_micros', type: 'BIGINT' },
+  { name: 'unpriced_tokens', type: 'BIGINT NOT NULL DEFAULT 0', fill: UNPRICED_FILL },
 ];
 
 /** The columns every rollup row has; a base sum added later reads 0 in older rows. */
-const ROLLUP_TABLE_COLUMNS = [
+const ROLLUP_TABLE_COLUMNS: readonly Column[] = [
   { name: 'slot', type: 'BIGINT NOT NULL' },
   { name: 'dims_id', type: 'INTEGER NOT NULL' },
-  ...BASE_SUMS.map((c) => ({ name: c, type: 'BIGINT NOT NULL DEFAULT 0' })),
+  ...BASE_SUMS.map((c) => ({ name: c, type: 'BIGINT NOT NULL DEFAULT 0', ...(c === 'unpriced_tokens' ? { fill: UNPRICED_FILL } : {}) })),
 ];
 
 /** Adds the columns a table written by an older layout lacks. */
-async function addMissingColumns(conn: DuckDBConnection, table: string, columns: readonly { name: string; type: string }[]): Promise<void> {
+async function addMissingColumns(conn: DuckDBConnection, table: string, columns: readonly Column[]): Promise<void> {
   const found = (await conn.runAndReadAll(`SELECT column_name FROM duckdb_columns() WHERE table_name = '${table}' AND schema_name = 'main'`)).getRowsJS();
   const have = new Set(found.map((r) => String(r[0])));
   // DuckDB adds no column with a constraint; the default fills the existing rows, and every insert gives a value.
-  for (const c of columns) if (!have.has(c.name)) await conn.run(`ALTER TABLE ${table} ADD COLUMN ${c.name} ${c.type.replace(' NOT NULL', '')}`);
+  for (const c of columns) {
+    if (have.has(c.name)) continue;
+    await conn.run(`ALTER TABLE ${table} ADD COLUMN ${c.name} ${c.type.replace(' NOT NULL', '')}`);
+    if (c.fill) await conn.run(`UPDATE ${table} SET ${c.name} = ${c.fill}`);
+  }
 }
 
 /** Creates missing tables and checks the layout version. Idempotent. */
@@ -105,5 +128,11 @@ export const STAGING_DDL = `CREATE OR REPLACE TEMP TABLE staging (
   duration_ms DOUBLE,
   id VARCHAR,
   trace_id VARCHAR,
-  span_id VARCHAR
+  span_id VARCHAR,
+  input_cost_micros DOUBLE NOT NULL,
+  cache_read_cost_micros DOUBLE NOT NULL,
+  cache_write_cost_micros DOUBLE NOT NULL,
+  output_cost_micros DOUBLE NOT NULL,
+  given_cost_micros DOUBLE,
+  unpriced_tokens DOUBLE NOT NULL
 )`;

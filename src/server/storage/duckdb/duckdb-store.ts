@@ -1,17 +1,19 @@
 /** The embedded DuckDB engine: one file, one writer connection with group commit, a few reader connections. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { DOUBLE, DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import { zeroSums } from '../../../shared';
 import { ClientError, StoreUnavailableError } from '../../errors';
-import type { AggregateRequest, AggregateRow, IngestResult, QueryLimits, Store, StoredEvent } from '../engine';
+import type { AggregateRequest, AggregateRow, CallsRequest, CallsResult, EventCost, IngestResult, QueryLimits, RepricedGroup, Store, StoredEvent } from '../engine';
 import { KEEP_EVERYTHING, RETENTION_SWEEP_MS, heldFrom, keepsEverything, type RetentionPolicy } from '../retention';
 import { compileAggregate } from './duckdb-aggregate';
+import { callsFromColumns, compileCalls } from './duckdb-calls';
 import { DuckDBCompactor } from './duckdb-compactor';
 import { DuckDBDims } from './duckdb-dims';
 import { reopeningStore } from './duckdb-reopen';
 import { dropExpired } from './duckdb-retention';
+import { repriceDuckDB } from './duckdb-reprice';
 import { migrateDuckDB } from './duckdb-schema';
 import { PROGRESS_SETTINGS, withinLimits } from './duckdb-watchdog';
 import { DuckDBWriter } from './duckdb-writer';
@@ -226,6 +228,40 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
     applyRetention: () => {
       if (closed) return Promise.reject(new StoreUnavailableError('the store is closed'));
       return applyRetention();
+    },
+
+    async largestCalls(request: CallsRequest): Promise<CallsResult> {
+      const { thresholdSql, sql, values, types, earliest: first } = compileCalls(request);
+      const started = performance.now();
+      return read('calls', async (c) => {
+        // Raw reads count against the query limits as aggregates do.
+        const run = async (text: string, bound: Record<string, DuckDBValue>, boundTypes: Record<string, DuckDBType>) => {
+          const statement = await prepared(c, text);
+          statement.bind(bound, boundTypes);
+          return withinLimits(c, limits, async () => (await statement.runAndReadAll()).getColumnsJS());
+        };
+        const [[threshold = null] = []] = (await run(thresholdSql, values, types)) as (number | null)[][];
+        const calls = threshold === null ? [] : callsFromColumns(await run(sql, { ...values, t: threshold }, { ...types, t: DOUBLE }));
+        const [[earliest = null] = []] = (await run(first.sql, first.values, first.types)) as (number | null)[][];
+        logger.debug({ rows: calls.length, ms: Math.round(performance.now() - started) }, 'duckdb calls');
+        return { calls, earliest };
+      });
+    },
+
+    async reprice(from: number, to: number, price: (event: StoredEvent) => EventCost): Promise<RepricedGroup[]> {
+      if (closed) throw new StoreUnavailableError('the store is closed');
+      let result: RepricedGroup[] = [];
+      try {
+        await writer.exclusive(async () => {
+          result = await repriceDuckDB(writerConn, from, to, price);
+        });
+      } catch (err) {
+        if (err instanceof StoreUnavailableError) throw err;
+        logger.error({ err }, 'duckdb reprice failed');
+        onFailure(err);
+        throw new StoreUnavailableError(`could not reprice: ${(err as Error).message}`, { cause: err });
+      }
+      return result;
     },
 
     async eventCount(): Promise<number> {

@@ -5,7 +5,7 @@
 import { DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../../errors';
-import { DEDUPE_WINDOW_MS, type IngestResult, type StoredEvent } from '../engine';
+import { DEDUPE_WINDOW_MS, unpricedCost, type IngestResult, type StoredEvent } from '../engine';
 import type { DuckDBDims } from './duckdb-dims';
 import { isDurableCommit, writeProblem } from './duckdb-failures';
 import { ROLLUP_COLUMNS, ROLLUP_TIERS, STAGING_DDL, SUMMED_BASE_SUMS, rollupTable } from './duckdb-schema';
@@ -30,8 +30,10 @@ interface Task {
   reject: (e: unknown) => void;
 }
 
-const STAGING_TYPES = [INTEGER, INTEGER, DOUBLE, INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, VARCHAR, VARCHAR, VARCHAR];
+const STAGING_TYPES = [INTEGER, INTEGER, DOUBLE, INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, VARCHAR, VARCHAR, VARCHAR, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE];
 const CHUNK_ROWS = 2048;
+/** The cost columns of raw events (and of the staging table), in the order staged. */
+const COST_COLUMNS = ['input_cost_micros', 'cache_read_cost_micros', 'cache_write_cost_micros', 'output_cost_micros', 'given_cost_micros', 'unpriced_tokens'];
 
 export interface DuckDBWriterOptions {
   /** Most events written in one transaction; a larger single batch is still written whole. Default 200,000. */
@@ -149,6 +151,13 @@ export class DuckDBWriter {
           columns[10][row] = e.id;
           columns[11][row] = e.traceId;
           columns[12][row] = e.spanId;
+          const cost = e.cost ?? unpricedCost(e);
+          columns[13][row] = cost.inputMicros;
+          columns[14][row] = cost.cacheReadMicros;
+          columns[15][row] = cost.cacheWriteMicros;
+          columns[16][row] = cost.outputMicros;
+          columns[17][row] = cost.givenMicros;
+          columns[18][row] = cost.unpricedTokens;
           if (e.ts < minTs) minTs = e.ts;
           if (e.ts > maxTs) maxTs = e.ts;
           row++;
@@ -230,12 +239,13 @@ export class DuckDBWriter {
     // Staged rows carry no id twice; keep those whose id no stored event near their time has.
     await this.conn.run(`CREATE OR REPLACE TEMP TABLE fresh AS
       SELECT s.req, s.seq, s.ts, s.dims_id, s.input_tokens, s.output_tokens, s.cache_read_tokens, s.cache_write_tokens,
-             s.reasoning_tokens, s.duration_ms, s.id, s.trace_id, s.span_id
+             s.reasoning_tokens, s.duration_ms, s.id, s.trace_id, s.span_id, ${COST_COLUMNS.map((c) => `s.${c}`).join(', ')}
       FROM (
         SELECT req, seq, ts::BIGINT AS ts, dims_id,
                input_tokens::BIGINT AS input_tokens, output_tokens::BIGINT AS output_tokens,
                cache_read_tokens::BIGINT AS cache_read_tokens, cache_write_tokens::BIGINT AS cache_write_tokens,
-               reasoning_tokens::BIGINT AS reasoning_tokens, duration_ms::BIGINT AS duration_ms, id, trace_id, span_id
+               reasoning_tokens::BIGINT AS reasoning_tokens, duration_ms::BIGINT AS duration_ms, id, trace_id, span_id,
+               ${COST_COLUMNS.map((c) => `${c}::BIGINT AS ${c}`).join(', ')}
         FROM staging
       ) s
       WHERE s.id IS NULL OR NOT EXISTS (
@@ -245,13 +255,16 @@ export class DuckDBWriter {
           AND e.ts BETWEEN s.ts - ${DEDUPE_WINDOW_MS} AND s.ts + ${DEDUPE_WINDOW_MS}
       )
       ORDER BY s.ts`);
-    const eventColumns = 'ts, dims_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms, id, trace_id, span_id';
+    const eventColumns = `ts, dims_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms, id, trace_id, span_id, ${COST_COLUMNS.join(', ')}`;
     await this.conn.run(`INSERT INTO events (${eventColumns}) SELECT ${eventColumns} FROM fresh`);
         // The finest rollup is summed from the fresh events; each coarser one from the finest.
     await this.conn.run(`CREATE OR REPLACE TEMP TABLE fresh_minutes AS
       SELECT ts - ts % 60000 AS slot, dims_id,
              input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
-             1 AS requests, coalesce(duration_ms, 0) AS duration_ms, (duration_ms IS NOT NULL)::INTEGER AS timed_requests
+             1 AS requests, coalesce(duration_ms, 0) AS duration_ms, (duration_ms IS NOT NULL)::INTEGER AS timed_requests,
+             input_cost_micros, cache_read_cost_micros, cache_write_cost_micros, output_cost_micros,
+             coalesce(given_cost_micros, 0) AS given_cost_micros, unpriced_tokens,
+             input_cost_micros + cache_read_cost_micros + cache_write_cost_micros + output_cost_micros + coalesce(given_cost_micros, 0) AS cost_micros
       FROM fresh`);
     const appended = new Map<string, number>();
     for (const tier of ROLLUP_TIERS) {
