@@ -1,4 +1,5 @@
 /** Every string the plugin shows a person, in one place. Metric and dimension names come from the shared catalogue. */
+import { OTHER_LABEL } from '../shared';
 
 export const LABELS = {
   config: {
@@ -72,7 +73,7 @@ export const LINK_LABELS = {
 export const FRAME_LABELS = {
   time: 'Time',
   share: 'Share',
-  other: 'other',
+  other: OTHER_LABEL,
   bucketEnd: 'Bucket end',
   movers: { current: 'Now', previous: 'Before', change: 'Change', changeRatio: 'Change %', status: 'Status' },
   calls: {
