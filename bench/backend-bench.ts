@@ -8,9 +8,11 @@
  * The query leg also times the ranking and trend for cost metrics beside the token ones (paired, so machine load
  * weighs on both alike), and with `--movers-calls` a 15-day movers query beside a ranking of the same 15 days and
  * the 20 largest calls of the 30 days.
+ * - otlp: the same events (at most --otlp-spans, default 1M) as OTLP protobuf spans to POST /v1/traces of a fresh
+ *   backend, beside the same events as NDJSON carrying the spans' ids.
  * Every leg prints the server's peak RSS (VmHWM). With `--engine clickhouse` the ingest and query legs run on a
  * ClickHouse server of their own, beside ClickHouse's GROUP BY over its raw table.
- * Usage: npm run bench [-- --events 1000000 --order random --db /tmp/b --only ingest|query --engine clickhouse]
+ * Usage: npm run bench [-- --events 1000000 --order random --db /tmp/b --only ingest|query|otlp --engine clickhouse]
  *        npm run bench -- --load [--seconds 60]; add --movers-calls to the query leg
  */
 import { spawn } from 'node:child_process';
@@ -22,6 +24,7 @@ import { spawnServer, type ServerProcess } from '../test/support/server-process'
 import { benchBatches, ndjsonBodies, type BenchTraffic, type EventOrder } from './bench-events';
 import { startClickHouseLeg, type ClickHouseLeg } from './clickhouse-leg';
 import { dashboardRefreshes, send } from './dashboard-refresh';
+import { measureNative, measureOtlp, ndjsonWithSpanIds, otlpBodies } from './otlp-leg';
 import { openRawBaseline } from './raw-baseline';
 
 const DAY = 86_400_000;
@@ -38,11 +41,12 @@ const { values: args } = parseArgs({
     load: { type: 'boolean', default: false },
     seconds: { type: 'string', default: '60' },
     'movers-calls': { type: 'boolean', default: false },
+    'otlp-spans': { type: 'string', default: '1000000' },
   },
 });
 if (args.engine !== 'duckdb' && args.engine !== 'clickhouse') throw new Error(`--engine: '${args.engine}' is not an engine; use duckdb (default) or clickhouse`);
 if (args.order !== 'time' && args.order !== 'random') throw new Error(`--order: '${args.order}' is not an order; use time (default) or random`);
-if (args.only && !['ingest', 'query', 'load'].includes(args.only)) throw new Error(`--only: '${args.only}' is not a leg; use ingest, query or load`);
+if (args.only && !['ingest', 'query', 'otlp', 'load'].includes(args.only)) throw new Error(`--only: '${args.only}' is not a leg; use ingest, query, otlp or load`);
 const events = Number(args.events);
 const concurrency = Number(args.concurrency);
 const batchSize = Number(args.batch);
@@ -248,6 +252,25 @@ async function queryLeg(leg: ClickHouseLeg | null): Promise<void> {
   console.log(`  server peak RSS (VmHWM) while querying: ${peak} MiB`);
 }
 
+/** OTLP leg: spans through POST /v1/traces beside the same events as NDJSON with the spans' ids, each into a fresh backend. */
+async function otlpLeg(): Promise<void> {
+  const to = Math.floor(Date.now() / 60_000) * 60_000;
+  const traffic: BenchTraffic = { from: to - 30 * DAY, to, events, order: 'time' };
+  const maxSpans = Number(args['otlp-spans']);
+  const otlp = otlpBodies(benchBatches(traffic, batchSize), maxSpans);
+  const otlpServer = await spawnServer(['--db', join(dir, 'otlp.duckdb')], SERVER_ENV);
+  const otlpPerSec = await measureOtlp(otlpServer, otlp.bodies, otlp.spans, concurrency, { from: traffic.from, to: traffic.to });
+  await otlpServer.kill('SIGTERM');
+  otlp.bodies.length = 0;
+  const sameIds = ndjsonWithSpanIds(benchBatches(traffic, batchSize), maxSpans);
+  const nativeServer = await spawnServer(['--db', join(dir, 'same-ids.duckdb')], SERVER_ENV);
+  const nativePerSec = await measureNative(nativeServer, sameIds.bodies, sameIds.events, concurrency);
+  await nativeServer.kill('SIGTERM');
+  console.log(`
+OTLP: ${n(otlp.spans)} spans at ${n(otlpPerSec)} spans/s; the same events as NDJSON with the spans' ids ${n(nativePerSec)} events/s`);
+  console.log(`  ${otlpPerSec / nativePerSec >= 0.5 ? 'met    ' : 'MISSED '} OTLP spans/s ≥ 0.5× native events/s with the same ids (${(otlpPerSec / nativePerSec).toFixed(2)}×)`);
+}
+
 /** Load leg: 8 ingest + 8 query clients in their own processes against a backend in its own. */
 async function loadLeg(): Promise<void> {
   const seconds = Number(args.seconds);
@@ -301,6 +324,7 @@ try {
     try {
       if (!args.only || args.only === 'ingest') await ingestLeg(leg);
       if (!args.only || args.only === 'query') await queryLeg(leg);
+      if ((!args.only && !leg) || args.only === 'otlp') await otlpLeg();
     } finally {
       await leg?.stop();
     }
