@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/server/config';
 import { createLogger } from '../../src/server/logger';
 import { startServer, type RunningServer } from '../../src/server/main';
-import { connectClickHouse } from '../../src/server/storage/clickhouse/clickhouse-client';
 import { parseClickHouseUrl } from '../../src/server/storage/clickhouse/clickhouse-url';
 import type { Store, StoredEvent } from '../../src/server/storage/engine';
 import { openClickHouseStore } from '../../src/server/storage/clickhouse/clickhouse-store';
@@ -64,6 +63,21 @@ interface Engine {
 }
 
 let cluster: ClickHouseTestCluster | null = null;
+let twoShards: ClickHouseTestCluster | null = null;
+
+/** Partitions holding data from before START + 30 days, on every node of `servers` (the sum). */
+async function oldPartitions(store: string, servers: ClickHouseTestCluster): Promise<number> {
+  const location = parseClickHouseUrl(store);
+  let total = 0;
+  for (const server of servers.servers) {
+    const text = await server.sql(
+      `SELECT uniqExact(table, partition) FROM system.parts WHERE database = '${location.database}' AND active AND table != 'tokenscope_meta' AND (toInt64OrZero(partition) + 1) * ${30 * DAY} <= ${START + 30 * DAY}`,
+    );
+    total += Number(text.trim());
+  }
+  return total;
+}
+
 const engines: Engine[] = [
   {
     name: 'duckdb',
@@ -90,23 +104,23 @@ const engines: Engine[] = [
       const db = `retention_${Math.floor(Math.random() * 1e9)}`;
       return { store: cluster.storeUrl(db), db, cleanUp: async () => {} };
     },
-    async footprint({ store }) {
-      const location = parseClickHouseUrl(store);
-      const conn = connectClickHouse({ url: location.url, username: location.username, password: location.password });
-      try {
-        const rows = await conn.select<{ n: string }>(
-          `SELECT uniqExact(table, partition) AS n FROM system.parts WHERE database = '${location.database}' AND active AND table != 'tokenscope_meta' AND (toInt64OrZero(partition) + 1) * ${30 * DAY} <= ${START + 30 * DAY}`,
-        );
-        return Number(rows[0].n);
-      } finally {
-        await conn.close();
-      }
+    footprint: ({ store }) => oldPartitions(store, cluster!),
+  },
+  {
+    name: 'clickhouse-cluster',
+    skipReason: clickhouseProgram.skipReason,
+    async setUp() {
+      twoShards ??= await startClickHouse(2);
+      const db = `retention_${Math.floor(Math.random() * 1e9)}`;
+      return { store: twoShards.storeUrl(db), db, cleanUp: async () => {} };
     },
+    footprint: ({ store }) => oldPartitions(store, twoShards!),
   },
 ];
 
 afterAll(async () => {
   await cluster?.stop();
+  await twoShards?.stop();
 });
 
 for (const engine of engines) {
