@@ -28,7 +28,7 @@ interface Pair {
 async function sumsByKey(store: Store, q: NormalisedQuery, ranges: readonly Range[]): Promise<AggregateRow[][]> {
   const ask = (list: readonly Range[]) =>
     store.aggregate({
-      pieces: list.flatMap((r) => (r.from < r.to ? planRange(r.from, r.to) : [])),
+      pieces: list.flatMap((r) => (r.from < r.to ? planRange(r.from, r.to, store.heldFrom?.()) : [])),
       filters: q.filters,
       groupBy: q.dimension ?? DEFAULTS.dimension,
       sums: sumsFor([...q.metrics, 'requests']),

@@ -5,7 +5,7 @@ import { bucketBoundaries } from './buckets';
 import { metricValue, rankOrder, sumsFor } from './metric-values';
 import type { NormalisedQuery } from './normalise';
 import { planBuckets } from './plan';
-import { rankRows, rankedValues } from './ranking';
+import { coarseNote, rankRows, rankedValues } from './ranking';
 
 /** The rows a trend is built from, with its buckets: shared by the trend response and the CSV export. */
 export interface TrendData {
@@ -24,7 +24,7 @@ export async function trendData(store: Store, q: NormalisedQuery): Promise<Trend
   const boundaries = bucketBoundaries(q.from, q.to, q.granularity, q.timezone);
   const n = boundaries.length - 1;
   const spans = Array.from({ length: n }, (_, i) => Math.min(boundaries[i + 1], q.to) - Math.max(boundaries[i], q.from));
-  const pieces = planBuckets(q.from, q.to, boundaries);
+  const pieces = planBuckets(q.from, q.to, boundaries, store.heldFrom?.());
   const needed = sumsFor(q.metrics);
 
   let keys: TrendData['keys'] = [{ key: null, label: null }];
@@ -87,6 +87,7 @@ export async function answerTrend(store: Store, q: NormalisedQuery): Promise<Tre
     timezone: q.timezone,
     buckets: data.boundaries.slice(0, -1),
     series,
+    ...coarseNote(store, q, data.boundaries),
   };
 }
 

@@ -10,7 +10,7 @@ import type { RouteDeps } from './route-deps';
 const CONTENT_TYPES = { protobuf: 'application/x-protobuf', json: 'application/json' } as const;
 
 export const otlpRoutes =
-  ({ config }: RouteDeps, receiver: OtlpReceiver): FastifyPluginAsync =>
+  ({ config, store }: RouteDeps, receiver: OtlpReceiver): FastifyPluginAsync =>
   async (app) => {
     // Bodies are read here as bytes: protobuf and gzip are not for Fastify's parsers.
     app.removeAllContentTypeParsers();
@@ -23,7 +23,7 @@ export const otlpRoutes =
         if (Number.isFinite(length) && length > config.maxBodyBytes) throw bodyTooLarge(config.maxBodyBytes);
         const raw = await readBytes((request.body as Readable | undefined) ?? request.raw, config.maxBodyBytes);
         const message = decodeOtlp(signal, encoding, inflate(raw, request.headers['content-encoding'], config.maxBodyBytes));
-        const check = eventValidator(request.principal);
+        const check = eventValidator(request.principal, store.heldFrom?.().raw ?? 0);
         const outcome = signal === 'traces' ? await receiver.exportTraces(message, check) : await receiver.exportMetrics(message, check);
         reply.type(CONTENT_TYPES[encoding]);
         return encodeResponse(signal, encoding, outcome);
