@@ -33,6 +33,7 @@ COPY package.json tsconfig.json ./
 COPY bin ./bin
 COPY src/shared ./src/shared
 COPY src/server ./src/server
+COPY third_party ./third_party
 # A named volume mounted here starts with this folder's owner, so the unprivileged user can write the database.
 RUN mkdir -p /data && chown node:node /data
 USER node

@@ -41,6 +41,11 @@ export default tseslint.config(
     rules: boundary('ingest knows nothing of query, routes or the CLI.', '**/plugin/**', '**/query/**', '**/routes/**', '**/cli/**'),
   },
   {
+    files: ['src/server/routes/**'],
+    ignores: ['**/*.test.ts'],
+    rules: boundary('Routes reach the query layer through its entry (src/server/query/index.ts), not its modules.', '**/plugin/**', '**/query/*'),
+  },
+  {
     files: ['src/server/cli/**'],
     ignores: ['**/*.test.ts'],
     rules: boundary('The CLI talks to routes over HTTP; their types live in src/shared.', '**/plugin/**', '**/routes/**'),

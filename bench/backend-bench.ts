@@ -1,65 +1,67 @@
 /**
- * Backend benchmark: ingest through HTTP NDJSON (durable) and 30-day ranking / hourly-trend latency, each
- * beside the same work done by DuckDB directly in the same run (its appender; a GROUP BY over the raw
- * events), printed as ratios. With `--engine clickhouse` the same events also go to a backend on ClickHouse (a
- * server of its own), beside ClickHouse's own GROUP BY over its raw table and beside the DuckDB engine.
- * With `--movers-calls`, also times a movers query (the last 15 days against the 15 before) beside a ranking of
- * the same 15 days, and the 20 largest calls of the 30 days.
- * Usage: npm run bench [-- --events 1000000,10000000 --concurrency 4 --batch 20000 --engine clickhouse --movers-calls]
+ * Backend benchmark. Legs, each runnable alone on a kept database folder (`--db <dir> --only <leg>`):
+ * - ingest: events generated as they are sent, HTTP NDJSON into a backend child process (durable), beside
+ *   DuckDB's own appender; then the queries at once ("right after the load") and the bytes on disk per event.
+ * - query: the 30-day ranking and hourly trend at rest, beside DuckDB's GROUP BY over the same raw events, and a
+ *   full refresh of each dashboard (every variable and panel request, built by the plugin, sent concurrently).
+ * - load (`--load`, alone): 8 ingest + 8 dashboard-shaped query clients, each its own process.
+ * The query leg also times the ranking and trend for cost metrics beside the token ones (paired, so machine load
+ * weighs on both alike), and with `--movers-calls` a 15-day movers query beside a ranking of the same 15 days and
+ * the 20 largest calls of the 30 days.
+ * - otlp: the same events (at most --otlp-spans, default 1M) as OTLP protobuf spans to POST /v1/traces of a fresh
+ *   backend, beside the same events as NDJSON carrying the spans' ids.
+ * Every leg prints the server's peak RSS (VmHWM). With `--engine clickhouse` the ingest and query legs run on a
+ * ClickHouse server of their own, beside ClickHouse's GROUP BY over its raw table.
+ * Usage: npm run bench [-- --events 1000000 --order random --db /tmp/b --only ingest|query|otlp --engine clickhouse]
+ *        npm run bench -- --load [--seconds 60]; add --movers-calls to the query leg
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawnServer, type ServerProcess } from '../test/support/server-process';
-import { demoEventBatches, type DemoEvent } from '../src/server/demo/demo-traffic';
-import { startClickHouseLeg } from './clickhouse-leg';
+import { benchBatches, ndjsonBodies, type BenchTraffic, type EventOrder } from './bench-events';
+import { startClickHouseLeg, type ClickHouseLeg } from './clickhouse-leg';
+import { dashboardRefreshes, send } from './dashboard-refresh';
+import { measureNative, measureOtlp, ndjsonWithSpanIds, otlpBodies } from './otlp-leg';
 import { openRawBaseline } from './raw-baseline';
 
 const DAY = 86_400_000;
 const { values: args } = parseArgs({
   options: {
-    events: { type: 'string', default: '1000000,10000000' },
+    events: { type: 'string', default: '1000000' },
     concurrency: { type: 'string', default: '4' },
     batch: { type: 'string', default: '20000' },
     repeats: { type: 'string', default: '30' },
     engine: { type: 'string', default: 'duckdb' },
+    order: { type: 'string', default: 'time' },
+    db: { type: 'string' },
+    only: { type: 'string' },
+    load: { type: 'boolean', default: false },
+    seconds: { type: 'string', default: '60' },
     'movers-calls': { type: 'boolean', default: false },
+    'otlp-spans': { type: 'string', default: '1000000' },
   },
 });
-if (args.engine !== 'duckdb' && args.engine !== 'clickhouse')
-  throw new Error(`--engine: '${args.engine}' is not an engine; use duckdb (default) or clickhouse`);
-const sizes = args.events.split(',').map(Number);
+if (args.engine !== 'duckdb' && args.engine !== 'clickhouse') throw new Error(`--engine: '${args.engine}' is not an engine; use duckdb (default) or clickhouse`);
+if (args.order !== 'time' && args.order !== 'random') throw new Error(`--order: '${args.order}' is not an order; use time (default) or random`);
+if (args.only && !['ingest', 'query', 'otlp', 'load'].includes(args.only)) throw new Error(`--only: '${args.only}' is not a leg; use ingest, query, otlp or load`);
+const events = Number(args.events);
 const concurrency = Number(args.concurrency);
 const batchSize = Number(args.batch);
 const repeats = Number(args.repeats);
+const order = args.order as EventOrder;
+// spawnServer waits for the 'listening' line, which is logged at info.
+const SERVER_ENV = { TOKENSCOPE_LOG_LEVEL: 'info' };
 
-interface Figures {
-  events: number;
-  ingestPerSec: number;
-  appenderPerSec: number;
-  ranking: Latency;
-  trend: Latency;
-  /** The same ranking and trend asked for cost metrics instead of token metrics. */
-  costRanking: Latency;
-  costTrend: Latency;
-  /** With --movers-calls. */
-  abnormal?: Abnormal;
-  rawRanking: Latency;
-  rawTrend: Latency;
-  /** With --engine clickhouse: the backend on ClickHouse, and ClickHouse's own GROUP BY over its raw table. */
-  clickhouse?: { ingestPerSec: number; ranking: Latency; trend: Latency; abnormal?: Abnormal; rawRanking: Latency; rawTrend: Latency };
-}
-/** Movers beside a ranking of the same range, and the largest calls. */
-interface Abnormal {
-  ranking15d: Latency;
-  movers15d: Latency;
-  calls30d: Latency;
-}
 interface Latency {
   p50: number;
   p99: number;
 }
+
+const n = (x: number) => Math.round(x).toLocaleString('en-US');
+const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 function latency(samples: number[]): Latency {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -67,10 +69,10 @@ function latency(samples: number[]): Latency {
   return { p50: at(0.5), p99: at(0.99) };
 }
 
-async function timeRepeated(run: () => Promise<unknown>): Promise<Latency> {
+async function timeRepeated(run: () => Promise<unknown>, times = repeats): Promise<Latency> {
   await run(); // warm-up
   const samples: number[] = [];
-  for (let i = 0; i < repeats; i++) {
+  for (let i = 0; i < times; i++) {
     const started = performance.now();
     await run();
     samples.push(performance.now() - started);
@@ -93,182 +95,208 @@ async function timePaired(a: () => Promise<unknown>, b: () => Promise<unknown>):
   return [latency(samples[0]), latency(samples[1])];
 }
 
-async function benchmark(events: number): Promise<Figures> {
-  const dir = mkdtempSync(join(tmpdir(), 'tokenscope-bench-'));
-  const to = Math.floor(Date.now() / 60_000) * 60_000;
-  const from = to - 30 * DAY;
-  const traffic = { from, to, eventsPerMinute: events / (30 * 24 * 60), seed: 7 };
-  try {
-    process.stdout.write(`\n${events.toLocaleString('en-US')} events over 30 days: generating… `);
-    const bodies: Buffer[] = [];
-    let generated = 0;
-    for (const batch of demoEventBatches(traffic, batchSize)) {
-      bodies.push(Buffer.from(batch.map((e) => JSON.stringify(e)).join('\n') + '\n'));
-      generated += batch.length;
-    }
-    console.log(`${generated.toLocaleString('en-US')} events, ${(bodies.reduce((n, b) => n + b.length, 0) / 1e6).toFixed(0)} MB NDJSON`);
-
-    const range = { from, to, timezone: 'UTC' };
-    const server = await spawnServer(['--db', join(dir, 'tokenscope.duckdb')], { TOKENSCOPE_LOG_LEVEL: 'info' });
-    const { ingestPerSec, ranking, trend, costRanking, costTrend, abnormal } = await measureBackend(server, bodies, generated, range);
-    let clickhouse: Figures['clickhouse'];
-    if (args.engine === 'clickhouse') {
-      const leg = await startClickHouseLeg();
-      try {
-        const onClickHouse = await spawnServer([], { TOKENSCOPE_STORE: leg.storeUrl, TOKENSCOPE_LOG_LEVEL: 'info' });
-        const measured = await measureBackend(onClickHouse, bodies, generated, range, [leg.pid]);
-        clickhouse = {
-          ...measured,
-          rawRanking: await timeRepeated(() => leg.rawRanking(from, to)),
-          rawTrend: await timeRepeated(() => leg.rawHourlyTrend(from, to)),
-        };
-      } finally {
-        await leg.stop();
-      }
-    }
-    bodies.length = 0;
-
-    // Baseline: DuckDB by itself, the same events appended to one raw table, GROUP BY over it.
-    const raw = await openRawBaseline(join(dir, 'raw.duckdb'));
-    const appendSeconds = await raw.append(demoEventBatches(traffic, batchSize) as Generator<DemoEvent[]>);
-    const rawRanking = await timeRepeated(() => raw.ranking(from, to));
-    const rawTrend = await timeRepeated(() => raw.hourlyTrend(from, to));
-    raw.close();
-
-    return { events: generated, ingestPerSec, appenderPerSec: generated / appendSeconds, ranking, trend, costRanking, costTrend, abnormal, rawRanking, rawTrend, clickhouse };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** The server's peak resident set (VmHWM), in MiB. */
+function peakRssMiB(pid: number): number {
+  return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024);
 }
 
-/** Tokenscope: HTTP NDJSON into a running backend, `concurrency` requests in flight; then the two queries. Stops it. */
-async function measureBackend(
-  server: ServerProcess,
-  bodies: readonly Buffer[],
-  generated: number,
-  range: { from: number; to: number; timezone: string },
-  /** Other processes that merge in the background (a ClickHouse server) and must go quiet too. */
-  alsoWaitFor: number[] = [],
-) {
-  const ingestStarted = performance.now();
-  let next = 0;
+/** Bytes of the files whose names start with `prefix` in `dir` (the database and its write-ahead log). */
+function bytesOnDisk(dir: string, prefix: string): number {
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(prefix))
+    .reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
+}
+
+/** What the ingest leg leaves for the query leg in the database folder. */
+interface Manifest {
+  events: number;
+  from: number;
+  to: number;
+  order: EventOrder;
+}
+
+const dir = args.db ?? mkdtempSync(join(tmpdir(), 'tokenscope-bench-'));
+mkdirSync(dir, { recursive: true });
+const manifestPath = join(dir, 'bench.json');
+const backendDb = join(dir, 'tokenscope.duckdb');
+
+const rankingQuery = (range: { from: number; to: number }) => ({
+  ...range,
+  timezone: 'UTC',
+  type: 'ranking',
+  dimension: 'model',
+  limit: 10,
+  metrics: ['total_tokens', 'input_tokens', 'output_tokens'],
+});
+const trendQuery = (range: { from: number; to: number }) => ({
+  ...range,
+  timezone: 'UTC',
+  type: 'trend',
+  granularity: '1h',
+  dimension: 'model',
+  limit: 10,
+  metrics: ['total_tokens'],
+});
+const query = (server: ServerProcess, body: object) => () => send(server.url, { method: 'POST', path: '/api/v1/query', body });
+
+/** Ingest leg: streamed NDJSON into a fresh backend, queries right after, bytes per event; then DuckDB's appender. */
+async function ingestLeg(leg: ClickHouseLeg | null): Promise<void> {
+  const to = Math.floor(Date.now() / 60_000) * 60_000;
+  const traffic: BenchTraffic = { from: to - 30 * DAY, to, events, order };
+  if (!leg && existsSync(backendDb)) throw new Error(`${backendDb} exists already; the ingest leg needs a fresh --db folder`);
+  const server = await spawnServer(leg ? [] : ['--db', backendDb], leg ? { ...SERVER_ENV, TOKENSCOPE_STORE: leg.storeUrl } : SERVER_ENV);
+  console.log(`\n${n(events)} events over 30 days in ${order} order → ${args.engine} (${dir})`);
+  const bodies = ndjsonBodies(benchBatches(traffic, batchSize));
   let accepted = 0;
+  let sent = 0;
+  const started = performance.now();
+  let lastReport = started;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < bodies.length) {
-        const body = bodies[next++];
-        const res = await fetch(`${server.url}/api/v1/usage`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-ndjson' },
-          body: new Uint8Array(body),
-        });
-        if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
-        accepted += ((await res.json()) as { accepted: number }).accepted;
+      for (let next = bodies.next(); !next.done; next = bodies.next()) {
+        sent += next.value.events;
+        const answer = (await send(server.url, { method: 'POST', path: '/api/v1/usage', ndjson: next.value.body })) as { accepted: number };
+        accepted += answer.accepted;
+        if (performance.now() - lastReport > 30_000) {
+          lastReport = performance.now();
+          console.log(`  … ${n(accepted)} events, ${n(accepted / ((lastReport - started) / 1000))} events/s, server RSS peak ${peakRssMiB(server.child.pid!)} MiB`);
+        }
       }
     }),
   );
-  const ingestSeconds = (performance.now() - ingestStarted) / 1000;
-  if (accepted !== generated) throw new Error(`server accepted ${accepted} of ${generated} events`);
-  // Queries are timed in steady state: once the server has merged its rollups, as it does whenever ingest pauses.
-  for (const pid of [server.child.pid!, ...alsoWaitFor]) await waitUntilIdle(pid);
+  const seconds = (performance.now() - started) / 1000;
+  if (accepted !== sent) throw new Error(`server accepted ${accepted} of ${sent} events`);
+  writeFileSync(manifestPath, JSON.stringify({ events: sent, from: traffic.from, to: traffic.to, order } satisfies Manifest));
+  // Right after the load, without waiting for merges: a few samples only (they change as merges go on).
+  const range = { from: traffic.from, to: traffic.to };
+  const rankingAfter = await timeRepeated(query(server, rankingQuery(range)), 5);
+  const trendAfter = await timeRepeated(query(server, trendQuery(range)), 5);
+  const peakIngest = peakRssMiB(server.child.pid!);
+  for (const pid of [server.child.pid!, ...(leg ? [leg.pid] : [])]) await waitUntilIdle(pid);
+  const rankingRest = await timeRepeated(query(server, rankingQuery(range)), 5);
+  const trendRest = await timeRepeated(query(server, trendQuery(range)), 5);
+  await server.kill('SIGTERM');
+  console.log(`  ingest through HTTP: ${n(sent / seconds)} events/s (${seconds.toFixed(0)} s, ${concurrency} clients, batches of ${n(batchSize)}), all ${n(accepted)} acknowledged`);
+  if (!leg) console.log(`  bytes on disk: ${(bytesOnDisk(dir, 'tokenscope.duckdb') / sent).toFixed(1)} per event`);
+  console.log(`  server peak RSS (VmHWM) while ingesting: ${peakIngest} MiB`);
+  console.log(`  right after the load vs at rest (p50): ranking ${ms(rankingAfter.p50)} vs ${ms(rankingRest.p50)} (${(rankingAfter.p50 / rankingRest.p50).toFixed(2)}×), hourly trend ${ms(trendAfter.p50)} vs ${ms(trendRest.p50)} (${(trendAfter.p50 / trendRest.p50).toFixed(2)}×)`);
 
-  const query = (body: object) => async () => {
-    const res = await fetch(`${server.url}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (res.status !== 200) throw new Error(`query answered ${res.status}: ${await res.text()}`);
-    return res.json();
-  };
+  if (leg) return;
+  const raw = await openRawBaseline(join(dir, 'raw.duckdb'));
+  const appendSeconds = await raw.append(benchBatches({ ...traffic, order: 'time' }, batchSize));
+  raw.close();
+  console.log(`  DuckDB's appender alone: ${n(sent / appendSeconds)} events/s → ours ${(sent / seconds / (sent / appendSeconds)).toFixed(2)}× of it; raw table ${(bytesOnDisk(dir, 'raw.duckdb') / sent).toFixed(1)} bytes per event`);
+}
+
+/** Query leg: at rest, beside the raw GROUP BY, and the dashboards' full refreshes. */
+async function queryLeg(leg: ClickHouseLeg | null): Promise<void> {
+  if (!existsSync(manifestPath)) throw new Error(`${manifestPath} is missing: run the ingest leg on this --db folder first`);
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+  const range = { from: manifest.from, to: manifest.to };
+  const server = await spawnServer(leg ? [] : ['--db', backendDb], leg ? { ...SERVER_ENV, TOKENSCOPE_STORE: leg.storeUrl } : SERVER_ENV);
+  for (const pid of [server.child.pid!, ...(leg ? [leg.pid] : [])]) await waitUntilIdle(pid);
   // Each query beside the same query for money (three cost metrics ranked by cost; the hourly cost trend).
   const [ranking, costRanking] = await timePaired(
-    query({ ...range, type: 'ranking', dimension: 'model', limit: 10, metrics: ['total_tokens', 'input_tokens', 'output_tokens'] }),
-    query({ ...range, type: 'ranking', dimension: 'model', limit: 10, metrics: ['cost', 'input_cost', 'output_cost'] }),
+    query(server, rankingQuery(range)),
+    query(server, { ...rankingQuery(range), metrics: ['cost', 'input_cost', 'output_cost'] }),
   );
-  const [trend, costTrend] = await timePaired(
-    query({ ...range, type: 'trend', granularity: '1h', dimension: 'model', limit: 10, metrics: ['total_tokens'] }),
-    query({ ...range, type: 'trend', granularity: '1h', dimension: 'model', limit: 10, metrics: ['cost'] }),
-  );
-  let abnormal: Abnormal | undefined;
+  const [trend, costTrend] = await timePaired(query(server, trendQuery(range)), query(server, { ...trendQuery(range), metrics: ['cost'] }));
+  let abnormal: { ranking15d: Latency; movers15d: Latency; calls30d: Latency } | undefined;
   if (args['movers-calls']) {
     // Both halves of the 30 days hold traffic, so the movers query reads as much as two rankings of 15 days.
-    const half = { ...range, from: range.to - 15 * DAY };
+    const half = { ...range, timezone: 'UTC', from: range.to - 15 * DAY };
     abnormal = {
-      ranking15d: await timeRepeated(query({ ...half, type: 'ranking', dimension: 'api_key', limit: 10, metrics: ['total_tokens'] })),
-      movers15d: await timeRepeated(query({ ...half, type: 'movers', dimension: 'api_key', limit: 10, metrics: ['total_tokens'] })),
-      calls30d: await timeRepeated(query({ ...range, type: 'calls', limit: 20 })),
+      ranking15d: await timeRepeated(query(server, { ...half, type: 'ranking', dimension: 'api_key', limit: 10, metrics: ['total_tokens'] })),
+      movers15d: await timeRepeated(query(server, { ...half, type: 'movers', dimension: 'api_key', limit: 10, metrics: ['total_tokens'] })),
+      calls30d: await timeRepeated(query(server, { ...range, timezone: 'UTC', type: 'calls', limit: 20 })),
     };
   }
-  await server.kill('SIGTERM');
-  return { ingestPerSec: generated / ingestSeconds, ranking, trend, costRanking, costTrend, abnormal };
-}
-
-function report(f: Figures): void {
-  const n = (x: number) => Math.round(x).toLocaleString('en-US');
-  const ms = (x: number) => `${x.toFixed(1)} ms`;
-  const rows: [string, string, string, string][] = [
-    ['ingest (events/s)', n(f.ingestPerSec), n(f.appenderPerSec), `${(f.ingestPerSec / f.appenderPerSec).toFixed(2)}× of appender`],
-    ['30-day ranking p50', ms(f.ranking.p50), ms(f.rawRanking.p50), `${(f.rawRanking.p50 / f.ranking.p50).toFixed(1)}× faster`],
-    ['30-day ranking p99', ms(f.ranking.p99), ms(f.rawRanking.p99), `${(f.rawRanking.p99 / f.ranking.p99).toFixed(1)}× faster`],
-    ['30-day hourly trend p50', ms(f.trend.p50), ms(f.rawTrend.p50), `${(f.rawTrend.p50 / f.trend.p50).toFixed(1)}× faster`],
-    ['30-day hourly trend p99', ms(f.trend.p99), ms(f.rawTrend.p99), `${(f.rawTrend.p99 / f.trend.p99).toFixed(1)}× faster`],
-  ];
-  console.log(`\n${n(f.events)} events            tokenscope (HTTP)     duckdb direct       ratio`);
-  for (const [what, ours, base, ratio] of rows) console.log(`  ${what.padEnd(26)}${ours.padStart(14)}${base.padStart(18)}     ${ratio}`);
-  const targets = [
-    ['ingest ≥ 100,000 events/s', f.ingestPerSec >= 100_000],
-    ['ranking and trend p50 ≤ 50 ms', f.ranking.p50 <= 50 && f.trend.p50 <= 50],
-    ['ranking and trend ≥ 5× faster than the raw GROUP BY', f.rawRanking.p50 / f.ranking.p50 >= 5 && f.rawTrend.p50 / f.trend.p50 >= 5],
-  ] as const;
-  for (const [target, met] of targets) console.log(`  ${met ? 'met    ' : 'MISSED '} ${target}`);
-  const costRows: [string, Latency, Latency][] = [
-    ['30-day ranking', f.costRanking, f.ranking],
-    ['30-day hourly trend', f.costTrend, f.trend],
-  ];
-  console.log(`\n${n(f.events)} events            cost metrics        token metrics       ratio`);
-  for (const [what, cost, tokens] of costRows) {
-    for (const q of ['p50', 'p99'] as const) console.log(`  ${`${what} ${q}`.padEnd(26)}${ms(cost[q]).padStart(14)}${ms(tokens[q]).padStart(18)}     ${(cost[q] / tokens[q]).toFixed(2)}×`);
+  const refreshes = [];
+  for (const dashboard of dashboardRefreshes(manifest.to)) {
+    const time = await timeRepeated(() => Promise.all(dashboard.requests.map((r) => send(server.url, r))), Math.min(repeats, 10));
+    refreshes.push({ name: dashboard.name, requests: dashboard.requests.length, time });
   }
-  const within = costRows.every(([, cost, tokens]) => cost.p50 <= 1.2 * tokens.p50);
-  console.log(`  ${within ? 'met    ' : 'MISSED '} cost queries p50 within 1.2× of the token queries`);
-  if (f.abnormal) reportAbnormal('duckdb engine', f.events, f.abnormal);
-  if (f.clickhouse?.abnormal) reportAbnormal('clickhouse engine', f.events, f.clickhouse.abnormal);
-  const c = f.clickhouse;
-  if (!c) return;
-  // Columns: ClickHouse engine, ClickHouse's own GROUP BY, ratio, and the ClickHouse engine's speed relative to DuckDB's.
-  const row = (what: string, ours: number, raw: number, duck: number) => [
-    what,
-    ms(ours),
-    ms(raw),
-    `${(raw / ours).toFixed(1)}× faster`,
-    `${(duck / ours).toFixed(2)}×`,
+  const peak = peakRssMiB(server.child.pid!);
+  await server.kill('SIGTERM');
+
+  let rawRanking: Latency;
+  let rawTrend: Latency;
+  let baseline: string;
+  if (leg) {
+    rawRanking = await timeRepeated(() => leg.rawRanking(range.from, range.to));
+    rawTrend = await timeRepeated(() => leg.rawHourlyTrend(range.from, range.to));
+    baseline = 'clickhouse GROUP BY';
+  } else {
+    const raw = await openRawBaseline(join(dir, 'raw.duckdb'));
+    rawRanking = await timeRepeated(() => raw.ranking(range.from, range.to));
+    rawTrend = await timeRepeated(() => raw.hourlyTrend(range.from, range.to));
+    raw.close();
+    baseline = 'duckdb GROUP BY';
+  }
+  console.log(`\n${n(manifest.events)} events (loaded in ${manifest.order} order), at rest   tokenscope on ${args.engine}   ${baseline}   ratio`);
+  const rows: [string, number, number][] = [
+    ['30-day ranking p50', ranking.p50, rawRanking.p50],
+    ['30-day ranking p99', ranking.p99, rawRanking.p99],
+    ['30-day hourly trend p50', trend.p50, rawTrend.p50],
+    ['30-day hourly trend p99', trend.p99, rawTrend.p99],
   ];
-  const chRows = [
-    ['ingest (events/s)', n(c.ingestPerSec), '', '', `${(c.ingestPerSec / f.ingestPerSec).toFixed(2)}×`],
-    row('30-day ranking p50', c.ranking.p50, c.rawRanking.p50, f.ranking.p50),
-    row('30-day ranking p99', c.ranking.p99, c.rawRanking.p99, f.ranking.p99),
-    row('30-day hourly trend p50', c.trend.p50, c.rawTrend.p50, f.trend.p50),
-    row('30-day hourly trend p99', c.trend.p99, c.rawTrend.p99, f.trend.p99),
-  ];
-  console.log(`\n${n(f.events)} events            tokenscope on clickhouse  clickhouse GROUP BY   ratio          speed vs duckdb engine`);
-  for (const [what, ours, base, ratio, vsDuck] of chRows)
-    console.log(`  ${what.padEnd(26)}${ours.padStart(14)}${base.padStart(18)}     ${ratio.padEnd(15)}${vsDuck}`);
+  for (const [what, ours, base] of rows) console.log(`  ${what.padEnd(26)}${ms(ours).padStart(12)}${ms(base).padStart(20)}     ${(base / ours).toFixed(1)}× faster`);
+  for (const [what, cost, tokens] of [['30-day ranking', costRanking, ranking], ['30-day hourly trend', costTrend, trend]] as const) {
+    console.log(`  ${what} for cost metrics p50 ${ms(cost.p50)}: ${(cost.p50 / tokens.p50).toFixed(2)}× the token metrics (${cost.p50 <= 1.2 * tokens.p50 ? 'met' : 'MISSED'}: within 1.2×)`);
+  }
+  if (abnormal) {
+    console.log(`  15-day ranking by key p50 ${ms(abnormal.ranking15d.p50)}; 15-day movers by key p50 ${ms(abnormal.movers15d.p50)} (${(abnormal.movers15d.p50 / abnormal.ranking15d.p50).toFixed(2)}× the ranking)`);
+    console.log(`  30-day largest 20 calls p50 ${ms(abnormal.calls30d.p50)}, p99 ${ms(abnormal.calls30d.p99)}`);
+  }
+  for (const r of refreshes) console.log(`  full refresh of ${r.name} (${r.requests} requests at once): p50 ${ms(r.time.p50)}, p99 ${ms(r.time.p99)}`);
+  console.log(`  server peak RSS (VmHWM) while querying: ${peak} MiB`);
 }
 
-/** Movers beside the ranking of the same range, and the largest calls, against their targets. */
-function reportAbnormal(engine: string, events: number, a: Abnormal): void {
-  const ms = (x: number) => `${x.toFixed(1)} ms`;
-  console.log(`\n${events.toLocaleString('en-US')} events, ${engine}      p50           p99          ratio`);
-  console.log(`  ${'15-day ranking by key'.padEnd(26)}${ms(a.ranking15d.p50).padStart(10)}${ms(a.ranking15d.p99).padStart(14)}`);
-  console.log(
-    `  ${'15-day movers by key'.padEnd(26)}${ms(a.movers15d.p50).padStart(10)}${ms(a.movers15d.p99).padStart(14)}     ${(a.movers15d.p50 / a.ranking15d.p50).toFixed(2)}× the ranking`,
-  );
-  console.log(`  ${'30-day largest 20 calls'.padEnd(26)}${ms(a.calls30d.p50).padStart(10)}${ms(a.calls30d.p99).padStart(14)}`);
-  const targets = [
-    ['movers p50 within 2× of the ranking', a.movers15d.p50 <= 2 * a.ranking15d.p50],
-    ['largest calls p50 ≤ 100 ms over 30 days', a.calls30d.p50 <= 100],
-  ] as const;
-  for (const [target, met] of targets) console.log(`  ${met ? 'met    ' : 'MISSED '} ${target}`);
+/** OTLP leg: spans through POST /v1/traces beside the same events as NDJSON with the spans' ids, each into a fresh backend. */
+async function otlpLeg(): Promise<void> {
+  const to = Math.floor(Date.now() / 60_000) * 60_000;
+  const traffic: BenchTraffic = { from: to - 30 * DAY, to, events, order: 'time' };
+  const maxSpans = Number(args['otlp-spans']);
+  const otlp = otlpBodies(benchBatches(traffic, batchSize), maxSpans);
+  const otlpServer = await spawnServer(['--db', join(dir, 'otlp.duckdb')], SERVER_ENV);
+  const otlpPerSec = await measureOtlp(otlpServer, otlp.bodies, otlp.spans, concurrency, { from: traffic.from, to: traffic.to });
+  await otlpServer.kill('SIGTERM');
+  otlp.bodies.length = 0;
+  const sameIds = ndjsonWithSpanIds(benchBatches(traffic, batchSize), maxSpans);
+  const nativeServer = await spawnServer(['--db', join(dir, 'same-ids.duckdb')], SERVER_ENV);
+  const nativePerSec = await measureNative(nativeServer, sameIds.bodies, sameIds.events, concurrency);
+  await nativeServer.kill('SIGTERM');
+  console.log(`
+OTLP: ${n(otlp.spans)} spans at ${n(otlpPerSec)} spans/s; the same events as NDJSON with the spans' ids ${n(nativePerSec)} events/s`);
+  console.log(`  ${otlpPerSec / nativePerSec >= 0.5 ? 'met    ' : 'MISSED '} OTLP spans/s ≥ 0.5× native events/s with the same ids (${(otlpPerSec / nativePerSec).toFixed(2)}×)`);
 }
 
-for (const size of sizes) report(await benchmark(size));
+/** Load leg: 8 ingest + 8 query clients in their own processes against a backend in its own. */
+async function loadLeg(): Promise<void> {
+  const seconds = Number(args.seconds);
+  const server = await spawnServer(['--db', join(dir, 'load.duckdb')], SERVER_ENV);
+  const client = (role: string, i: number) =>
+    new Promise<{ role: string; acked: number; errors: string[]; ms: number[] }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'load-client.ts'), '--role', role, '--url', server.url, '--seconds', String(seconds), '--client', String(i)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`${role} client ${i} exited with ${code}`))));
+    });
+  console.log(`\nload: 8 ingest + 8 query clients (own processes) for ${seconds} s`);
+  const results = await Promise.all([...Array.from({ length: 8 }, (_, i) => client('ingest', i)), ...Array.from({ length: 8 }, (_, i) => client('query', i))]);
+  const acked = results.reduce((s, r) => s + r.acked, 0);
+  const errors = results.flatMap((r) => r.errors);
+  const counted = (await send(server.url, { method: 'GET', path: '/api/v1/health' })) as { events: number };
+  const peak = peakRssMiB(server.child.pid!);
+  await server.kill('SIGTERM');
+  const queries = latency(results.filter((r) => r.role === 'query').flatMap((r) => r.ms));
+  console.log(`  query p50 ${ms(queries.p50)}, p99 ${ms(queries.p99)} (${n(results.filter((r) => r.role === 'query').reduce((s, r) => s + r.ms.length, 0))} requests)`);
+  console.log(`  ingest ${n(acked / seconds)} events/s over the ${seconds} s each client ran; acknowledged ${n(acked)}, counted ${n(counted.events)}${acked === counted.events ? ' (equal)' : ' — DIFFERENT'}`);
+  console.log(`  errors: ${errors.length}${errors.length ? ` (first: ${errors[0]})` : ''}`);
+  console.log(`  server peak RSS (VmHWM): ${peak} MiB`);
+}
 
 /** Waits until a process has used (almost) no CPU for two seconds, reading its CPU time from /proc. */
 async function waitUntilIdle(pid: number): Promise<void> {
@@ -284,4 +312,23 @@ async function waitUntilIdle(pid: number): Promise<void> {
     quiet = now - last <= 5 ? quiet + 1 : 0;
     last = now;
   }
+}
+
+try {
+  if (args.load || args.only === 'load') {
+    await loadLeg();
+  } else {
+    // A ClickHouse server lives as long as the run: with --engine clickhouse both legs run in one go.
+    if (args.engine === 'clickhouse' && args.only) throw new Error('--only needs the DuckDB engine: the ClickHouse server of a run does not outlive it');
+    const leg = args.engine === 'clickhouse' ? await startClickHouseLeg() : null;
+    try {
+      if (!args.only || args.only === 'ingest') await ingestLeg(leg);
+      if (!args.only || args.only === 'query') await queryLeg(leg);
+      if ((!args.only && !leg) || args.only === 'otlp') await otlpLeg();
+    } finally {
+      await leg?.stop();
+    }
+  }
+} finally {
+  if (!args.db) rmSync(dir, { recursive: true, force: true });
 }

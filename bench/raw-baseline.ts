@@ -19,7 +19,7 @@ const COLUMNS = [
 export async function openRawBaseline(path: string) {
   const instance = await DuckDBInstance.create(path);
   const conn = await instance.connect();
-  await conn.run(`CREATE TABLE events (${COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')})`);
+  await conn.run(`CREATE TABLE IF NOT EXISTS events (${COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')})`);
   return {
     /** Appends every batch with DuckDB's appender; returns the seconds spent in DuckDB (generation excluded). */
     async append(batches: Iterable<DemoEvent[]>): Promise<number> {

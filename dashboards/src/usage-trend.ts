@@ -83,12 +83,6 @@ export function usageTrendDashboard(): Dashboard {
       }),
     ],
     panels: [
-      tablePanel({
-        title: 'Largest calls',
-        description: `The ${LARGEST_CALLS} largest calls by total tokens in the selected range under the filters above, with their event, trace and span ids. A row links to this page for its key and model; a trace id opens the trace in the tracing data source named in the data source settings. Click a point of a chart below ("Largest calls in this bucket") to see the calls of that interval.`,
-        gridPos: { x: 0, y: 0, w: 24, h: CALLS_HEIGHT },
-        targets: [target({ queryType: 'calls', metrics: [], orderBy: 'total_tokens', limit: LARGEST_CALLS, filters: FILTERS })],
-      }),
       ...TREND_METRICS.map((id, i) => {
         const metric = metricInfo(id);
         return timeSeriesPanel({
@@ -100,6 +94,13 @@ export function usageTrendDashboard(): Dashboard {
           gridPos: { x: (i % 2) * PANEL_WIDTH, y: CALLS_HEIGHT + Math.floor(i / 2) * PANEL_HEIGHT, w: PANEL_WIDTH, h: PANEL_HEIGHT },
           targets: [target({ queryType: 'trend', metrics: [id], dimension: 'model', limit: SERIES_LIMIT, granularity: '$granularity', filters: FILTERS })],
         });
+      }),
+      // Drawn on top (gridPos), listed last: the metric panels keep the ids that alert links name (viewPanel).
+      tablePanel({
+        title: 'Largest calls',
+        description: `The ${LARGEST_CALLS} largest calls by total tokens in the selected range under the filters above, with their event, trace and span ids. A row links to this page for its key and model; a trace id opens the trace in the tracing data source named in the data source settings. Click a point of a chart below ("Largest calls in this bucket") to see the calls of that interval.`,
+        gridPos: { x: 0, y: 0, w: 24, h: CALLS_HEIGHT },
+        targets: [target({ queryType: 'calls', metrics: [], orderBy: 'total_tokens', limit: LARGEST_CALLS, filters: FILTERS })],
       }),
     ],
   });

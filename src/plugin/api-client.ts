@@ -48,7 +48,7 @@ export class TokenscopeApi {
   }
 
   /** GET /api/v1/dimensions/{dimension}/values in [from, to), narrowed by filters. */
-  dimensionValues(dimension: string, params: { from?: number; to?: number; filters?: Record<string, string[]> }): Promise<DimensionValuesResponse['values']> {
+  getDimensionValues(dimension: string, params: { from?: number; to?: number; filters?: Record<string, string[]> }): Promise<DimensionValuesResponse['values']> {
     const query: Record<string, string> = {};
     if (params.from !== undefined) query.from = String(params.from);
     if (params.to !== undefined) query.to = String(params.to);

@@ -22,7 +22,7 @@ import { linkSettings } from './links';
 import { interpolateQuery } from './request';
 import { runQuery } from './run-query';
 import type { TokenscopeOptions, TokenscopeQuery } from './types';
-import { dimensionValues, TokenscopeVariableSupport, type DimensionValuesRequest } from './variables';
+import { findDimensionValues, TokenscopeVariableSupport, type DimensionValuesRequest } from './variables';
 
 /**
  * Where the data source gets Grafana's services. Grafana's own (getBackendSrv, getTemplateSrv) by default;
@@ -93,7 +93,7 @@ export class DataSource extends DataSourceApi<TokenscopeQuery, TokenscopeOptions
 
   /** Values of a dimension in a range; used by variables, ad-hoc filters and the editors' suggestions. */
   dimensionValues(request: DimensionValuesRequest): Promise<MetricFindValue[]> {
-    return dimensionValues(this.api, this.templateSrv(), request);
+    return findDimensionValues(this.api, this.templateSrv(), request);
   }
 
   /** Names of the dashboard's variables, offered as `$name` in the editors. */

@@ -17,6 +17,18 @@ describe('frames', () => {
     expect(frame.fields.map((f) => f.config.unit)).toEqual(['short', 'short', 'suffix: tokens/min', 'short']);
   });
 
+  test('an answer made coarser by retention carries a notice the panel shows; an exact one none', () => {
+    const exact: TotalsResponse = { type: 'totals', from: 0, to: 1, totals: { input_tokens: 7 } };
+    expect(toFrames(exact, 'A', ['input_tokens'])[0].meta?.notices).toBeUndefined();
+    const coarse: TotalsResponse = { ...exact, coarse: { exactFrom: Date.UTC(2026, 5, 1), slotMs: 3_600_000, keptFrom: Date.UTC(2025, 5, 1) } };
+    expect(toFrames(coarse, 'A', ['input_tokens'])[0].meta?.notices).toEqual([
+      {
+        severity: 'info',
+        text: 'Before 2026-06-01T00:00:00.000Z only rollups are kept: range edges there were moved to the start of their 1-hour slot. No data is kept before 2025-06-01T00:00:00.000Z.',
+      },
+    ]);
+  });
+
   test("money metrics take Grafana's unit for the server's reporting currency; token metrics keep theirs", () => {
     const totals = (currency?: string): TotalsResponse => ({ type: 'totals', from: 0, to: 1, totals: { cost: 1.25, unpriced_tokens: 3 }, ...(currency ? { currency } : {}) });
     const units = (currency?: string) => toFrames(totals(currency), 'A', ['cost', 'unpriced_tokens'])[0].fields.map((f) => f.config.unit);

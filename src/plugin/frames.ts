@@ -4,7 +4,7 @@
  * bars, legends and a single CSV download work, the largest calls as a table with data links. Names come from
  * the catalogue and are set as displayNameFromDS, so a user's display-name override still wins.
  */
-import { createDataFrame, DataFrameType, FieldType, type DataFrame, type FieldConfig } from '@grafana/data';
+import { createDataFrame, DataFrameType, FieldType, type DataFrame, type FieldConfig, type QueryResultMetaNotice } from '@grafana/data';
 import {
   currencyUnit,
   dimensionDefinition,
@@ -15,6 +15,7 @@ import {
   granularityDefinition,
   metricDefinition,
   type MetricId,
+  type CoarseResolution,
   type MetricValues,
   type QueryResponse,
   type RankingResponse,
@@ -33,19 +34,33 @@ export interface FrameContext {
 }
 
 export function toFrames(response: QueryResponse, refId: string, metrics: readonly MetricId[], context: FrameContext = {}): DataFrame[] {
+  const frame = frameOf(response, refId, metrics, context);
+  if ('coarse' in response && response.coarse) frame.meta = { ...frame.meta, notices: [coarseNotice(response.coarse)] };
+  return [frame];
+}
+
+function frameOf(response: QueryResponse, refId: string, metrics: readonly MetricId[], context: FrameContext): DataFrame {
   const currency = response.currency ?? 'USD';
   switch (response.type) {
     case 'totals':
-      return [totalsFrame(response, refId, metrics, currency)];
+      return totalsFrame(response, refId, metrics, currency);
     case 'ranking':
-      return [rankingFrame(response, refId, metrics, currency)];
+      return rankingFrame(response, refId, metrics, currency);
     case 'trend':
-      return [trendFrame(response, refId, currency, context.filters ?? {})];
+      return trendFrame(response, refId, currency, context.filters ?? {});
     case 'movers':
-      return [moversFrame(response, refId, currency)];
+      return moversFrame(response, refId, currency);
     case 'calls':
-      return [callsFrame(response, refId, context.links ?? {})];
+      return callsFrame(response, refId, context.links ?? {});
   }
+}
+
+/** The panel's notice when retention made the answer coarser than asked (see CoarseResolution). */
+export function coarseNotice(coarse: CoarseResolution): QueryResultMetaNotice {
+  const parts = [];
+  if (coarse.slotMs > 1) parts.push(FRAME_LABELS.coarserBefore(new Date(coarse.exactFrom).toISOString(), coarse.slotMs));
+  if (coarse.keptFrom !== null) parts.push(FRAME_LABELS.keptFrom(new Date(coarse.keptFrom).toISOString()));
+  return { severity: 'info', text: parts.join(' ') };
 }
 
 /** Money metrics take Grafana's unit for the server's reporting currency; every other metric its catalogue unit. */

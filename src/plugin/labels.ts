@@ -1,4 +1,5 @@
 /** Every string the plugin shows a person, in one place. Metric and dimension names come from the shared catalogue. */
+import { OTHER_LABEL } from '../shared';
 
 export const LABELS = {
   config: {
@@ -72,7 +73,7 @@ export const LINK_LABELS = {
 export const FRAME_LABELS = {
   time: 'Time',
   share: 'Share',
-  other: 'other',
+  other: OTHER_LABEL,
   bucketEnd: 'Bucket end',
   movers: { current: 'Now', previous: 'Before', change: 'Change', changeRatio: 'Change %', status: 'Status' },
   calls: {
@@ -86,4 +87,8 @@ export const FRAME_LABELS = {
   beforeRawEvents: (earliest: string) => `The range starts before the earliest raw event kept (${earliest}); older calls cannot be listed.`,
   /** A trend series split by a dimension and showing several metrics: "glm-5 · Input Tokens". */
   seriesWithMetric: (value: string, metricName: string) => `${value} · ${metricName}`,
+  /** Retention kept only rollups before `exactFrom`: edges there were moved to whole slots. */
+  coarserBefore: (exactFrom: string, slotMs: number) =>
+    `Before ${exactFrom} only rollups are kept: range edges there were moved to the start of their ${slotMs >= 86_400_000 ? `${slotMs / 86_400_000}-day` : slotMs >= 3_600_000 ? `${slotMs / 3_600_000}-hour` : `${slotMs / 60_000}-minute`} slot.`,
+  keptFrom: (keptFrom: string) => `No data is kept before ${keptFrom}.`,
 } as const;

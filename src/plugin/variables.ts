@@ -32,7 +32,7 @@ export interface DimensionValuesRequest {
 }
 
 /** The values of a dimension as `{ text: label, value }`, label order. Rejects with a message naming a bad field. */
-export async function dimensionValues(api: TokenscopeApi, templateSrv: TemplateReplacer, request: DimensionValuesRequest): Promise<MetricFindValue[]> {
+export async function findDimensionValues(api: TokenscopeApi, templateSrv: TemplateReplacer, request: DimensionValuesRequest): Promise<MetricFindValue[]> {
   const dimension = interpolateValue(templateSrv, request.dimension, request.scopedVars, 'dimension');
   if (!(DIMENSION_IDS as readonly string[]).includes(dimension)) {
     throw new Error(`dimension: unknown dimension '${dimension}'; valid dimensions: ${DIMENSION_IDS.join(', ')}`);
@@ -43,7 +43,7 @@ export async function dimensionValues(api: TokenscopeApi, templateSrv: TemplateR
     const values = interpolateList(templateSrv, entries, request.scopedVars);
     if (values.length) filters[key] = values;
   }
-  const values = await api.dimensionValues(dimension, { from: request.from, to: request.to, filters });
+  const values = await api.getDimensionValues(dimension, { from: request.from, to: request.to, filters });
   return values.map((v) => ({ text: v.label, value: v.value }));
 }
 
@@ -72,7 +72,7 @@ export class TokenscopeVariableSupport extends CustomVariableSupport<DataSource,
 
   query(request: DataQueryRequest<TokenscopeVariableQuery>): Observable<DataQueryResponse> {
     const target = request.targets[0];
-    const values = dimensionValues(this.api, this.templateSrv(), {
+    const values = findDimensionValues(this.api, this.templateSrv(), {
       dimension: target?.dimension || DEFAULTS.dimension,
       filters: target?.filters,
       from: request.range?.from.valueOf(),

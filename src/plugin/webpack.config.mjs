@@ -56,6 +56,31 @@ export const swcRule = {
   },
 };
 
+/** The input Grafana asks for when a dashboard is imported from the data source's Dashboards tab. */
+export const DATASOURCE_INPUT = 'DS_TOKENSCOPE';
+/** The uid the provisioned data source has; the committed dashboards name it. */
+const PROVISIONED_UID = 'tokenscope';
+
+/**
+ * A committed dashboard as the plugin ships it (plugin.json `includes`): every reference to the provisioned data
+ * source, and the proxy URL of the download link, becomes `${DS_TOKENSCOPE}`, which Grafana's import fills with the
+ * data source the user imports it for, whatever its uid.
+ */
+const importable = (content) => {
+  const swap = (value) => {
+    if (Array.isArray(value)) return value.map(swap);
+    if (value && typeof value === 'object') {
+      const out = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, swap(v)]));
+      if (out.type === pluginId && out.uid === PROVISIONED_UID) out.uid = `\${${DATASOURCE_INPUT}}`;
+      return out;
+    }
+    return typeof value === 'string' ? value.replaceAll(`/proxy/uid/${PROVISIONED_UID}/`, `/proxy/uid/\${${DATASOURCE_INPUT}}/`) : value;
+  };
+  const dashboard = swap(JSON.parse(content.toString()));
+  const inputs = [{ name: DATASOURCE_INPUT, label: 'Tokenscope', description: '', type: 'datasource', pluginId, pluginName: 'Tokenscope' }];
+  return JSON.stringify({ __inputs: inputs, ...dashboard, id: null }, null, 2) + '\n';
+};
+
 const withMetadata = (content) =>
   content.toString().replaceAll('%VERSION%', version).replaceAll('%TODAY%', new Date().toISOString().slice(0, 10));
 
@@ -87,6 +112,7 @@ export default (env = {}) => ({
         // from img/, which Grafana serves at public/plugins/<id>/img/.
         { from: path.join(root, 'docs/images/*.png'), to: 'img/[name][ext]' },
         { from: 'README.md' },
+        { from: path.join(root, 'dashboards', '*.json'), to: 'dashboards/[name][ext]', transform: importable },
         { from: 'CHANGELOG.md' },
         { from: path.join(root, 'LICENSE'), noErrorOnMissing: true },
       ],

@@ -17,6 +17,9 @@ import { healthRoutes } from './routes/health';
 import { litellmRoutes } from './routes/litellm';
 import { metricsRoutes } from './routes/metrics';
 import { openapiRoutes } from './routes/openapi';
+import { otlpRoutes } from './routes/otlp';
+import { createOtlpReceiver, type OtlpReceiver } from './ingest/otlp/otlp-receiver';
+import { otlpMapping } from './ingest/otlp/span-to-usage';
 import { queryRoutes } from './routes/query';
 import { repriceRoutes } from './routes/reprice';
 import { usageRoutes } from './routes/usage';
@@ -27,11 +30,20 @@ declare module 'fastify' {
     /** Who may call the route; routes that say nothing need a read token. */
     access?: Access;
   }
+  interface FastifyInstance {
+    /** The OTLP receiver behind /v1/traces and /v1/metrics, which the OTLP/gRPC server shares. */
+    otlp: OtlpReceiver;
+    /** What the onRequest hook does for an ingest route (token, rate limits), for callers outside HTTP (OTLP/gRPC). */
+    admitIngest(authorization: string | undefined, bytes: number): Principal | null;
+  }
   interface FastifyRequest {
     /** The caller's token (name, roles, scope), set before the route runs; null when auth is off or the route is public. */
     principal: Principal | null;
   }
 }
+
+/** Seconds a client is told to wait before retrying when the store cannot write. */
+const RETRY_AFTER_SECONDS = 5;
 
 /** Reads and drops what is left of a body: true once it ended, false past `maxBytes` or if it broke off. */
 function drain(body: NodeJS.ReadableStream & { readableEnded: boolean }, maxBytes: number): Promise<boolean> {
@@ -146,7 +158,7 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
   app.setErrorHandler((err: FastifyError | ClientError | StoreUnavailableError, request, reply) => {
     if (err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfterSeconds));
     if (err instanceof ClientError) return reply.status(err.status).send(errorBody(err.code, err.message));
-    if (err instanceof StoreUnavailableError) return reply.status(503).send(errorBody(err.code, err.message));
+    if (err instanceof StoreUnavailableError) return reply.status(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send(errorBody(err.code, err.message));
     const known = 'code' in err && err.code ? FASTIFY_ERRORS[err.code] : undefined;
     const status = 'statusCode' in err ? (err.statusCode ?? 500) : 500;
     if (known) return reply.status(status).send(errorBody(known.code, known.message(err as FastifyError)));
@@ -159,7 +171,19 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
   });
 
   const deps = { config, store, metrics };
+  const otlp = createOtlpReceiver({
+    store,
+    options: { mapping: otlpMapping(config.otlpServiceAttributes, config.otlpApiKeyAttributes), metricsEnabled: config.otlpMetrics },
+    onIngest: (stored, duplicates, rejected) => metrics.recordIngest(stored, duplicates, rejected),
+  });
+  app.decorate('otlp', otlp);
+  app.decorate('admitIngest', (authorization: string | undefined, bytes: number) => {
+    const principal = authorizer.check('ingest', authorization);
+    if (principal) limiter.charge(principal, bytes);
+    return principal;
+  });
   await app.register(usageRoutes(deps));
+  await app.register(otlpRoutes(deps, otlp));
   await app.register(litellmRoutes(deps));
   await app.register(queryRoutes(deps));
   await app.register(dimensionRoutes(deps));

@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { formatIssues } from '../shared';
+import { readRetention } from './retention-config';
+import type { RetentionPolicy } from './storage/retention';
 import { DEFAULT_PRICES_FILE, loadPriceTable, parseCurrencyRates, type PriceTable } from './pricing/price-table';
 import { storeSettingProblem } from './storage/store-setting';
 
@@ -36,6 +38,22 @@ export interface Config {
   metricsApiKeyLabel: boolean;
   /** TOKENSCOPE_METRICS_MAX_LABEL_SETS: most label sets in the live counters, default 1,000; beyond it they fold into "other". */
   metricsMaxLabelSets: number;
+  /** TOKENSCOPE_RAW_RETENTION and TOKENSCOPE_RETENTION_1M/_15M/_1H/_1D: how long each tier is kept (see retention-config.ts). */
+  retention: Readonly<RetentionPolicy>;
+  /** TOKENSCOPE_DUCKDB_MEMORY_LIMIT: DuckDB's memory limit, default 256MB. */
+  duckdbMemoryLimit: string;
+  /** TOKENSCOPE_DUCKDB_THREADS: DuckDB's worker threads; null (default) lets DuckDB use one per core. */
+  duckdbThreads: number | null;
+  /** TOKENSCOPE_OTLP_PORT (`--otlp-port`): a second port for OTLP/HTTP (conventionally 4318), off when unset. */
+  otlpPort: number | null;
+  /** TOKENSCOPE_OTLP_GRPC_PORT (`--otlp-grpc-port`): OTLP/gRPC (conventionally 4317), off when unset. */
+  otlpGrpcPort: number | null;
+  /** TOKENSCOPE_OTLP_METRICS: `off` (default) or `on`; on counts gen_ai.client.token.usage from OTLP metrics. */
+  otlpMetrics: boolean;
+  /** TOKENSCOPE_OTLP_SERVICE_ATTRIBUTES: span or resource attributes that give `service`, first present wins; default service.name. */
+  otlpServiceAttributes: readonly string[];
+  /** TOKENSCOPE_OTLP_API_KEY_ATTRIBUTES: attributes that give `api_key` after tokenscope.api_key (always first). */
+  otlpApiKeyAttributes: readonly string[];
   /** TOKENSCOPE_TOKENS_FILE: a YAML file of hashed, named, scoped tokens, reloaded on SIGHUP and on change; null: none. */
   tokensFile: string | null;
   /** TOKENSCOPE_RATE_LIMIT_REQUESTS: requests per second per token, default 1,000 (bursts of twice that); 0: off. */
@@ -60,6 +78,10 @@ const tokenList = z
   .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
   .refine((tokens) => tokens.every((t) => t.length >= 16), { error: 'each token must be at least 16 characters' });
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const nameList = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean));
 const onOff = z
   .enum(['on', 'off', 'true', 'false', '1', '0'], { error: 'must be on or off' })
   .transform((v) => v === 'on' || v === 'true' || v === '1');
@@ -86,6 +108,16 @@ const envSchema = z.object({
   TOKENSCOPE_METRICS_WINDOW_MS: intIn(1000, 86_400_000).default(600_000),
   TOKENSCOPE_METRICS_API_KEY_LABEL: onOff.default(true),
   TOKENSCOPE_METRICS_MAX_LABEL_SETS: intIn(1, 1_000_000).default(1000),
+  TOKENSCOPE_DUCKDB_MEMORY_LIMIT: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, { error: 'must be a size such as 256MB or 1GiB' })
+    .default('256MB'),
+  TOKENSCOPE_DUCKDB_THREADS: intIn(1, 256).optional(),
+  TOKENSCOPE_OTLP_PORT: intIn(0, 65535).optional(),
+  TOKENSCOPE_OTLP_GRPC_PORT: intIn(0, 65535).optional(),
+  TOKENSCOPE_OTLP_METRICS: onOff.default(false),
+  TOKENSCOPE_OTLP_SERVICE_ATTRIBUTES: nameList,
+  TOKENSCOPE_OTLP_API_KEY_ATTRIBUTES: nameList,
   TOKENSCOPE_TOKENS_FILE: z.string().min(1).optional(),
   TOKENSCOPE_RATE_LIMIT_REQUESTS: intIn(0, 1_000_000_000).default(1000),
   TOKENSCOPE_RATE_LIMIT_BYTES: intIn(0, Number.MAX_SAFE_INTEGER).default(256 * 1024 * 1024),
@@ -116,6 +148,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   const parsed = envSchema.safeParse(merged);
   if (!parsed.success) throw new Error(`invalid configuration: ${formatIssues(parsed.error.issues).join('; ')}`);
   const e = parsed.data;
+  let retention: RetentionPolicy;
+  try {
+    retention = readRetention(merged);
+  } catch (err) {
+    throw new Error(`invalid configuration: ${(err as Error).message}`, { cause: err });
+  }
   const tokensFile = e.TOKENSCOPE_TOKENS_FILE ?? null;
   const authEnabled = tokensFile !== null || e.TOKENSCOPE_INGEST_TOKENS.length > 0 || e.TOKENSCOPE_READ_TOKENS.length > 0;
   // With a tokens file, the variables only add tokens; without one, they are the whole set and need both roles.
@@ -145,6 +183,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     metricsWindowMs: e.TOKENSCOPE_METRICS_WINDOW_MS,
     metricsApiKeyLabel: e.TOKENSCOPE_METRICS_API_KEY_LABEL,
     metricsMaxLabelSets: e.TOKENSCOPE_METRICS_MAX_LABEL_SETS,
+    retention: Object.freeze(retention),
+    duckdbMemoryLimit: e.TOKENSCOPE_DUCKDB_MEMORY_LIMIT,
+    duckdbThreads: e.TOKENSCOPE_DUCKDB_THREADS ?? null,
+    otlpPort: e.TOKENSCOPE_OTLP_PORT ?? null,
+    otlpGrpcPort: e.TOKENSCOPE_OTLP_GRPC_PORT ?? null,
+    otlpMetrics: e.TOKENSCOPE_OTLP_METRICS,
+    otlpServiceAttributes: Object.freeze(e.TOKENSCOPE_OTLP_SERVICE_ATTRIBUTES.length ? e.TOKENSCOPE_OTLP_SERVICE_ATTRIBUTES : ['service.name']),
+    otlpApiKeyAttributes: Object.freeze(e.TOKENSCOPE_OTLP_API_KEY_ATTRIBUTES),
     tokensFile,
     rateLimitRequests: e.TOKENSCOPE_RATE_LIMIT_REQUESTS,
     rateLimitBytes: e.TOKENSCOPE_RATE_LIMIT_BYTES,

@@ -1,7 +1,9 @@
 /** Starts the server: configuration, logger, store, HTTP app; closes them in order on SIGINT/SIGTERM. */
 import type { FastifyInstance } from 'fastify';
+import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import { buildApp } from './app';
+import { startOtlpGrpcServer, type OtlpGrpcServer } from './routes/otlp-grpc';
 import type { Config } from './config';
 import { createLogger } from './logger';
 import { withPricing } from './pricing/priced-store';
@@ -14,6 +16,10 @@ export interface RunningServer {
   logger: Logger;
   /** The address it listens on, e.g. http://127.0.0.1:8080. */
   url: string;
+  /** The OTLP/HTTP port's address (TOKENSCOPE_OTLP_PORT), e.g. http://127.0.0.1:4318, when configured. */
+  otlpUrl: string | null;
+  /** The OTLP/gRPC address (TOKENSCOPE_OTLP_GRPC_PORT), e.g. 127.0.0.1:4317, when configured. */
+  otlpGrpcAddress: string | null;
   close(): Promise<void>;
 }
 
@@ -32,7 +38,15 @@ export async function startServer(config: Readonly<Config>, logger: Logger = cre
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const hostPart = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${hostPart}:${port}`;
+  const otlpHttp = config.otlpPort === null ? null : await listenOtlpHttp(app, config, config.otlpPort);
+  const otlpUrl = otlpHttp ? `http://${hostPart}:${(otlpHttp.address() as { port: number }).port}` : null;
+  const grpc: OtlpGrpcServer | null =
+    config.otlpGrpcPort === null
+      ? null
+      : await startOtlpGrpcServer({ host: config.host, port: config.otlpGrpcPort, maxBytes: config.maxBodyBytes, receiver: app.otlp, admit: app.admitIngest, logger });
+  if (otlpUrl || grpc) logger.info({ otlpHttp: otlpUrl ?? undefined, otlpGrpc: grpc?.address }, 'otlp listening');
   logger.info({ url, engine: store.engine, db: config.store === 'duckdb' ? config.db : undefined, version: config.version }, 'tokenscope listening');
   if (!config.authEnabled) logger.warn('auth is off: no TOKENSCOPE_INGEST_TOKENS / TOKENSCOPE_READ_TOKENS set, listening on loopback only');
   let closing: Promise<void> | undefined;
@@ -41,12 +55,30 @@ export async function startServer(config: Readonly<Config>, logger: Logger = cre
     store,
     logger,
     url,
+    otlpUrl,
+    otlpGrpcAddress: grpc?.address ?? null,
     close: () =>
       (closing ??= (async () => {
+        await grpc?.close();
+        if (otlpHttp) {
+          otlpHttp.closeAllConnections();
+          await new Promise((resolve) => otlpHttp.close(resolve));
+        }
         await app.close();
         await store.close();
       })()),
   };
+}
+
+/**
+ * The OTLP/HTTP port: a second listener whose requests go through the same app (routes, auth, limits), so an
+ * exporter's default endpoint (port 4318, /v1/traces, /v1/metrics) works unchanged.
+ */
+async function listenOtlpHttp(app: FastifyInstance, config: Readonly<Config>, port: number): Promise<Server> {
+  const server = createServer({ requestTimeout: config.requestTimeoutMs, headersTimeout: config.requestTimeoutMs }, (req, res) => app.routing(req, res));
+  server.on('clientError', (_err, socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, config.host, () => resolve()));
+  return server;
 }
 
 /** Closes the server on SIGINT/SIGTERM, then exits. */

@@ -25,13 +25,39 @@ const rangeParams = [
   param('filters', 'All filters as JSON, e.g. {"model":["glm-5"]}, for values that contain commas.'),
 ];
 
+/** An OTLP/HTTP export operation: protobuf or OTLP/JSON in, the export response in the same encoding out. */
+function otlpOperation(summary: string, rejectedField: string) {
+  const response = {
+    type: 'object',
+    description: 'Empty when everything was taken; partialSuccess names how many were unusable and why.',
+    properties: { partialSuccess: { type: 'object', properties: { [rejectedField]: { type: 'integer' }, errorMessage: { type: 'string' } } } },
+  };
+  return {
+    post: {
+      summary,
+      description: 'Authorization: Bearer <ingest token>. Content-Encoding gzip is accepted.',
+      requestBody: {
+        content: {
+          'application/x-protobuf': { schema: { type: 'string', format: 'binary', description: 'The OTLP protobuf message.' } },
+          'application/json': { schema: { type: 'object', description: 'The OTLP/JSON message (hex ids, int64 as strings or numbers).' } },
+        },
+      },
+      responses: {
+        200: { description: 'Accepted.', content: { 'application/x-protobuf': { schema: { type: 'string', format: 'binary' } }, 'application/json': { schema: response } } },
+        ...errors(400, 401, 403, 413, 415),
+        503: { description: `${DESCRIPTIONS[503]} Retry-After says when to retry.`, content: { 'application/json': { schema: error } } },
+      },
+    },
+  };
+}
+
 /** Built once at start. */
 export function openapiDocument(): Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: { title: 'Tokenscope API', version: '1', description: 'LLM token usage: ingest, totals, rankings, trends, export.' },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An ingest token (POST /api/v1/usage) or a read token (everything else); a scoped token sees and writes only its scope.' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An ingest token (POST /api/v1/usage, /v1/traces, /v1/metrics) or a read token (everything else); a scoped token sees and writes only its scope.' } },
       schemas: {
         Error: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } } },
         Query: z.toJSONSchema(apiQuerySchema, { io: 'input', unrepresentable: 'any' }),
@@ -91,6 +117,14 @@ export function openapiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/v1/traces': otlpOperation(
+        'OTLP/HTTP traces (ExportTraceServiceRequest): GenAI spans with usage become usage events, one per model call; other spans are ignored. Also on TOKENSCOPE_OTLP_PORT; OTLP/gRPC on TOKENSCOPE_OTLP_GRPC_PORT.',
+        'rejectedSpans',
+      ),
+      '/v1/metrics': otlpOperation(
+        'OTLP/HTTP metrics (ExportMetricsServiceRequest): gen_ai.client.token.usage histograms, counted only with TOKENSCOPE_OTLP_METRICS=on (otherwise accepted with a partial-success message).',
+        'rejectedDataPoints',
+      ),
       '/api/v1/litellm': {
         post: {
           summary: "LiteLLM's generic_api logging callback: StandardLoggingPayloads as a JSON array, NDJSON or one object (ingest token); failed calls are ignored",

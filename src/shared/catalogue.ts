@@ -254,6 +254,9 @@ export interface DimensionDefinition {
   description: string;
 }
 
+/** What the values past a Top N are called wherever they are summed into one (series, CSV rows, metric labels). */
+export const OTHER_LABEL = 'other';
+
 /** The dimensions a query can rank, split or filter by. */
 export const DIMENSIONS = [
   { id: 'service', byName: 'By Service', name: 'Service', description: 'The online inference service (endpoint) that served the call.' },

@@ -4,6 +4,18 @@ import type { CallOrderId, DimensionId, FixedGranularity, MetricId } from './cat
 /** Metric id to value; null where a metric has no value (concurrency without durations). */
 export type MetricValues = Partial<Record<MetricId, number | null>>;
 
+/**
+ * Present when retention has dropped the detail part of the range needs. Before `exactFrom` (epoch ms) the range's
+ * edges and bucket boundaries that fell inside a slot were moved back to the start of that slot of the finest
+ * rollup still kept there, at most `slotMs` long, so the answer is exact for those whole slots; at and after
+ * `exactFrom` it is exact to the millisecond. `keptFrom`: the oldest data kept at all, when the range starts before it.
+ */
+export interface CoarseResolution {
+  exactFrom: number;
+  slotMs: number;
+  keptFrom: number | null;
+}
+
 export interface TotalsResponse {
   /** The reporting currency of the money metrics (ISO 4217, e.g. USD); absent from older servers. */
   currency?: string;
@@ -11,6 +23,8 @@ export interface TotalsResponse {
   from: number;
   to: number;
   totals: MetricValues;
+  /** Only when retention made the answer coarser than asked. */
+  coarse?: CoarseResolution;
 }
 
 export interface RankingRow {
@@ -35,6 +49,8 @@ export interface RankingResponse {
   /** Everything after the top N; null when nothing is left over. */
   other: { count: number; metrics: MetricValues; share: number } | null;
   totals: MetricValues;
+  /** Only when retention made the answer coarser than asked. */
+  coarse?: CoarseResolution;
 }
 
 export interface TrendSeries {
@@ -62,6 +78,8 @@ export interface TrendResponse {
   /** Epoch ms of each bucket's start (the first may start before `from`). */
   buckets: number[];
   series: TrendSeries[];
+  /** Only when retention made the answer coarser than asked. */
+  coarse?: CoarseResolution;
 }
 
 /** One metric over the range and over the range compared against. */

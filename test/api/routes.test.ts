@@ -112,7 +112,7 @@ test('unknown routes answer a JSON 404', async () => {
 test('the OpenAPI document describes every route', async () => {
   const doc = (await server.json('GET', '/api/v1/openapi.json')).body;
   expect(doc.openapi).toMatch(/^3\./);
-  expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/dimensions/{dimension}/values', '/api/v1/export', '/api/v1/health', '/api/v1/litellm', '/api/v1/query', '/api/v1/reprice', '/api/v1/usage', '/healthz', '/metrics'].sort());
+  expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/dimensions/{dimension}/values', '/api/v1/export', '/api/v1/health', '/api/v1/litellm', '/api/v1/query', '/api/v1/reprice', '/api/v1/usage', '/healthz', '/metrics', '/v1/traces', '/v1/metrics'].sort());
   // Every documented operation is a route the app really serves.
   for (const [path, operations] of Object.entries(doc.paths as Record<string, object>)) {
     for (const method of Object.keys(operations)) {

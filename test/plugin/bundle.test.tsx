@@ -72,6 +72,35 @@ describe('dist/', () => {
     expect(built.info.updated).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(JSON.stringify(built)).not.toMatch(/%VERSION%|%TODAY%/);
   });
+
+  test("plugin.json's dashboards are in dist and import for a data source of any uid (Grafana fills ${DS_TOKENSCOPE})", () => {
+    const built = JSON.parse(readFileSync(join(DIST, 'plugin.json'), 'utf8')) as { includes: Array<{ type: string; path: string }> };
+    const dashboards = built.includes.filter((i) => i.type === 'dashboard');
+    expect(dashboards.map((d) => d.path).sort()).toEqual(['dashboards/usage-ranking.json', 'dashboards/usage-trend.json']);
+    for (const { path } of dashboards) {
+      const text = readFileSync(join(DIST, path), 'utf8');
+      const shipped = JSON.parse(text);
+      expect(shipped.__inputs, path).toEqual([expect.objectContaining({ name: 'DS_TOKENSCOPE', type: 'datasource', pluginId: 'tokenscope-usage-datasource' })]);
+      // What Grafana's import does with the input: every ${DS_TOKENSCOPE} becomes the chosen data source's uid.
+      const imported = JSON.parse(text.replaceAll('${DS_TOKENSCOPE}', 'a1B2c3'));
+      const committed = JSON.parse(readFileSync(join(REPO, path), 'utf8'));
+      const refs = (value: unknown): string[] =>
+        Array.isArray(value)
+          ? value.flatMap(refs)
+          : value && typeof value === 'object'
+            ? [
+                ...((value as { type?: string }).type === 'tokenscope-usage-datasource' && 'uid' in value ? [String((value as { uid: unknown }).uid)] : []),
+                ...Object.values(value).flatMap(refs),
+              ]
+            : [];
+      expect(refs(committed).length, path).toBeGreaterThan(0);
+      expect(new Set(refs(committed)), path).toEqual(new Set(['tokenscope']));
+      expect(refs(imported), path).toEqual(refs(committed).map(() => 'a1B2c3'));
+      expect(text, path).not.toContain('/proxy/uid/tokenscope/');
+      const { __inputs: _inputs, ...rest } = imported;
+      expect(JSON.stringify(rest).replaceAll('a1B2c3', 'tokenscope')).toBe(JSON.stringify({ ...committed, id: null }));
+    }
+  });
 });
 
 describe('module.js loaded as Grafana loads it', () => {

@@ -3,14 +3,12 @@
  * child process on a random port with its database in a temporary folder. For suites whose own environment is
  * jsdom, where the server must not run in-process (see test-server-process.ts).
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'tokenscope.js');
+import { startCli } from './run-cli';
 
 export interface DemoProcess {
   url: string;
@@ -21,11 +19,10 @@ export interface DemoProcess {
 /** Starts the demo and resolves once it serves (after seeding `days` of history ending at its start). */
 export async function startDemoProcess(options: { days: number; env: Record<string, string> }): Promise<DemoProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'tokenscope-demo-'));
-  const child = spawn(
-    process.execPath,
-    [BIN, 'demo', '--days', String(options.days), '--port', '0', '--host', '127.0.0.1', '--db', join(dir, 'demo.duckdb')],
-    // NODE_OPTIONS cleared: the test runner's loader hooks are not the CLI's.
-    { env: { ...process.env, NODE_OPTIONS: '', TOKENSCOPE_LOG_LEVEL: 'warn', ...options.env }, stdio: ['ignore', 'ignore', 'pipe'] },
+  const child = startCli(
+    ['demo', '--days', String(options.days), '--port', '0', '--host', '127.0.0.1', '--db', join(dir, 'demo.duckdb')],
+    { TOKENSCOPE_LOG_LEVEL: 'warn', ...options.env },
+    ['ignore', 'ignore', 'pipe'],
   );
   let output = '';
   const stop = async () => {

@@ -1,8 +1,12 @@
-/** Runs the real `tokenscope` command (node bin/tokenscope.js) as a child process, for tests of exit codes and output. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+/**
+ * The one launcher of Node children for tests: the real `tokenscope` command (node bin/tokenscope.js) for exit codes
+ * and output, and the environment every child gets (`childEnv`).
+ */
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { join } from 'node:path';
 
-export const BIN = fileURLToPath(new URL('../../bin/tokenscope.js', import.meta.url));
+// A path built from the folder, not from import.meta.url: under jsdom that URL is not a file URL.
+export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'tokenscope.js');
 
 export interface CliResult {
   code: number | null;
@@ -23,11 +27,18 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
   });
 }
 
-/** Starts the command and leaves it running (e.g. `demo`); the caller stops it. */
-export function startCli(args: string[], env: Record<string, string> = {}): ChildProcess {
+/**
+ * The environment of every Node child a test starts: the test's own, less its TOKENSCOPE_* settings (a child gets
+ * only those it is given) and NODE_OPTIONS (the test runner's loader hooks are not the child's), plus `env`.
+ */
+export function childEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TOKENSCOPE_')));
-  // NODE_OPTIONS cleared: the test runner's loader hooks are not the CLI's.
-  return spawn(process.execPath, [BIN, ...args], { env: { ...inherited, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return { ...inherited, NODE_OPTIONS: '', ...env };
+}
+
+/** Starts the command and leaves it running (e.g. `demo`, `serve`); the caller stops it. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, stdio: StdioOptions = ['ignore', 'pipe', 'pipe']): ChildProcess {
+  return spawn(process.execPath, [BIN, ...args], { env: childEnv(env), stdio });
 }
 
 /** Everything a running command prints on a stream, and a wait for a pattern in it. */

@@ -1,8 +1,6 @@
 /** Runs `tokenscope serve` as a child process (for restarts and SIGKILL) and waits until it listens. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const BIN = fileURLToPath(new URL('../../bin/tokenscope.js', import.meta.url));
+import type { ChildProcess } from 'node:child_process';
+import { startCli } from './run-cli';
 
 export interface ServerProcess {
   url: string;
@@ -14,7 +12,7 @@ export interface ServerProcess {
 
 /** `onSpawn` sees the child before it listens (e.g. to kill it while it opens its store). */
 export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}, onSpawn?: (child: ChildProcess) => void): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { env: { ...process.env, TOKENSCOPE_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = startCli(['serve', '--port', '0', ...args], { TOKENSCOPE_LOG_LEVEL: 'info', ...env });
   onSpawn?.(child);
   // A server that never listens (or a test that ends early) must not outlive the test process.
   const killOnExit = () => child.kill('SIGKILL');

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ConfigOverrides } from '../../src/server/config';
+import { childEnv } from './run-cli';
 
 const CHILD = join(import.meta.dirname, 'test-server-child.ts');
 
@@ -21,7 +22,7 @@ export async function startTestServerProcess(overrides: ConfigOverrides = {}): P
     cwd: join(import.meta.dirname, '..', '..'),
     // stdin stays open while this process lives; the child stops when it closes, so no server outlives its suite.
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: childEnv(),
   });
   const lines = createInterface({ input: child.stdout! });
   const url = await new Promise<string>((resolve, reject) => {

@@ -170,6 +170,13 @@ async function* lines(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
   if (rest) yield rest;
 }
 
+/** A whole body as bytes, with the same size limit and early-end errors as event bodies (for OTLP). */
+export async function readBytes(body: Readable, maxBytes: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of limitBytes(body, maxBytes)) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
 async function readText(chunks: AsyncIterable<Buffer>): Promise<string> {
   const parts: Buffer[] = [];
   for await (const chunk of chunks) parts.push(chunk);

@@ -19,8 +19,25 @@ export interface IngestCaller {
 
 export type EventCheck = (value: unknown) => { event: StoredEvent } | { error: string };
 
-/** The validator for one request's events; `caller` null (auth off) checks the event only. */
-export function eventValidator(caller: IngestCaller | null): EventCheck {
+/**
+ * The validator for one request's events; `caller` null (auth off) checks the event only. `oldestTs`: events
+ * stamped earlier are refused, for raw retention has dropped their time (the events and the ids a resend is
+ * recognised by; pass the store's `heldFrom().raw`); 0 accepts every time.
+ */
+export function eventValidator(caller: IngestCaller | null, oldestTs = 0): EventCheck {
+  const check = scopedValidator(caller);
+  if (oldestTs <= 0) return check;
+  return (value) => {
+    const result = check(value);
+    return 'event' in result && result.event.ts < oldestTs ? { error: tooOld(oldestTs) } : result;
+  };
+}
+
+function tooOld(oldestTs: number): string {
+  return `timestamp: before ${new Date(oldestTs).toISOString()}, older than raw retention keeps (TOKENSCOPE_RAW_RETENTION); an event this old can no longer be stored or recognised as a resend`;
+}
+
+function scopedValidator(caller: IngestCaller | null): EventCheck {
   if (!caller || (!caller.scope && !caller.service)) return toStoredEvent;
   const { name, scope, service } = caller;
   return (value) => {

@@ -5,12 +5,12 @@
  */
 import type { Logger } from 'pino';
 import { Counter, Registry } from 'prom-client';
-import { scopeAllows, type DimensionId, type Scope } from '../../shared';
+import { OTHER_LABEL, scopeAllows, type DimensionId, type Scope } from '../../shared';
 import type { StoredEvent } from '../storage/engine';
 import { createLabelSetCap } from './label-set-cap';
 
 /** Every label of the overflow set takes this value once the cap is reached. */
-export const OVERFLOW_LABEL_VALUE = 'other';
+export const OVERFLOW_LABEL_VALUE = OTHER_LABEL;
 
 /**
  * The `token_type` label values; cache_read and cache_write are parts of input and reasoning is part of output, so

@@ -1,9 +1,9 @@
 /** The largest calls: individual raw events of a range, ordered by a token count or the duration. */
 import { callOrderFields, type CallsResponse } from '../../shared';
 import type { Store } from '../storage/engine';
-import type { NormalizedQuery } from './normalise';
+import type { NormalisedQuery } from './normalise';
 
-export async function runCalls(store: Store, q: NormalizedQuery): Promise<CallsResponse> {
+export async function answerCalls(store: Store, q: NormalisedQuery): Promise<CallsResponse> {
   const { calls, earliest } = await store.largestCalls({ from: q.from, to: q.to, filters: q.filters, orderBy: callOrderFields(q.orderBy), limit: q.limit });
   return {
     type: 'calls',

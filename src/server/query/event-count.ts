@@ -11,6 +11,6 @@ export async function countEvents(store: Store, scope: Scope | null): Promise<nu
   if (!scope) return store.eventCount();
   // Whole UTC days from the epoch to past the latest timestamp ingest accepts (a day ahead): day rollups only.
   const to = (Math.floor(Date.now() / DAY_MS) + 3) * DAY_MS;
-  const rows = await store.aggregate({ pieces: planRange(0, to), filters: scopedFilters({}, scope), sums: ['requests'] });
+  const rows = await store.aggregate({ pieces: planRange(0, to, store.heldFrom?.()), filters: scopedFilters({}, scope), sums: ['requests'] });
   return rows.reduce((n, r) => n + r.sums.requests, 0);
 }

@@ -5,7 +5,7 @@
 import { DEFAULTS, addSums, zeroSums, type BaseSums, type MoverValues, type MoversResponse, type MoversRow } from '../../shared';
 import type { AggregateRow, Store } from '../storage/engine';
 import { compareKeys, metricValue, rankOrder, sumsFor } from './metric-values';
-import type { NormalizedQuery } from './normalise';
+import type { NormalisedQuery } from './normalise';
 import { planRange } from './plan';
 
 interface Range {
@@ -25,10 +25,10 @@ interface Pair {
  * range's start, so the two come apart by bucket. `requests` is always summed: it tells a new or vanished value.
  * Ranges that start at the same instant (only possible at the epoch) are asked for one after the other.
  */
-async function sumsByKey(store: Store, q: NormalizedQuery, ranges: readonly Range[]): Promise<AggregateRow[][]> {
+async function sumsByKey(store: Store, q: NormalisedQuery, ranges: readonly Range[]): Promise<AggregateRow[][]> {
   const ask = (list: readonly Range[]) =>
     store.aggregate({
-      pieces: list.flatMap((r) => (r.from < r.to ? planRange(r.from, r.to) : [])),
+      pieces: list.flatMap((r) => (r.from < r.to ? planRange(r.from, r.to, store.heldFrom?.()) : [])),
       filters: q.filters,
       groupBy: q.dimension ?? DEFAULTS.dimension,
       sums: sumsFor([...q.metrics, 'requests']),
@@ -39,7 +39,7 @@ async function sumsByKey(store: Store, q: NormalizedQuery, ranges: readonly Rang
   return ranges.map((r) => of(rows, r));
 }
 
-export async function runMovers(store: Store, q: NormalizedQuery): Promise<MoversResponse> {
+export async function answerMovers(store: Store, q: NormalisedQuery): Promise<MoversResponse> {
   const metric = q.metrics[0];
   const dimension = q.dimension ?? DEFAULTS.dimension;
   const span = q.to - q.from;

@@ -9,13 +9,13 @@ import { bucketCount } from './buckets';
 import { scopedFilters } from './scoped-filters';
 
 /** A query ready to plan: every field resolved, its filters limited to the caller's scope. */
-export interface NormalizedQuery extends Omit<ResolvedApiQuery, 'granularity' | 'filters'> {
+export interface NormalisedQuery extends Omit<ResolvedApiQuery, 'granularity' | 'filters'> {
   granularity: FixedGranularity;
   filters: RowFilters;
 }
 
 /** `scope`: what the caller's token may see (null: everything); required, so no route can forget it. */
-export function normaliseQuery(q: ResolvedApiQuery, scope: Scope | null): NormalizedQuery {
+export function normaliseQuery(q: ResolvedApiQuery, scope: Scope | null): NormalisedQuery {
   const filters = scopedFilters(q.filters, scope);
   const granularity = q.granularity === 'auto' ? autoGranularity(q) : q.granularity;
   if (q.type === 'trend') checkBucketCount(q.from, q.to, granularity);

@@ -3,7 +3,8 @@ import { describe, expect, test } from 'vitest';
 import { GRANULARITY_IDS, type FixedGranularity } from '../../shared';
 import { TIERS, type ScanPiece } from '../storage/engine';
 import { bucketBoundaries } from './buckets';
-import { planBuckets, planRange } from './plan';
+import { heldFrom, type RetentionPolicy } from '../storage/retention';
+import { coarseResolution, planBuckets, planRange, snapper } from './plan';
 
 const tierMs = new Map(TIERS.map((t) => [t.id, t.ms]));
 const DAY = 86_400_000;
@@ -77,5 +78,79 @@ describe('planBuckets', () => {
     const tiers = (zone: string) => new Set(planBuckets(from, to, bucketBoundaries(from, to, '1h', zone)).map((p) => p.tier));
     expect(tiers('UTC')).toEqual(new Set(['1h']));
     expect(tiers('Asia/Kolkata')).toEqual(new Set(['15m']));
+  });
+});
+
+describe('planning under retention', () => {
+  const granularities = GRANULARITY_IDS.filter((g): g is FixedGranularity => g !== 'auto' && g !== '1m');
+  const retention = fc.record({
+    raw: fc.integer({ min: 2, max: 60 }),
+    '1m': fc.integer({ min: 0, max: 30 }),
+    '15m': fc.integer({ min: 0, max: 60 }),
+    '1h': fc.integer({ min: 0, max: 200 }),
+    '1d': fc.option(fc.integer({ min: 0, max: 400 })),
+  });
+  /** Days per tier, each at least the finer tier's (as configuration demands). */
+  const policyOf = (r: { raw: number; '1m': number; '15m': number; '1h': number; '1d': number | null }): RetentionPolicy => {
+    const raw = r.raw * DAY;
+    const m1 = raw + r['1m'] * DAY;
+    const m15 = m1 + r['15m'] * DAY;
+    const h1 = m15 + r['1h'] * DAY;
+    return { raw, '1m': m1, '15m': m15, '1h': h1, '1d': r['1d'] === null ? null : h1 + r['1d'] * DAY };
+  };
+
+  test('pieces tile the moved range, read no tier where it no longer holds every slot, and keep buckets apart', () => {
+    fc.assert(
+      fc.property(
+        retention,
+        fc.integer({ min: 1.7e12, max: 1.9e12 }),
+        fc.integer({ min: 0, max: 500 * DAY }),
+        fc.integer({ min: 1, max: 400 * DAY }),
+        fc.constantFrom('UTC', 'Asia/Kolkata', 'America/New_York'),
+        fc.constantFrom(...granularities),
+        (r, now, back, span, zone, granularity) => {
+          const held = heldFrom(policyOf(r), now);
+          const from = now - back;
+          const to = from + Math.min(span, granularity === '5m' ? 3 * DAY : granularity === '1h' ? 15 * DAY : span);
+          const boundaries = bucketBoundaries(from, to, granularity, zone);
+          const snap = snapper(held);
+          const pieces = planBuckets(from, to, boundaries, held);
+          const [start, end] = [snap(from).at, snap(to).at];
+          if (start < end) expectTiling(pieces, start, end);
+          else expect(pieces).toEqual([]);
+          for (const p of pieces) expect(p.from).toBeGreaterThanOrEqual(held[p.tier]);
+          // Each piece's first rows land in a bucket whose moved edges contain them.
+          const index = new Map(boundaries.map((b, k) => [b, k]));
+          for (const p of pieces) {
+            const bucket = p.step === null ? p.origin : p.origin + Math.floor((p.from - p.origin) / p.step) * p.step;
+            const k = index.get(bucket)!;
+            expect(k).toBeLessThan(boundaries.length - 1);
+            expect(p.from).toBeGreaterThanOrEqual(snap(Math.max(boundaries[k], from)).at);
+            expect(p.step === null ? p.to : p.from + 1).toBeLessThanOrEqual(snap(Math.min(boundaries[k + 1], to)).at);
+          }
+          const coarse = coarseResolution(from, to, boundaries, held);
+          if (from >= held.raw) expect(coarse).toBeNull();
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  test('a range older than raw retention moves to the finest tier kept and says so', () => {
+    const now = Date.UTC(2026, 5, 1);
+    const held = heldFrom({ raw: 7 * DAY, '1m': 7 * DAY, '15m': 30 * DAY, '1h': 90 * DAY, '1d': 365 * DAY }, now);
+    const from = Date.UTC(2026, 3, 10, 10, 17); // 52 days back: only hours and days are kept
+    const to = Date.UTC(2026, 3, 12, 8, 5);
+    const pieces = planRange(from, to, held);
+    expectTiling(pieces, Date.UTC(2026, 3, 10, 10), Date.UTC(2026, 3, 12, 8));
+    expect(new Set(pieces.map((p) => p.tier))).toEqual(new Set(['1h', '1d']));
+    expect(coarseResolution(from, to, [from, to], held)).toEqual({ exactFrom: held.raw, slotMs: 3_600_000, keptFrom: null });
+    // Before everything kept: nothing is read there, and the answer says where data starts.
+    const older = planRange(now - 400 * DAY, now - 300 * DAY, held);
+    expect(older[0].from).toBe(held['1d']);
+    expect(coarseResolution(now - 400 * DAY, now - 300 * DAY, [], held)?.keptFrom).toBe(held['1d']);
+    // Inside raw retention nothing changes.
+    expect(planRange(now - DAY - 7, now, held)).toEqual(planRange(now - DAY - 7, now));
+    expect(coarseResolution(now - DAY - 7, now, [], held)).toBeNull();
   });
 });

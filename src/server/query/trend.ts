@@ -1,11 +1,11 @@
 /** Trends: zero-filled buckets aligned in the query's time zone, one series per metric or per top-N value. */
-import { addSums, zeroSums, type BaseSums, type DimensionId, type MetricId, type TrendResponse, type TrendSeries } from '../../shared';
+import { OTHER_LABEL, addSums, zeroSums, type BaseSums, type DimensionId, type MetricId, type TrendResponse, type TrendSeries } from '../../shared';
 import type { AggregateRow, Store } from '../storage/engine';
 import { bucketBoundaries } from './buckets';
 import { metricValue, rankOrder, sumsFor } from './metric-values';
-import type { NormalizedQuery } from './normalise';
+import type { NormalisedQuery } from './normalise';
 import { planBuckets } from './plan';
-import { rankRows, rankedKeys } from './ranking';
+import { coarseNote, rankRows, rankedValues } from './ranking';
 
 /** The rows a trend is built from, with its buckets: shared by the trend response and the CSV export. */
 export interface TrendData {
@@ -20,11 +20,11 @@ export interface TrendData {
 }
 
 /** Buckets and sums of a trend; split by `q.dimension` (top `q.limit` values plus the rest) when it is set. */
-export async function trendData(store: Store, q: NormalizedQuery): Promise<TrendData> {
+export async function trendData(store: Store, q: NormalisedQuery): Promise<TrendData> {
   const boundaries = bucketBoundaries(q.from, q.to, q.granularity, q.timezone);
   const n = boundaries.length - 1;
   const spans = Array.from({ length: n }, (_, i) => Math.min(boundaries[i + 1], q.to) - Math.max(boundaries[i], q.from));
-  const pieces = planBuckets(q.from, q.to, boundaries);
+  const pieces = planBuckets(q.from, q.to, boundaries, store.heldFrom?.());
   const needed = sumsFor(q.metrics);
 
   let keys: TrendData['keys'] = [{ key: null, label: null }];
@@ -44,7 +44,7 @@ export async function trendData(store: Store, q: NormalizedQuery): Promise<Trend
     if (rows.some((r) => r.key === null)) keys.push({ key: null, label: null });
   } else if (q.dimension) {
     // Two passes: rank over the range, then split the buckets by the top keys.
-    const ranked = await rankedKeys(store, q, q.dimension, q.metrics[0]);
+    const ranked = await rankedValues(store, q, q.dimension, q.metrics[0]);
     const top = ranked.slice(0, q.limit);
     keys = top.map((r) => ({ key: r.key, label: r.label ?? r.key }));
     if (ranked.length > top.length) keys.push({ key: null, label: null });
@@ -70,7 +70,7 @@ export async function trendData(store: Store, q: NormalizedQuery): Promise<Trend
   return { boundaries, spans, keys, sums };
 }
 
-export async function runTrend(store: Store, q: NormalizedQuery): Promise<TrendResponse> {
+export async function answerTrend(store: Store, q: NormalisedQuery): Promise<TrendResponse> {
   const data = await trendData(store, q);
   const dimension = q.dimension;
   const series: TrendSeries[] = [];
@@ -87,6 +87,7 @@ export async function runTrend(store: Store, q: NormalizedQuery): Promise<TrendR
     timezone: q.timezone,
     buckets: data.boundaries.slice(0, -1),
     series,
+    ...coarseNote(store, q, data.boundaries),
   };
 }
 
@@ -105,8 +106,8 @@ function seriesOf(
   const isOther = split.key === null;
   return {
     metric,
-    key: isOther ? 'other' : split.key,
-    labels: { [split.dimension]: isOther ? 'other' : (split.label ?? split.key!) },
+    key: isOther ? OTHER_LABEL : split.key,
+    labels: { [split.dimension]: isOther ? OTHER_LABEL : (split.label ?? split.key!) },
     ...(isOther ? { isOther: true } : {}),
     values,
     ...stats,

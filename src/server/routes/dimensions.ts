@@ -1,9 +1,8 @@
 /** GET /api/v1/dimensions/{dimension}/values: the values seen in the range, for Grafana variables and filters. */
 import type { FastifyPluginAsync } from 'fastify';
-import { DIMENSION_IDS, parseApiQuery, type DimensionId, type DimensionValuesResponse } from '../../shared';
+import { DIMENSION_IDS, type DimensionId, type DimensionValuesResponse } from '../../shared';
 import { ClientError } from '../errors';
-import { normaliseQuery } from '../query/normalise';
-import { rankedKeys } from '../query/ranking';
+import { listDimensionValues, prepareQuery } from '../query';
 import { queryFromParams, type QueryParams } from './query-params';
 import type { RouteDeps } from './route-deps';
 
@@ -20,12 +19,7 @@ export const dimensionRoutes =
       }
       const now = Date.now();
       const input = queryFromParams(request.query, 'ranking', { from: now - DEFAULT_RANGE_MS, to: now + 1 });
-      const parsed = parseApiQuery({ ...input, dimension, metrics: ['requests'] });
-      if (!parsed.ok) throw new ClientError(parsed.errors.join('; '), 400, 'invalid_query');
-      const q = normaliseQuery(parsed.query, request.principal?.scope ?? null);
-      const rows = await rankedKeys(store, q, dimension as DimensionId, 'requests');
-      const values = rows.map((r) => ({ value: r.key!, label: r.label ?? r.key! }));
-      values.sort((a, b) => a.label.localeCompare(b.label));
-      return { values };
+      const q = prepareQuery({ ...input, dimension, metrics: ['requests'] }, request.principal?.scope ?? null);
+      return listDimensionValues(store, q, dimension as DimensionId);
     });
   };

@@ -1,7 +1,7 @@
 /** GET /api/v1/health (read token: what Grafana's "Save & test" calls; events inside the token's scope) and GET /healthz (public liveness). */
 import type { FastifyPluginAsync } from 'fastify';
 import type { HealthResponse } from '../../shared';
-import { countEvents } from '../query/event-count';
+import { countEvents } from '../query';
 import type { RouteDeps } from './route-deps';
 
 export const healthRoutes =

@@ -1,8 +1,8 @@
 /** POST /api/v1/query: totals, rankings and trends. */
 import type { FastifyPluginAsync } from 'fastify';
-import { parseApiQuery, type QueryResponse } from '../../shared';
+import type { QueryResponse } from '../../shared';
 import { ClientError } from '../errors';
-import { runQuery } from '../query/run-query';
+import { answerQuery, prepareQuery } from '../query';
 import type { RouteDeps } from './route-deps';
 
 export const queryRoutes =
@@ -12,8 +12,7 @@ export const queryRoutes =
       if (request.body === null || typeof request.body !== 'object' || Array.isArray(request.body)) {
         throw new ClientError('body must be a JSON object such as {"type":"totals","from":…,"to":…}', 400, 'invalid_query');
       }
-      const parsed = parseApiQuery(request.body);
-      if (!parsed.ok) throw new ClientError(parsed.errors.join('; '), 400, 'invalid_query');
-      return { ...(await runQuery(store, parsed.query, request.principal?.scope ?? null)), currency: config.prices.currency };
+      const q = prepareQuery(request.body, request.principal?.scope ?? null);
+      return { ...(await answerQuery(store, q)), currency: config.prices.currency };
     });
   };

@@ -19,7 +19,7 @@ export const usageRoutes =
       const length = Number(request.headers['content-length']);
       if (Number.isFinite(length) && length > config.maxBodyBytes) throw bodyTooLarge(config.maxBodyBytes);
       const body = (request.body as Readable | undefined) ?? request.raw;
-      const read = await readEvents(body, format, config.maxBodyBytes, eventValidator(request.principal));
+      const read = await readEvents(body, format, config.maxBodyBytes, eventValidator(request.principal, store.heldFrom?.().raw ?? 0));
       const stored = await store.ingest(read.events);
       metrics.recordIngest(stored.stored, stored.duplicates, read.rejectedTotal);
       // Partial success is a 200; a batch of which nothing could be used is a 400 with the same body, so

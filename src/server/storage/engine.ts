@@ -1,5 +1,6 @@
 /** The Store contract every storage engine implements; the query layer knows nothing else about engines. */
 import type { BaseSum, BaseSums, CallField, DimensionId } from '../../shared';
+import type { HeldFrom } from './retention';
 
 /** One validated usage event, as the ingest layer hands it to a store. */
 export interface StoredEvent {
@@ -214,6 +215,10 @@ export interface Store {
   largestCalls(request: CallsRequest): Promise<CallsResult>;
   /** Number of events stored. */
   eventCount(): Promise<number>;
+  /** What retention leaves each tier holding now (see retention.ts); absent when the engine keeps everything. */
+  heldFrom?(): HeldFrom;
+  /** Drops what is past retention and gives the disk space back; engines also run it in the background. */
+  applyRetention?(): Promise<void>;
   /**
    * Optional (absent: the engine cannot reprice). Gives every stored event stamped in [from, to) the cost
    * `price` returns for it, in the raw events and in every rollup tier, exactly; returns what changed per

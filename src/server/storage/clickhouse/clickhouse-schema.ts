@@ -29,7 +29,7 @@ export type Dim = (typeof DIMS)[number];
 export const DIMS_KEY = `cityHash64(${DIMS.join(', ')})`;
 
 /** Partitions of 30 days: few enough parts per partition, and independent of any server's time zone. */
-const PARTITION_MS = 30 * 86_400_000;
+export const PARTITION_MS = 30 * 86_400_000;
 
 /** Where the tables live, and how statements name them. */
 export class ClickHouseLayout {

@@ -21,7 +21,9 @@ import { compileAggregate, type ClickHouseAggregateRow } from './clickhouse-aggr
 import { callFromRow, callScore, compileCalls, earliestSql, thresholdSql, type ClickHouseCallRow } from './clickhouse-calls';
 import { connectClickHouse, type ClickHouseConnection } from './clickhouse-client';
 import { repairRollups } from './clickhouse-repair';
+import { dropExpiredPartitions } from './clickhouse-retention';
 import { ClickHouseLayout, checkCluster, migrateNode } from './clickhouse-schema';
+import { KEEP_EVERYTHING, RETENTION_SWEEP_MS, heldFrom, keepsEverything, type RetentionPolicy } from '../retention';
 import { describeClickHouse, type ClickHouseLocation } from './clickhouse-url';
 import { ClickHouseWriter } from './clickhouse-writer';
 
@@ -32,6 +34,10 @@ export interface ClickHouseStoreOptions {
   connect?: (url: string) => ClickHouseConnection;
   /** How far back the start-up repair checks rollups against events, ms; default two dedupe windows. */
   repairWindowMs?: number;
+  /** How long each tier is kept; default everything forever. */
+  retention?: RetentionPolicy;
+  /** The clock retention is measured by; default Date.now. */
+  now?: () => number;
   /** Limits on each aggregate read; default none. */
   queryLimits?: QueryLimits;
 }
@@ -90,6 +96,28 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
 
   const writer = new ClickHouseWriter(conn, layout, logger);
   let closed = false;
+  const retention = options.retention ?? KEEP_EVERYTHING;
+  const now = options.now ?? Date.now;
+  /** Every node holds its own parts, so each drops its own. */
+  const applyRetention = async (): Promise<void> => {
+    if (closed) throw new StoreUnavailableError('the store is closed');
+    await dropExpiredPartitions(conn, layout, retention, now(), logger);
+    for (const url of location.otherNodes) {
+      const node = connect(url);
+      try {
+        await dropExpiredPartitions(node, layout, retention, now(), logger);
+      } finally {
+        await node.close();
+      }
+    }
+  };
+  let retentionTimer: NodeJS.Timeout | undefined;
+  if (!keepsEverything(retention)) {
+    const sweep = () => void applyRetention().catch((err) => logger.warn({ err: { message: (err as Error).message } }, 'clickhouse retention failed; will retry'));
+    sweep();
+    retentionTimer = setInterval(sweep, RETENTION_SWEEP_MS);
+    retentionTimer.unref();
+  }
 
   const limits = options.queryLimits ?? { maxRows: 0, timeoutMs: 0 };
   const read = async <T extends object>(what: string, sql: string, settings: Record<string, number | string> = READ_SETTINGS): Promise<T[]> => {
@@ -150,6 +178,8 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
       });
     },
 
+    heldFrom: () => heldFrom(retention, now()),
+    applyRetention,
     async largestCalls(request: CallsRequest): Promise<CallsResult> {
       const [calls, earliest] = await Promise.all([
         largestCalls(request),
@@ -168,6 +198,7 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
 
     async close(): Promise<void> {
       if (closed) return;
+      clearInterval(retentionTimer);
       await writer.close();
       closed = true;
       await conn.close();

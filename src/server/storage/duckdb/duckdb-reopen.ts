@@ -33,6 +33,8 @@ export async function reopeningStore(open: OpenDatabase, logger: Logger): Promis
 
   current = await openOne();
   const engine = current.engine;
+  // What each tier holds depends on the configuration and the clock only, not on which opening answers.
+  const held = current.heldFrom?.bind(current);
 
   const use = async (): Promise<Store> => {
     if (closed) throw new StoreUnavailableError('the store is closed');
@@ -77,6 +79,8 @@ export async function reopeningStore(open: OpenDatabase, logger: Logger): Promis
     aggregate: (request) => call((store) => store.aggregate(request)),
     largestCalls: (request) => call((store) => store.largestCalls(request)),
     eventCount: () => call((store) => store.eventCount()),
+    ...(held ? { heldFrom: held } : {}),
+    applyRetention: () => call(async (store) => store.applyRetention?.()),
     // Not retried on a reopened database: a repricing cut off half way is simply run again by the operator.
     reprice: (from, to, price) => use().then((store) => store.reprice!(from, to, price)),
     async close() {

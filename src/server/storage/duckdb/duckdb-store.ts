@@ -6,11 +6,13 @@ import type { Logger } from 'pino';
 import { zeroSums } from '../../../shared';
 import { ClientError, StoreUnavailableError } from '../../errors';
 import type { AggregateRequest, AggregateRow, CallsRequest, CallsResult, EventCost, IngestResult, QueryLimits, RepricedGroup, Store, StoredEvent } from '../engine';
+import { KEEP_EVERYTHING, RETENTION_SWEEP_MS, heldFrom, keepsEverything, type RetentionPolicy } from '../retention';
 import { compileAggregate } from './duckdb-aggregate';
 import { callsFromColumns, compileCalls } from './duckdb-calls';
 import { DuckDBCompactor } from './duckdb-compactor';
 import { DuckDBDims } from './duckdb-dims';
 import { reopeningStore } from './duckdb-reopen';
+import { dropExpired } from './duckdb-retention';
 import { repriceDuckDB } from './duckdb-reprice';
 import { migrateDuckDB } from './duckdb-schema';
 import { PROGRESS_SETTINGS, withinLimits } from './duckdb-watchdog';
@@ -31,9 +33,20 @@ export interface DuckDBStoreOptions {
   idleCompactMs?: number;
   /** Write-ahead log size that triggers a checkpoint; default 128MB. */
   checkpointThreshold?: string;
+  /** DuckDB's memory limit; default 256MB. Past it DuckDB spills to a temporary folder next to the file. */
+  memoryLimit?: string;
+  /** DuckDB's worker threads; default one per core. */
+  threads?: number | null;
+  /** How long each tier is kept; default everything forever. */
+  retention?: RetentionPolicy;
+  /** The clock retention is measured by; default Date.now. */
+  now?: () => number;
   /** Limits on each aggregate read; default none. */
   queryLimits?: QueryLimits;
 }
+
+/** A memory limit that keeps the server's peak RSS within about half a gigabyte. */
+export const DEFAULT_DUCKDB_MEMORY_LIMIT = '256MB';
 
 /** Prepared statements per reader connection, by statement text; the oldest is dropped past the limit. */
 const PREPARED_PER_CONNECTION = 64;
@@ -96,7 +109,12 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
   let instance: DuckDBInstance;
   try {
     // A larger write-ahead log between checkpoints: fewer checkpoints while ingesting, a longer replay after a crash.
-    instance = await DuckDBInstance.create(path, { checkpoint_threshold: options.checkpointThreshold ?? CHECKPOINT_THRESHOLD });
+    const settings: Record<string, string> = {
+      checkpoint_threshold: options.checkpointThreshold ?? CHECKPOINT_THRESHOLD,
+      memory_limit: options.memoryLimit ?? DEFAULT_DUCKDB_MEMORY_LIMIT,
+    };
+    if (options.threads) settings.threads = String(options.threads);
+    instance = await DuckDBInstance.create(path, settings);
   } catch (err) {
     const message = (err as Error).message;
     if (/lock/i.test(message)) {
@@ -135,6 +153,18 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
     },
   });
   if (compactor.wants(true)) void writer.exclusive(() => compactor.compact(true)).catch(() => {});
+
+  const retention = options.retention ?? KEEP_EVERYTHING;
+  const now = options.now ?? Date.now;
+  const applyRetention = () => writer.exclusive(async () => void (await dropExpired(writerConn, retention, now(), logger)));
+  let retentionTimer: NodeJS.Timeout | undefined;
+  if (!keepsEverything(retention)) {
+    // A sweep that fails is retried at the next one; it must not end the process.
+    const sweep = () => void applyRetention().catch((err) => logger.warn({ err }, 'duckdb retention failed; will retry'));
+    sweep();
+    retentionTimer = setInterval(sweep, RETENTION_SWEEP_MS);
+    retentionTimer.unref();
+  }
 
   const limits = options.queryLimits ?? { maxRows: 0, timeoutMs: 0 };
   const readers = new ConnectionPool(
@@ -193,6 +223,13 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
       return rows;
     },
 
+    heldFrom: () => heldFrom(retention, now()),
+
+    applyRetention: () => {
+      if (closed) return Promise.reject(new StoreUnavailableError('the store is closed'));
+      return applyRetention();
+    },
+
     async largestCalls(request: CallsRequest): Promise<CallsResult> {
       const { thresholdSql, sql, values, types, earliest: first } = compileCalls(request);
       const started = performance.now();
@@ -235,6 +272,7 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
     async close(): Promise<void> {
       if (closed) return;
       clearTimeout(idleTimer);
+      clearInterval(retentionTimer);
       await writer.close();
       closed = true;
       await writerConn.run('CHECKPOINT').catch((err) => logger.warn({ err }, 'duckdb checkpoint at close failed'));
