@@ -249,7 +249,8 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
     const harnesses = Promise.all(HOSTS.map((h) => buildHarness(h.grafana, 'dashboards', harnessDir(h.grafana))));
     buildPlugin(join(OUT, 'plugin'));
     now = Date.now();
-    demo = await startDemoProcess({ days: 7, env: { TOKENSCOPE_READ_TOKENS: READ_TOKEN, TOKENSCOPE_INGEST_TOKENS: INGEST_TOKEN } });
+    // Two weeks of history for the last seven days shown: Top movers then compares with a week that has data.
+    demo = await startDemoProcess({ days: 14, env: { TOKENSCOPE_READ_TOKENS: READ_TOKEN, TOKENSCOPE_INGEST_TOKENS: INGEST_TOKEN } });
     await harnesses;
     userDataDir = mkdtempSync(join(tmpdir(), 'tokenscope-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
