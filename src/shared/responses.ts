@@ -214,4 +214,9 @@ export interface IngestResponse {
   rejected: { index: number; error: string }[];
   /** All rejections. */
   rejected_total: number;
+  /**
+   * Only when nothing in the request could be stored (status 400): the API's usual error, naming the first
+   * reasons, beside the counts above.
+   */
+  error?: { code: string; message: string };
 }

@@ -116,8 +116,10 @@ describe('rejections', () => {
     expect(none.status).toBe(400);
     expect(none.body).toMatchObject({ accepted: 0, duplicates: 0, rejected_total: 2 });
     expect(none.body.rejected.map((r: { index: number }) => r.index)).toEqual([0, 1]);
+    expect(none.body.error).toEqual({ code: 'no_valid_events', message: 'none of the 2 events could be stored: [0] input_tokens: must be an integer >= 0; [1] model: must not be empty' });
     const some = await post(ndjson([ok({ input_tokens: -1 }), ok({ service: 'partly' })]));
     expect(some).toMatchObject({ status: 200, body: { accepted: 1, rejected_total: 1 } });
+    expect(some.body.error).toBeUndefined();
   });
 
   test('a body over the limit is a 413 and stores nothing, whether announced or streamed', async () => {

@@ -6,6 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Readable } from 'node:stream';
 import { fromLiteLLMPayload } from '../ingest/litellm/litellm-payload';
 import { bodyFormat, bodyTooLarge, readEvents, unsupportedBodyType } from '../ingest/read-events';
+import { ingestAnswer } from '../ingest/ingest-answer';
 import { eventValidator } from '../ingest/scoped-events';
 import type { RouteDeps } from './route-deps';
 import type { IngestResponse } from '../../shared';
@@ -30,8 +31,6 @@ export const litellmRoutes =
       const read = await readEvents(body, format, config.maxBodyBytes, eventValidator(request.principal, store.heldFrom?.().raw ?? 0), { toUsageEvent: fromLiteLLMPayload, ndjsonInJson: true });
       const stored = await store.ingest(read.events);
       metrics.recordIngest(stored.stored, stored.duplicates, read.rejectedTotal);
-      // As on /api/v1/usage: a batch of which nothing could be used is a 400 with the same body.
-      if (read.rejectedTotal > 0 && read.events.length === 0) reply.code(400);
-      return { accepted: stored.accepted, duplicates: stored.duplicates, ignored: read.ignored, rejected: read.rejected, rejected_total: read.rejectedTotal };
+      return { ...ingestAnswer(reply, read, stored), ignored: read.ignored };
     });
   };

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Readable } from 'node:stream';
 import { bodyFormat, bodyTooLarge, readEvents, unsupportedBodyType } from '../ingest/read-events';
+import { ingestAnswer } from '../ingest/ingest-answer';
 import { eventValidator } from '../ingest/scoped-events';
 import type { IngestResponse } from '../../shared';
 import type { RouteDeps } from './route-deps';
@@ -22,10 +23,6 @@ export const usageRoutes =
       const read = await readEvents(body, format, config.maxBodyBytes, eventValidator(request.principal, store.heldFrom?.().raw ?? 0));
       const stored = await store.ingest(read.events);
       metrics.recordIngest(stored.stored, stored.duplicates, read.rejectedTotal);
-      // Partial success is a 200; a batch of which nothing could be used is a 400 with the same body, so
-      // `curl -f` and clients that look only at the status notice.
-      const nothingUsable = read.rejectedTotal > 0 && read.events.length === 0;
-      if (nothingUsable) reply.code(400);
-      return { accepted: stored.accepted, duplicates: stored.duplicates, rejected: read.rejected, rejected_total: read.rejectedTotal };
+      return ingestAnswer(reply, read, stored);
     });
   };
