@@ -56,6 +56,31 @@ describe.each(['protobuf', 'grpc'] as Transport[])('%s on the OTLP port', (trans
   });
 });
 
+describe.each(['protobuf', 'grpc'] as Transport[])('%s with raw retention on', (transport) => {
+  // Spans older than the raw events kept would be counted again after their first copy expired: every port refuses them.
+  let kept: TestServer;
+  beforeAll(async () => {
+    kept = await startTestServer({ TOKENSCOPE_OTLP_PORT: 0, TOKENSCOPE_OTLP_GRPC_PORT: 0 }, { TOKENSCOPE_INGEST_TOKENS: INGEST, TOKENSCOPE_READ_TOKENS: READ, TOKENSCOPE_RAW_RETENTION: '7d' });
+  });
+  afterAll(() => kept?.stop());
+
+  test('spans older than the raw retention are refused, newer ones counted', async () => {
+    const exporter = traceExporter(transport, transport === 'grpc' ? kept.otlpGrpcAddress! : kept.otlpUrl!, INGEST);
+    const old = recordGenAiCalls(`${transport}-expired`, Date.now() - 10 * 86_400_000, 3, 31);
+    const fresh = recordGenAiCalls(`${transport}-kept`, start, 3, 32);
+    await exportBatch(exporter, old.inner);
+    expect(await exportBatch(exporter, fresh.inner)).toEqual({ code: SUCCESS });
+    await exporter.shutdown();
+    const requests = async (service: string) => {
+      const res = await kept.json('POST', '/api/v1/query', { type: 'totals', metrics: ['requests'], from: Date.now() - 30 * 86_400_000, to: Date.now(), filters: { service: [service] } }, { authorization: `Bearer ${READ}` });
+      expect(res.status).toBe(200);
+      return res.body.totals.requests;
+    };
+    expect(await requests(`${transport}-expired`)).toBe(0);
+    expect(await requests(`${transport}-kept`)).toBe(fresh.calls.length);
+  });
+});
+
 describe('OTLP/gRPC answers', () => {
   /** One raw unary call of TraceService/Export with the given bytes; resolves with the response bytes or the status. */
   function exportRaw(bytes: Buffer, token = INGEST): Promise<{ response?: Buffer; code?: grpc.status; details?: string }> {

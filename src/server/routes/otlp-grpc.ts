@@ -17,6 +17,8 @@ export interface OtlpGrpcOptions {
   receiver: OtlpReceiver;
   /** The app's check for an ingest call (token and rate limits): the caller, null with auth off; throws ClientError. */
   admit(authorization: string | undefined, bytes: number): IngestCaller | null;
+  /** The oldest timestamp raw retention still keeps (0: no retention): older events are refused, as over HTTP. */
+  oldestAccepted(): number;
   logger: Logger;
 }
 
@@ -48,14 +50,14 @@ const method = (path: string): grpc.MethodDefinition<Buffer, Buffer> => ({
   responseDeserialize: identity,
 });
 
-export async function startOtlpGrpcServer({ host, port, maxBytes, receiver, admit, logger }: OtlpGrpcOptions): Promise<OtlpGrpcServer> {
+export async function startOtlpGrpcServer({ host, port, maxBytes, receiver, admit, oldestAccepted, logger }: OtlpGrpcOptions): Promise<OtlpGrpcServer> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': maxBytes });
   const handler =
     (signal: OtlpSignal): grpc.handleUnaryCall<Buffer, Buffer> =>
     (call, callback) => {
       const run = async () => {
         const authorization = call.metadata.get('authorization')[0];
-        const check = eventValidator(admit(typeof authorization === 'string' ? authorization : undefined, call.request.length));
+        const check = eventValidator(admit(typeof authorization === 'string' ? authorization : undefined, call.request.length), oldestAccepted());
         const message = decodeProtobuf(signal, call.request);
         return encodeGrpcResponse(signal, signal === 'traces' ? await receiver.exportTraces(message, check) : await receiver.exportMetrics(message, check));
       };
