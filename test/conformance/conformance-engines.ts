@@ -4,7 +4,9 @@
  * `ENGINES=duckdb` (or `clickhouse`, or a comma list) narrows the run: an entry selects every engine whose
  * name starts with it, so `clickhouse` means both ClickHouse set-ups.
  */
+import { expect } from 'vitest';
 import { clickhouseProgram, startClickHouse } from '../support/clickhouse-server';
+import type { TestServer } from '../support/test-server';
 
 export interface EngineUnderTest {
   name: string;
@@ -40,4 +42,22 @@ export function selectedEngines(env: string | undefined = process.env.ENGINES): 
     }
   }
   return ALL_ENGINES.filter((e) => wanted.some((w) => e.name.startsWith(w)));
+}
+
+/** A backend started on one engine. */
+export interface RunningEngine {
+  name: string;
+  server: Pick<TestServer, 'json'>;
+}
+
+/** Asks every running engine the same request; each must answer 200 and all answers must be identical. Returns the first. */
+export async function askEveryEngine(running: readonly RunningEngine[], method: string, path: string, body?: unknown): Promise<any> {
+  const answers: unknown[] = [];
+  for (const r of running) {
+    const res = await r.server.json(method, path, body);
+    expect(res.status, `${r.name}: ${JSON.stringify(res.body).slice(0, 500)}`).toBe(200);
+    answers.push(res.body);
+  }
+  answers.slice(1).forEach((a, i) => expect(a, `${running[i + 1].name} differs from ${running[0].name}`).toEqual(answers[0]));
+  return answers[0];
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { makeEvents, ndjson, timeOf, within, type ClientEvent } from '../support/usage-events';
-import { selectedEngines } from './conformance-engines';
+import { askEveryEngine, selectedEngines } from './conformance-engines';
 
 const engines = selectedEngines();
 const runnable = engines.filter((e) => !e.skipReason);
@@ -165,16 +165,7 @@ describe.skipIf(runnable.length === 0)(`cost conformance on ${runnable.map((e) =
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function ask(body: Record<string, unknown>): Promise<any> {
-    const answers: unknown[] = [];
-    for (const r of running) {
-      const res = await r.server.json('POST', '/api/v1/query', body);
-      expect(res.status, `${r.name}: ${JSON.stringify(res.body).slice(0, 500)}`).toBe(200);
-      answers.push(res.body);
-    }
-    answers.slice(1).forEach((a, i) => expect(a, `${running[i + 1].name} differs from ${running[0].name}`).toEqual(answers[0]));
-    return answers[0];
-  }
+  const ask = (body: Record<string, unknown>) => askEveryEngine(running, 'POST', '/api/v1/query', body);
   const COST_METRICS = ['cost', 'input_cost', 'cache_read_cost', 'cache_write_cost', 'output_cost', 'source_cost', 'unpriced_tokens'];
   const handOnly = { service: ['chat', 'internal', 'anthropic', 'dashscope', 'lab'] };
 

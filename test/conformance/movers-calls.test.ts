@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { SECRET_KEY, ndjson, type ClientEvent } from '../support/usage-events';
-import { selectedEngines } from './conformance-engines';
+import { askEveryEngine, selectedEngines } from './conformance-engines';
 
 const engines = selectedEngines();
 const runnable = engines.filter((e) => !e.skipReason);
@@ -128,17 +128,7 @@ describe.skipIf(runnable.length === 0)(`movers and calls on ${runnable.map((e) =
     }
   });
 
-  /** Asks every engine; all answers must be identical. Returns the first. */
-  async function query(body: Record<string, unknown>): Promise<any> {
-    const answers: unknown[] = [];
-    for (const r of running) {
-      const res = await r.server.json('POST', '/api/v1/query', body);
-      expect(res.status, `${r.name}: ${JSON.stringify(res.body).slice(0, 500)}`).toBe(200);
-      answers.push(res.body);
-    }
-    answers.slice(1).forEach((a, i) => expect(a, `${running[i + 1].name} differs from ${running[0].name}`).toEqual(answers[0]));
-    return answers[0];
-  }
+  const query = (body: Record<string, unknown>) => askEveryEngine(running, 'POST', '/api/v1/query', body);
   const row = (key: string, current: number, previous: number, status: string) => ({
     key,
     label: key,

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { SECRET_KEY, groupedBy, localDate, ndjson, offsetMs, sumOf, timeOf, within, type ClientEvent } from '../support/usage-events';
-import { selectedEngines } from './conformance-engines';
+import { askEveryEngine, selectedEngines } from './conformance-engines';
 import { DAY, FALL, H, HOSTILE_KEY, HOSTILE_MODEL, HOSTILE_SERVICE, RECENT, SPRING, ingestPlan, referenceIngest } from './conformance-data';
 
 const engines = selectedEngines();
@@ -51,17 +51,7 @@ describe.skipIf(runnable.length === 0)(`store conformance on ${runnable.map((e) 
     }
   });
 
-  /** Asks every engine; all answers must be identical. Returns the first. */
-  async function ask(method: string, path: string, body?: unknown): Promise<any> {
-    const answers: unknown[] = [];
-    for (const r of running) {
-      const res = await r.server.json(method, path, body);
-      expect(res.status, `${r.name}: ${JSON.stringify(res.body).slice(0, 500)}`).toBe(200);
-      answers.push(res.body);
-    }
-    answers.slice(1).forEach((a, i) => expect(a, `${running[i + 1].name} differs from ${running[0].name}`).toEqual(answers[0]));
-    return answers[0];
-  }
+  const ask = (method: string, path: string, body?: unknown) => askEveryEngine(running, method, path, body);
   const query = (body: Record<string, unknown>) => ask('POST', '/api/v1/query', body);
 
   const sumMetrics = (events: ClientEvent[]) => {

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { totalsByModel } from '../support/genai-spans';
+import { storedTotalsByModel, totalsByModel } from '../support/genai-spans';
 import { startProviderStub } from '../support/provider-stub';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -32,22 +32,7 @@ const SCOPES: Record<string, string[]> = {
   'anthropic-sdk': ['com.anthropic.sdk.typescript'],
 };
 
-async function totalsOf(service: string) {
-  const res = await server.json(
-    'POST',
-    '/api/v1/query',
-    {
-      type: 'ranking',
-      dimension: 'model',
-      metrics: ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'requests'],
-      from: since,
-      to: Date.now() + 60_000,
-      filters: { service: [service] },
-    },
-    { authorization: `Bearer ${READ}` },
-  );
-  return Object.fromEntries(res.body.rows.map((row: { key: string; metrics: Record<string, number> }) => [row.key, row.metrics]));
-}
+const totalsOf = (service: string) => storedTotalsByModel(server, READ, service, since);
 
 async function keysOf(service: string) {
   const res = await server.json('GET', `/api/v1/dimensions/api_key/values?from=${since}&to=${Date.now() + 60_000}&service=${service}`, undefined, { authorization: `Bearer ${READ}` });

@@ -5,7 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OTLP_GRPC_METHODS, OTLP_MESSAGES } from '../../src/server/ingest/otlp/otlp-proto';
-import { recordGenAiCalls, totalsByModel } from '../support/genai-spans';
+import { recordGenAiCalls, storedTotalsByModel, totalsByModel } from '../support/genai-spans';
 import { SUCCESS, exportBatch, traceExporter, type Transport } from '../support/otel-sdk';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -19,17 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-const METRICS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'requests'];
-async function totalsOf(service: string) {
-  const res = await server.json(
-    'POST',
-    '/api/v1/query',
-    { type: 'ranking', dimension: 'model', metrics: METRICS, limit: 50, from: start - 60_000, to: Date.now(), filters: { service: [service] } },
-    { authorization: `Bearer ${READ}` },
-  );
-  expect(res.status).toBe(200);
-  return Object.fromEntries(res.body.rows.map((row: { key: string; metrics: Record<string, number> }) => [row.key, row.metrics]));
-}
+const totalsOf = (service: string) => storedTotalsByModel(server, READ, service, start - 60_000);
 
 const endpoint = (transport: Transport) => (transport === 'grpc' ? server.otlpGrpcAddress! : server.otlpUrl!);
 

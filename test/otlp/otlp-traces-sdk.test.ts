@@ -4,7 +4,7 @@
  * totals per model, cache, reasoning and requests must be exact.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { recordGenAiCalls, totalsByModel } from '../support/genai-spans';
+import { recordGenAiCalls, storedTotalsByModel, totalsByModel } from '../support/genai-spans';
 import { SUCCESS, exportBatch, traceExporter, type Transport } from '../support/otel-sdk';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -18,18 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-const METRICS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'requests'];
-
-async function totalsOf(service: string) {
-  const res = await server.json(
-    'POST',
-    '/api/v1/query',
-    { type: 'ranking', dimension: 'model', metrics: METRICS, limit: 50, from: start - 60_000, to: Date.now(), filters: { service: [service] } },
-    { authorization: `Bearer ${READ}` },
-  );
-  expect(res.status).toBe(200);
-  return Object.fromEntries(res.body.rows.map((row: { key: string; metrics: Record<string, number> }) => [row.key, row.metrics]));
-}
+const totalsOf = (service: string) => storedTotalsByModel(server, READ, service, start - 60_000);
 
 describe.each(['protobuf', 'json'] as Transport[])('OTLP/HTTP %s exporter of the OpenTelemetry JS SDK', (transport) => {
   test('four instrumentations, wrappers in a later batch, a full re-export: every total exact', async () => {

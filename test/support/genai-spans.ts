@@ -5,6 +5,7 @@
  */
 import type { Span } from '@opentelemetry/api';
 import { recordingTracer } from './otel-sdk';
+import type { TestServer } from './test-server';
 import { rng } from './usage-events';
 
 /** What one model call used, by the metric definitions (input includes cache). */
@@ -147,4 +148,18 @@ export function recordGenAiCalls(service: string, startMs: number, n: number, se
   for (const s of outer) s.end(new Date(t + 1500));
   const wrappers = vercel.finished().filter((s) => s.name === 'ai.generateText');
   return { inner, outer: wrappers, calls };
+}
+
+const TOTAL_METRICS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'requests'];
+
+/** What the backend stored for a service, per model (the same shape as `totalsByModel`), read through the query API. */
+export async function storedTotalsByModel(server: Pick<TestServer, 'json'>, readToken: string, service: string, from: number): Promise<Totals> {
+  const res = await server.json(
+    'POST',
+    '/api/v1/query',
+    { type: 'ranking', dimension: 'model', metrics: TOTAL_METRICS, limit: 50, from, to: Date.now() + 60_000, filters: { service: [service] } },
+    { authorization: `Bearer ${readToken}` },
+  );
+  if (res.status !== 200) throw new Error(`query for ${service} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`);
+  return Object.fromEntries(res.body.rows.map((row: { key: string; metrics: Totals[string] }) => [row.key, row.metrics]));
 }
