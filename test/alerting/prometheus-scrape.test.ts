@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +13,7 @@ import { parse, stringify } from 'yaml';
 import { runProgram } from '../support/run-program';
 import { systemProgram } from '../support/system-program';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { freePort } from '../support/free-port';
 
 const PROMETHEUS_DIR = fileURLToPath(new URL('../../prometheus/', import.meta.url));
 const INGEST = 'ingest-token-0123456789';
@@ -24,17 +24,6 @@ const MODELS = ['glm-5', 'kimi-k2.5', 'deepseek-v4'];
 
 const prometheusBin = systemProgram('prometheus', 'apt-get install prometheus');
 const promtoolBin = systemProgram('promtool', 'apt-get install prometheus');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls `probe` until it returns a value (not undefined); fails with `what` and the last value seen. */
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, attempts = 240): Promise<T> {

@@ -5,10 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemProgram } from './system-program';
+import { freePort } from './free-port';
 
 /** clickhouse-server on this machine, or why the ClickHouse suites skip. */
 export const clickhouseProgram = systemProgram('clickhouse-server', 'apt-get install clickhouse-server');
@@ -35,17 +35,6 @@ export interface ClickHouseTestCluster {
   storeUrl(db: string): string;
   /** Stops every server and removes their folders. */
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;');

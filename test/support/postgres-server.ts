@@ -5,11 +5,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { systemProgram } from './system-program';
+import { freePort } from './free-port';
 
 /** Debian's versioned bin folders, newest first. */
 function postgresBinDirs(): string[] {
@@ -31,17 +31,6 @@ export interface PostgresTestServer {
   /** Runs SQL (several statements allowed) and returns the rows of the last one. */
   sql<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** The uid and gid of the `postgres` user when we are root (PostgreSQL refuses to run as root), else undefined. */
