@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Readable } from 'node:stream';
 import { fromLiteLLMPayload } from '../ingest/litellm/litellm-payload';
 import { bodyFormat, bodyTooLarge, readEvents, unsupportedBodyType } from '../ingest/read-events';
-import { ingestAnswer } from '../ingest/ingest-answer';
+import { ingestAnswer } from './ingest-answer';
 import { eventValidator } from '../ingest/scoped-events';
 import type { RouteDeps } from './route-deps';
 import type { IngestResponse } from '../../shared';

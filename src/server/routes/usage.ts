@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Readable } from 'node:stream';
 import { bodyFormat, bodyTooLarge, readEvents, unsupportedBodyType } from '../ingest/read-events';
-import { ingestAnswer } from '../ingest/ingest-answer';
+import { ingestAnswer } from './ingest-answer';
 import { eventValidator } from '../ingest/scoped-events';
 import type { IngestResponse } from '../../shared';
 import type { RouteDeps } from './route-deps';

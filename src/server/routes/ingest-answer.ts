@@ -1,8 +1,8 @@
 /** The answer to an ingest request, the same for every ingest route: 200 on (partial) success, 400 when nothing was usable. */
 import type { FastifyReply } from 'fastify';
 import type { IngestResponse } from '../../shared';
+import type { ReadEvents } from '../ingest/read-events';
 import type { IngestResult } from '../storage/engine';
-import type { ReadEvents } from './read-events';
 
 /** Reasons quoted in the error message of a batch with nothing usable. */
 const QUOTED_REASONS = 3;
