@@ -28,7 +28,10 @@ export const litellmRoutes =
       const length = Number(request.headers['content-length']);
       if (Number.isFinite(length) && length > config.maxBodyBytes) throw bodyTooLarge(config.maxBodyBytes);
       const body = (request.body as Readable | undefined) ?? request.raw;
-      const read = await readEvents(body, format, config.maxBodyBytes, eventValidator(request.principal, store.heldFrom?.().raw ?? 0), { toUsageEvent: fromLiteLLMPayload, ndjsonInJson: true });
+      const read = await readEvents(body, format, config.maxBodyBytes, eventValidator(request.principal, store.heldFrom?.().raw ?? 0), {
+        toUsageEvent: fromLiteLLMPayload,
+        ndjsonInJson: true,
+      });
       const stored = await store.ingest(read.events);
       metrics.recordIngest(stored.stored, stored.duplicates, read.rejectedTotal);
       return { ...ingestAnswer(reply, read, stored), ignored: read.ignored };
