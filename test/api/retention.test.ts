@@ -192,6 +192,9 @@ for (const engine of engines) {
       expect(first.body).toMatchObject({ accepted: 1, duplicates: 0 });
       const again = await send([event(recent, 'fresh', 5)]);
       expect(again.body).toMatchObject({ accepted: 0, duplicates: 1 });
+      // The daily tier still holds June 28, whose raw events are gone: the earliest raw event kept is the fresh one.
+      const calls = (await query({ type: 'calls', from: recent - HOUR, to: now, filters: { service: ['svc'] }, limit: 5 })) as { rawEventsFrom?: number };
+      expect(calls.rawEventsFrom).toBe(recent);
       expect(await store.eventCount()).toBe(4);
       const totals = await totalsBetween(Date.UTC(2026, 5, 28), now);
       expect(totals.totals!.input_tokens).toBe(116);

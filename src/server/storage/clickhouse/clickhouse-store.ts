@@ -18,7 +18,7 @@ import {
   type StoredEvent,
 } from '../engine';
 import { compileAggregate, type ClickHouseAggregateRow } from './clickhouse-aggregate';
-import { callFromRow, callScore, compileCalls, earliestSql, thresholdSql, type ClickHouseCallRow } from './clickhouse-calls';
+import { callFromRow, callScore, compileCalls, earliestSql, firstDaySql, thresholdSql, type ClickHouseCallRow } from './clickhouse-calls';
 import { connectClickHouse, type ClickHouseConnection } from './clickhouse-client';
 import { repairRollups } from './clickhouse-repair';
 import { fillAddedTiers } from './clickhouse-rollups';
@@ -169,6 +169,19 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     }
   };
 
+  // Filtered, a min over every raw event ever kept reads the whole table: first look on the first day the daily
+  // rollup holds for the filters, which the primary key reads alone.
+  const earliestEvent = async (request: CallsRequest): Promise<number | null> => {
+    const found = (rows: { earliest: string; events: string }[]) => (Number(rows[0]?.events ?? 0) > 0 ? Number(rows[0].earliest) : null);
+    const [first] = await read<{ day: string; rows: string }>('earliest day', firstDaySql(layout, request));
+    if (Number(first?.rows ?? 0) > 0) {
+      const day = Number(first.day);
+      const onDay = found(await read('earliest', earliestSql(layout, request, { from: day, to: day + DAY_MS })));
+      if (onDay !== null) return onDay;
+    }
+    return found(await read('earliest', earliestSql(layout, request)));
+  };
+
   return {
     engine: 'clickhouse',
 
@@ -195,9 +208,9 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     async largestCalls(request: CallsRequest): Promise<CallsResult> {
       const [calls, earliest] = await Promise.all([
         largestCalls(request),
-        read<{ earliest: string; events: string }>('earliest', earliestSql(layout, request)),
+        earliestEvent(request),
       ]);
-      return { calls, earliest: Number(earliest[0]?.events ?? 0) > 0 ? Number(earliest[0].earliest) : null };
+      return { calls, earliest };
     },
 
     async eventCount(): Promise<number> {
