@@ -164,6 +164,12 @@ export function rollupColumns(rows: readonly StoredEventWithDims[], slotLengths:
 
 /** Appends columns to a table through DuckDB's appender, in the table's own column order (older layouts add columns at the end). */
 export class TableAppender {
+  /**
+   * One chunk, refilled for every CHUNK_ROWS rows: a chunk's native memory is freed only when the garbage
+   * collector gets to its small JavaScript wrapper, so a chunk per slice would hold hundreds of megabytes.
+   */
+  private chunk: DuckDBDataChunk | null = null;
+
   private constructor(
     private readonly table: string,
     private readonly catalog: 'main' | 'temp',
@@ -188,11 +194,13 @@ export class TableAppender {
       if (!values) throw new Error(`no values for column ${name} of table ${this.table}`);
       return values;
     });
-    const types = this.names.map(columnType);
+    this.chunk ??= DuckDBDataChunk.create(this.names.map(columnType), CHUNK_ROWS);
+    const chunk = this.chunk;
     const appender = await conn.createAppender(this.table, null, this.catalog === 'temp' ? 'temp' : null);
     for (let start = 0; start < n; start += CHUNK_ROWS) {
       const size = Math.min(CHUNK_ROWS, n - start);
-      const chunk = DuckDBDataChunk.create(types, size);
+      chunk.reset();
+      chunk.rowCount = size;
       arrays.forEach((values, k) => {
         const vector = chunk.getColumnVector(k);
         for (let i = 0; i < size; i++) vector.setItem(i, values[start + i] as never);
