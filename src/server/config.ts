@@ -44,6 +44,8 @@ export interface Config {
   duckdbMemoryLimit: string;
   /** TOKENSCOPE_DUCKDB_THREADS: DuckDB's worker threads; null (default) lets DuckDB use one per core. */
   duckdbThreads: number | null;
+  /** TOKENSCOPE_DUCKDB_VACUUM: `off` (default) or `N%`: the share of the file that a retention sweep must leave free for the server to rewrite it (online vacuum). */
+  duckdbVacuumAt: number | null;
   /** TOKENSCOPE_OTLP_PORT (`--otlp-port`): a second port for OTLP/HTTP (conventionally 4318), off when unset. */
   otlpPort: number | null;
   /** TOKENSCOPE_OTLP_GRPC_PORT (`--otlp-grpc-port`): OTLP/gRPC (conventionally 4317), off when unset. */
@@ -113,6 +115,11 @@ const envSchema = z.object({
     .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, { error: 'must be a size such as 256MB or 1GiB' })
     .default('256MB'),
   TOKENSCOPE_DUCKDB_THREADS: intIn(1, 256).optional(),
+  TOKENSCOPE_DUCKDB_VACUUM: z
+    .string()
+    .regex(/^(off|[1-9]\d?%)$/i, { error: 'must be off or a share of the file from 1% to 99%, such as 50%' })
+    .default('off')
+    .transform((v) => (v.toLowerCase() === 'off' ? null : Number(v.slice(0, -1)) / 100)),
   TOKENSCOPE_OTLP_PORT: intIn(0, 65535).optional(),
   TOKENSCOPE_OTLP_GRPC_PORT: intIn(0, 65535).optional(),
   TOKENSCOPE_OTLP_METRICS: onOff.default(false),
@@ -186,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     retention: Object.freeze(retention),
     duckdbMemoryLimit: e.TOKENSCOPE_DUCKDB_MEMORY_LIMIT,
     duckdbThreads: e.TOKENSCOPE_DUCKDB_THREADS ?? null,
+    duckdbVacuumAt: e.TOKENSCOPE_DUCKDB_VACUUM,
     otlpPort: e.TOKENSCOPE_OTLP_PORT ?? null,
     otlpGrpcPort: e.TOKENSCOPE_OTLP_GRPC_PORT ?? null,
     otlpMetrics: e.TOKENSCOPE_OTLP_METRICS,

@@ -1,8 +1,10 @@
 /**
  * Giving DuckDB's disk space back: 90 days of events, retention applied with the store's clock moved forward, then
- * `tokenscope vacuum` (the real command): the file is smaller, every answer (totals, ranking, trends, largest calls)
- * is the same as before it, and a resend of a stored event still counts once. The command refuses a file a server
- * holds, a missing file and a file that is not Tokenscope's, and leaves each as it was.
+ * `tokenscope vacuum` (the real command) on the stopped server's file, or the server's own online vacuum
+ * (TOKENSCOPE_DUCKDB_VACUUM) while clients keep reading and writing. Either way the file is smaller, every answer
+ * (totals, ranking, trends, largest calls) is what it was, every acknowledged event counts, and a resend of a stored
+ * event still counts once. The command refuses a file a server holds, a missing file and a file that is not
+ * Tokenscope's, and leaves each as it was.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -20,7 +22,7 @@ import { makeEvents, type ClientEvent } from '../support/usage-events';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-const ENV = {
+const RETENTION = {
   TOKENSCOPE_RAW_RETENTION: '30d',
   TOKENSCOPE_RETENTION_1M: '30d',
   TOKENSCOPE_RETENTION_15M: '30d',
@@ -31,113 +33,186 @@ const EVENTS = 240_000;
 /** Time order, as a server receives them: 90 days before START, two thirds of them older than raw retention. */
 const events = makeEvents(EVENTS, START - 90 * DAY, 90 * DAY, 7, 'vac').sort((a, b) => Date.parse(a.timestamp as string) - Date.parse(b.timestamp as string));
 
+/** Every query ends at START: events sent while a vacuum runs are stamped after it. */
 const QUERIES: Record<string, Record<string, unknown>> = {
-  totals: { type: 'totals', from: START - 120 * DAY, to: START + DAY, metrics: ['input_tokens', 'output_tokens', 'cache_read_tokens', 'requests', 'cost'] },
-  ranking: { type: 'ranking', from: START - 120 * DAY, to: START + DAY, dimension: 'model', metrics: ['total_tokens', 'requests'], limit: 3 },
+  totals: { type: 'totals', from: START - 120 * DAY, to: START, metrics: ['input_tokens', 'output_tokens', 'cache_read_tokens', 'requests', 'cost'] },
+  ranking: { type: 'ranking', from: START - 120 * DAY, to: START, dimension: 'model', metrics: ['total_tokens', 'requests'], limit: 3 },
   'daily trend': {
     type: 'trend',
     from: START - 120 * DAY,
-    to: START + DAY,
+    to: START,
     granularity: '1d',
     metrics: ['input_tokens', 'requests'],
     split: 'service',
     timezone: 'UTC',
   },
   'minute trend': { type: 'trend', from: START - 2 * HOUR, to: START, granularity: '1m', metrics: ['output_tokens'], timezone: 'UTC' },
-  calls: { type: 'calls', from: START - 20 * DAY, to: START + DAY, limit: 25 },
+  calls: { type: 'calls', from: START - 20 * DAY, to: START, limit: 25 },
 };
 
+/** A server on its own DuckDB file whose store's clock the test sets, filled with `events`. */
+function usageServer(env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'tokenscope-vacuum-'));
+  const harness = {
+    db: join(dir, 'usage.duckdb'),
+    now: START,
+    store: null as unknown as Store,
+    server: null as unknown as RunningServer,
+    async open() {
+      const config = loadConfig({ ...RETENTION, ...env }, { TOKENSCOPE_PORT: 0, TOKENSCOPE_DB: harness.db, TOKENSCOPE_LOG_LEVEL: 'silent' });
+      const logger = createLogger('silent');
+      harness.store = await openDuckDBStore({
+        path: config.db,
+        logger,
+        retention: config.retention,
+        now: () => harness.now,
+        vacuumAtFreeShare: config.duckdbVacuumAt,
+      });
+      harness.server = await startServer(config, logger, harness.store);
+    },
+    async send(batch: ClientEvent[]) {
+      const res = await fetch(`${harness.server.url}/api/v1/usage`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(batch),
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { accepted: number; duplicates: number };
+    },
+    async query(body: Record<string, unknown>) {
+      const res = await fetch(`${harness.server.url}/api/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      return res.json();
+    },
+    async answers() {
+      const result: Record<string, unknown> = {};
+      for (const [name, body] of Object.entries(QUERIES)) result[name] = await harness.query(body);
+      return result;
+    },
+    /** The file and its write-ahead log. */
+    size: () => statSync(harness.db).size + (existsSync(`${harness.db}.wal`) ? statSync(`${harness.db}.wal`).size : 0),
+    async fill() {
+      await harness.open();
+      // The clock follows the events, as it did while they arrived (ingest refuses events past raw retention).
+      for (let i = 0; i < events.length; i += 20_000) {
+        const batch = events.slice(i, i + 20_000);
+        harness.now = Date.parse(batch.at(-1)!.timestamp as string) + 60_000;
+        expect((await harness.send(batch)).accepted).toBe(batch.length);
+      }
+      harness.now = START;
+    },
+    async remove() {
+      await harness.server?.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    /** Resent stored events within raw retention count once; a new one counts. */
+    async resendCountsOnce(expectedEvents: number) {
+      const recent = events.filter((e) => Date.parse(e.timestamp as string) > START - 10 * DAY).slice(-3);
+      expect(await harness.send(recent)).toEqual(expect.objectContaining({ accepted: 0, duplicates: 3 }));
+      expect(await harness.send([{ ...recent[0], id: `new-${expectedEvents}` }])).toEqual(expect.objectContaining({ accepted: 1, duplicates: 0 }));
+      expect(await harness.store.eventCount()).toBe(expectedEvents + 1);
+    },
+  };
+  return harness;
+}
+
 describe('tokenscope vacuum on a DuckDB file after retention', () => {
-  let dir: string;
-  let db: string;
-  let now = START;
-  let store: Store;
-  let server: RunningServer;
-
-  const open = async () => {
-    const config = loadConfig({ ...ENV }, { TOKENSCOPE_PORT: 0, TOKENSCOPE_DB: db, TOKENSCOPE_LOG_LEVEL: 'silent' });
-    const logger = createLogger('silent');
-    store = await openDuckDBStore({ path: config.db, logger, retention: config.retention, now: () => now });
-    server = await startServer(config, logger, store);
-  };
-  const send = async (batch: ClientEvent[]) => {
-    const res = await fetch(`${server.url}/api/v1/usage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
-    expect(res.status).toBe(200);
-    return (await res.json()) as { accepted: number; duplicates: number };
-  };
-  const answers = async () => {
-    const result: Record<string, unknown> = { events: await store.eventCount() };
-    for (const [name, body] of Object.entries(QUERIES)) {
-      const res = await fetch(`${server.url}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      expect(res.status, name).toBe(200);
-      result[name] = await res.json();
-    }
-    return result;
-  };
-  const size = () => statSync(db).size;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tokenscope-vacuum-'));
-    db = join(dir, 'usage.duckdb');
-    await open();
-    // The clock follows the events, as it did while they arrived (ingest refuses events past raw retention).
-    for (let i = 0; i < events.length; i += 20_000) {
-      const batch = events.slice(i, i + 20_000);
-      now = Date.parse(batch.at(-1)!.timestamp as string) + 60_000;
-      expect((await send(batch)).accepted).toBe(batch.length);
-    }
-  }, 300_000);
-
-  afterAll(async () => {
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const h = usageServer();
+  beforeAll(() => h.fill(), 300_000);
+  afterAll(() => h.remove());
 
   test('the file shrinks, every answer stays the same, and a resend still counts once', async () => {
-    now = START;
-    await store.applyRetention!();
-    const before = await answers();
+    await h.store.applyRetention!();
+    const before = await h.answers();
     expect((before.totals as { totals: { requests: number } }).totals.requests).toBe(EVENTS);
-    await server.close();
-    const bytesBefore = size();
+    await h.server.close();
+    const bytesBefore = h.size();
     // A copy left by a vacuum that crashed half way is replaced, not trusted.
-    writeFileSync(`${db}.compact.tmp`, 'left over by a crash');
+    writeFileSync(`${h.db}.compact.tmp`, 'left over by a crash');
 
-    const vacuum = await runCli(['vacuum', '--db', db]);
+    const vacuum = await runCli(['vacuum', '--db', h.db]);
     expect(vacuum.stderr).toBe('');
     expect(vacuum.code).toBe(0);
-    const bytesAfter = size();
-    console.log(`vacuum after retention, ${EVENTS} events (two thirds past raw retention): ${bytesBefore} → ${bytesAfter} bytes`);
+    const bytesAfter = h.size();
+    console.log(`offline vacuum after retention, ${EVENTS} events (two thirds past raw retention): ${bytesBefore} → ${bytesAfter} bytes`);
     expect(bytesAfter).toBeLessThan(bytesBefore);
-    expect(vacuum.stdout).toContain(`${db}: `);
+    expect(vacuum.stdout).toContain(`${h.db}: `);
     expect(vacuum.stdout).toMatch(/% smaller\); [\d,]+ rows in 7 tables copied and checked/);
-    expect(existsSync(`${db}.compact.tmp`)).toBe(false);
+    expect(existsSync(`${h.db}.compact.tmp`)).toBe(false);
 
-    await open();
-    expect(await answers()).toEqual(before);
-    const recent = events.filter((e) => Date.parse(e.timestamp as string) > START - 10 * DAY).slice(-3);
-    expect(await send(recent)).toEqual(expect.objectContaining({ accepted: 0, duplicates: 3 }));
-    expect(await send([{ ...recent[0], id: 'vac-new-after-vacuum' }])).toEqual(expect.objectContaining({ accepted: 1, duplicates: 0 }));
-    expect(await store.eventCount()).toBe(EVENTS + 1);
+    await h.open();
+    expect(await h.answers()).toEqual(before);
+    await h.resendCountsOnce(EVENTS);
   }, 300_000);
 
   test('a file a running server holds is refused and left as it was', async () => {
-    await server.close();
-    const bytes = size();
-    const running = await spawnServer(['--db', db]);
+    await h.server.close();
+    const bytes = h.size();
+    const running = await spawnServer(['--db', h.db]);
     try {
-      const vacuum = await runCli(['vacuum', '--db', db]);
+      const vacuum = await runCli(['vacuum', '--db', h.db]);
       expect(vacuum.code).toBe(1);
       expect(vacuum.stderr).toMatch(
         /^tokenscope: the database .*usage\.duckdb is in use by another process \(is tokenscope serve running on it\?\); stop that process first/,
       );
-      expect(existsSync(`${db}.compact.tmp`)).toBe(false);
+      expect(existsSync(`${h.db}.compact.tmp`)).toBe(false);
     } finally {
       await running.kill();
     }
-    expect(size()).toBe(bytes);
-    await open();
+    expect(h.size()).toBe(bytes);
+    await h.open();
   }, 120_000);
+});
+
+describe('online vacuum (TOKENSCOPE_DUCKDB_VACUUM) while clients read and write', () => {
+  const h = usageServer({ TOKENSCOPE_DUCKDB_VACUUM: '10%' });
+  beforeAll(() => h.fill(), 300_000);
+  afterAll(() => h.remove());
+
+  test('the sweep rewrites the file; reads during it answer as before, every acknowledged write counts', async () => {
+    // Closing folds the log into the file: the size to beat, which a sweep without a vacuum does not lower.
+    await h.server.close();
+    const bytesBefore = h.size();
+    await h.open();
+    // At one clock, a sweep changes no answer: it deletes only what the planner no longer reads.
+    const before = await h.answers();
+    let stop = false;
+    const seen: unknown[] = [];
+    const reading = (async () => {
+      while (!stop) seen.push(await h.answers());
+    })();
+    let sentTokens = 0;
+    let sentEvents = 0;
+    const writing = (async () => {
+      for (let n = 0; !stop; n++) {
+        const batch = makeEvents(200, START, HOUR, 100 + n, `during-${n}`);
+        expect((await h.send(batch)).accepted).toBe(batch.length);
+        sentEvents += batch.length;
+        sentTokens += batch.reduce((sum, e) => sum + e.input_tokens!, 0);
+      }
+    })();
+    await h.store.applyRetention!();
+    // Each client makes at least one more request against the swapped-in file.
+    const [reads, writes] = [seen.length, sentEvents];
+    while (seen.length <= reads + 1 || sentEvents <= writes) await new Promise((resolve) => setTimeout(resolve, 20));
+    stop = true;
+    await Promise.all([reading, writing]);
+
+    const bytesAfter = h.size();
+    console.log(`online vacuum after retention, ${EVENTS} events (two thirds past raw retention): ${bytesBefore} → ${bytesAfter} bytes`);
+    expect(bytesAfter).toBeLessThan(bytesBefore);
+    for (const answer of seen) expect(answer).toEqual(before);
+    expect(await h.answers()).toEqual(before);
+    const during = (await h.query({ type: 'totals', from: START, to: START + DAY, metrics: ['input_tokens', 'requests'] })) as {
+      totals: { input_tokens: number; requests: number };
+    };
+    expect(during.totals).toEqual({ input_tokens: sentTokens, requests: sentEvents });
+    await h.resendCountsOnce(EVENTS + sentEvents);
+  }, 300_000);
 });
 
 test('tokenscope vacuum refuses a missing file and a database that is not Tokenscope’s, creating and changing nothing', async () => {
@@ -164,3 +239,14 @@ test('tokenscope vacuum refuses a missing file and a database that is not Tokens
     rmSync(dir, { recursive: true, force: true });
   }
 }, 60_000);
+
+test('TOKENSCOPE_DUCKDB_VACUUM: off by default, a share of the file, and a clear error for anything else', () => {
+  const base = { TOKENSCOPE_LOG_LEVEL: 'silent' };
+  expect(loadConfig(base).duckdbVacuumAt).toBeNull();
+  expect(loadConfig({ ...base, TOKENSCOPE_DUCKDB_VACUUM: '50%' }).duckdbVacuumAt).toBe(0.5);
+  expect(loadConfig({ ...base, TOKENSCOPE_DUCKDB_VACUUM: 'OFF' }).duckdbVacuumAt).toBeNull();
+  expect(() => loadConfig({ ...base, TOKENSCOPE_DUCKDB_VACUUM: '100%' })).toThrow(
+    /TOKENSCOPE_DUCKDB_VACUUM: must be off or a share of the file from 1% to 99%, such as 50%/,
+  );
+  expect(() => loadConfig({ ...base, TOKENSCOPE_DUCKDB_VACUUM: '0.5' })).toThrow(/TOKENSCOPE_DUCKDB_VACUUM/);
+});

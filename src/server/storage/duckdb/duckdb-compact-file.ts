@@ -36,7 +36,8 @@ const quoteText = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const sizeOf = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
 
-function removeCopy(target: string): void {
+/** Removes a copy (and its log) that will not be put in place. */
+export function removeCopy(target: string): void {
   for (const file of [target, `${target}.wal`]) rmSync(file, { force: true });
 }
 
@@ -96,7 +97,8 @@ export async function writeCompactCopy(conn: DuckDBConnection, target: string): 
   // The log folded into the file first, so the copy's figures and the original's file are what the rename replaces.
   await conn.run('CHECKPOINT');
   const source = await describeDatabase(conn);
-  const available = Number(statfsSync(dirname(target)).bavail) * Number(statfsSync(dirname(target)).bsize);
+  const disk = statfsSync(dirname(target));
+  const available = Number(disk.bavail) * Number(disk.bsize);
   if (available < source.liveBytes + SPARE_BYTES) {
     throw new Error(
       `not enough free disk space beside the database to compact it: the copy needs about ${mib(source.liveBytes + SPARE_BYTES)}, ${mib(available)} is free`,

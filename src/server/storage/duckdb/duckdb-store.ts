@@ -9,9 +9,10 @@ import type { AggregateRequest, AggregateRow, CallsRequest, CallsResult, EventCo
 import { KEEP_EVERYTHING, RETENTION_SWEEP_MS, heldFrom, keepsEverything, type RetentionPolicy } from '../retention';
 import { compileAggregate } from './duckdb-aggregate';
 import { callsFromColumns, compileCalls } from './duckdb-calls';
+import { freeShare, writeCompactCopy } from './duckdb-compact-file';
 import { DuckDBCompactor } from './duckdb-compactor';
 import { DuckDBDims } from './duckdb-dims';
-import { reopeningStore } from './duckdb-reopen';
+import { reopeningStore, type DatabaseHooks, type DuckDBDatabase } from './duckdb-reopen';
 import { dropExpired } from './duckdb-retention';
 import { repriceDuckDB } from './duckdb-reprice';
 import { migrateDuckDB } from './duckdb-schema';
@@ -43,6 +44,11 @@ export interface DuckDBStoreOptions {
   now?: () => number;
   /** Limits on each aggregate read; default none. */
   queryLimits?: QueryLimits;
+  /**
+   * Online vacuum: when a retention sweep leaves at least this share (0–1) of the file as free blocks, the file is
+   * rewritten without them and swapped in while the store keeps serving (writes wait meanwhile); default null: never.
+   */
+  vacuumAtFreeShare?: number | null;
 }
 
 /** A memory limit that keeps the server's peak RSS within about half a gigabyte. */
@@ -100,10 +106,11 @@ class ConnectionPool {
 
 /** Opens the database, and opens it again should DuckDB invalidate it (see duckdb-reopen.ts). */
 export async function openDuckDBStore(options: DuckDBStoreOptions): Promise<Store> {
-  return reopeningStore((onFailure) => openDuckDBDatabase(options, onFailure), options.logger);
+  const vacuum = options.vacuumAtFreeShare != null && options.path !== ':memory:' ? { path: options.path, atFreeShare: options.vacuumAtFreeShare } : null;
+  return reopeningStore((hooks) => openDuckDBDatabase(options, hooks), options.logger, vacuum);
 }
 
-async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: unknown) => void): Promise<Store> {
+async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onSpaceFreed }: DatabaseHooks): Promise<DuckDBDatabase> {
   const { path, logger } = options;
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let instance: DuckDBInstance;
@@ -156,7 +163,10 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
 
   const retention = options.retention ?? KEEP_EVERYTHING;
   const now = options.now ?? Date.now;
-  const applyRetention = () => writer.exclusive(async () => void (await dropExpired(writerConn, retention, now(), logger)));
+  const applyRetention = () =>
+    writer.exclusive(async () => {
+      if ((await dropExpired(writerConn, retention, now(), logger)) > 0) onSpaceFreed(await freeShare(writerConn));
+    });
   let retentionTimer: NodeJS.Timeout | undefined;
   if (!keepsEverything(retention)) {
     // A sweep that fails is retried at the next one; it must not end the process.
@@ -262,6 +272,15 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
         throw new StoreUnavailableError(`could not reprice: ${(err as Error).message}`, { cause: err });
       }
       return result;
+    },
+
+    async writeCompactCopy(target: string): Promise<{ tables: number; rows: number }> {
+      if (closed) throw new StoreUnavailableError('the store is closed');
+      let copied = { tables: 0, rows: 0 };
+      await writer.exclusive(async () => {
+        copied = await writeCompactCopy(writerConn, target);
+      });
+      return copied;
     },
 
     async eventCount(): Promise<number> {
