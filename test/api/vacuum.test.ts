@@ -109,11 +109,13 @@ function usageServer(env: Record<string, string> = {}) {
       await harness.server?.close();
       rmSync(dir, { recursive: true, force: true });
     },
-    /** Resent stored events within raw retention count once; a new one counts. */
+    /** Resent stored events within raw retention count once; a new one (stamped after every query's range) counts. */
     async resendCountsOnce(expectedEvents: number) {
       const recent = events.filter((e) => Date.parse(e.timestamp as string) > START - 10 * DAY).slice(-3);
       expect(await harness.send(recent)).toEqual(expect.objectContaining({ accepted: 0, duplicates: 3 }));
-      expect(await harness.send([{ ...recent[0], id: `new-${expectedEvents}` }])).toEqual(expect.objectContaining({ accepted: 1, duplicates: 0 }));
+      expect(await harness.send([{ ...recent[0], id: `new-${expectedEvents}`, timestamp: new Date(START + 2 * HOUR).toISOString() }])).toEqual(
+        expect.objectContaining({ accepted: 1, duplicates: 0 }),
+      );
       expect(await harness.store.eventCount()).toBe(expectedEvents + 1);
     },
   };
@@ -172,6 +174,8 @@ describe('online vacuum (TOKENSCOPE_DUCKDB_VACUUM) while clients read and write'
   const h = usageServer({ TOKENSCOPE_DUCKDB_VACUUM: '10%' });
   beforeAll(() => h.fill(), 300_000);
   afterAll(() => h.remove());
+  let before: Record<string, unknown>;
+  let stored = EVENTS;
 
   test('the sweep rewrites the file; reads during it answer as before, every acknowledged write counts', async () => {
     // Closing folds the log into the file: the size to beat, which a sweep without a vacuum does not lower.
@@ -179,7 +183,7 @@ describe('online vacuum (TOKENSCOPE_DUCKDB_VACUUM) while clients read and write'
     const bytesBefore = h.size();
     await h.open();
     // At one clock, a sweep changes no answer: it deletes only what the planner no longer reads.
-    const before = await h.answers();
+    before = await h.answers();
     let stop = false;
     const seen: unknown[] = [];
     const reading = (async () => {
@@ -212,6 +216,26 @@ describe('online vacuum (TOKENSCOPE_DUCKDB_VACUUM) while clients read and write'
     };
     expect(during.totals).toEqual({ input_tokens: sentTokens, requests: sentEvents });
     await h.resendCountsOnce(EVENTS + sentEvents);
+    stored = EVENTS + sentEvents + 1;
+  }, 300_000);
+
+  test('a server restarted months later rewrites the file after the sweep it starts with', async () => {
+    await h.server.close();
+    const bytesBefore = h.size();
+    // 150 days on (before the real today, which bounds timestamps): raw events and the minute and 15-minute tiers
+    // are gone; hours and days answer the old ranges.
+    h.now = START + 150 * DAY;
+    await h.open();
+    // Returns once the sweep that opening started, and the vacuum after it, are done.
+    await h.store.applyRetention!();
+    const bytesAfter = h.size();
+    console.log(`online vacuum after a restart 150 days later: ${bytesBefore} → ${bytesAfter} bytes`);
+    expect(bytesAfter).toBeLessThan(bytesBefore);
+    for (const name of ['totals', 'ranking', 'daily trend']) expect(await h.query(QUERIES[name]), name).toEqual(before[name]);
+    expect(await h.store.eventCount()).toBe(stored);
+    const late = { ...events[0], id: 'after-months', timestamp: new Date(h.now - HOUR).toISOString() };
+    expect(await h.send([late])).toEqual(expect.objectContaining({ accepted: 1, duplicates: 0 }));
+    expect(await h.send([late])).toEqual(expect.objectContaining({ accepted: 0, duplicates: 1 }));
   }, 300_000);
 });
 

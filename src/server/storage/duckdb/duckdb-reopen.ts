@@ -48,24 +48,38 @@ export async function reopeningStore(open: OpenDatabase, logger: Logger, vacuum:
   /** Databases closed to swap the file: a read that still reached one is made again on the one opened after it. */
   const swappedOut = new WeakSet<Store>();
 
+  /** Opens the file and makes it the current database. */
   const openOne = async (): Promise<DuckDBDatabase> => {
     let opened = false;
-    const store: DuckDBDatabase = await open({
-      onFailure(err) {
-        if (!opened || current !== store || !isInvalidated(err)) return;
-        current = null;
-        logger.error({ err: { message: (err as Error).message } }, 'duckdb invalidated the database after a failed write; reopening it');
-        retiring = store.close().catch((closeErr) => logger.warn({ err: closeErr }, 'closing the invalidated database failed'));
-      },
-      onSpaceFreed(freeShare) {
-        if (!vacuum || freeShare < vacuum.atFreeShare || vacuuming || closed) return;
-        logger.info({ freeShare: Math.round(freeShare * 100) / 100 }, 'duckdb retention left much of the file free; rewriting it to give the space back');
-        vacuuming = vacuumOnline(store, vacuum.path)
-          .catch((err) => logger.error({ err }, 'duckdb online vacuum failed; the database was kept as it was'))
-          .finally(() => (vacuuming = null));
-      },
-    });
+    // A sweep may finish while the database is still opening (the one at start); its vacuum waits for the opening.
+    let settle!: { resolve: () => void; reject: (err: unknown) => void };
+    const ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    ready.catch(() => {});
+    let store: DuckDBDatabase;
+    try {
+      store = await open({
+        onFailure(err) {
+          if (!opened || current !== store || !isInvalidated(err)) return;
+          current = null;
+          logger.error({ err: { message: (err as Error).message } }, 'duckdb invalidated the database after a failed write; reopening it');
+          retiring = store.close().catch((closeErr) => logger.warn({ err: closeErr }, 'closing the invalidated database failed'));
+        },
+        onSpaceFreed(freeShare) {
+          if (!vacuum || freeShare < vacuum.atFreeShare || vacuuming || closed) return;
+          logger.info({ freeShare: Math.round(freeShare * 100) / 100 }, 'duckdb retention left much of the file free; rewriting it to give the space back');
+          vacuuming = ready
+            .then(() => vacuumOnline(store, vacuum.path))
+            .catch((err) => logger.error({ err }, 'duckdb online vacuum failed'))
+            .finally(() => (vacuuming = null));
+        },
+      });
+    } catch (err) {
+      settle.reject(err);
+      throw err;
+    }
     opened = true;
+    current = store;
+    settle.resolve();
     return store;
   };
 
