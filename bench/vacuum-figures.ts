@@ -41,7 +41,7 @@ try {
   const result = await compactDuckDBFile(offline);
   const offlineMs = performance.now() - started;
 
-  store = await openDuckDBStore({ path: online, logger, retention, now: () => end, vacuumAtFreeShare: 0.4 });
+  store = await openDuckDBStore({ path: online, logger, retention, now: () => end, vacuumAtDeletedShare: 0.4 });
   started = performance.now();
   await store.applyRetention!();
   const sweepMs = performance.now() - started;

@@ -44,7 +44,7 @@ export interface Config {
   duckdbMemoryLimit: string;
   /** TOKENSCOPE_DUCKDB_THREADS: DuckDB's worker threads; null (default) lets DuckDB use one per core. */
   duckdbThreads: number | null;
-  /** TOKENSCOPE_DUCKDB_VACUUM: `off` (default) or `N%`: the share of the file that a retention sweep must leave free for the server to rewrite it (online vacuum). */
+  /** TOKENSCOPE_DUCKDB_VACUUM: `off` (default) or `N%` (0–1 here): the share of the stored rows a retention sweep must delete for the server to rewrite the file (online vacuum). */
   duckdbVacuumAt: number | null;
   /** TOKENSCOPE_OTLP_PORT (`--otlp-port`): a second port for OTLP/HTTP (conventionally 4318), off when unset. */
   otlpPort: number | null;
@@ -117,7 +117,7 @@ const envSchema = z.object({
   TOKENSCOPE_DUCKDB_THREADS: intIn(1, 256).optional(),
   TOKENSCOPE_DUCKDB_VACUUM: z
     .string()
-    .regex(/^(off|[1-9]\d?%)$/i, { error: 'must be off or a share of the file from 1% to 99%, such as 50%' })
+    .regex(/^(off|[1-9]\d?%)$/i, { error: 'must be off or a share of the stored rows from 1% to 99%, such as 40%' })
     .default('off')
     .transform((v) => (v.toLowerCase() === 'off' ? null : Number(v.slice(0, -1)) / 100)),
   TOKENSCOPE_OTLP_PORT: intIn(0, 65535).optional(),

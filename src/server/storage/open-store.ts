@@ -19,7 +19,7 @@ export async function openStore(
       retention: config.retention,
       memoryLimit: config.duckdbMemoryLimit,
       threads: config.duckdbThreads,
-      vacuumAtFreeShare: config.duckdbVacuumAt,
+      vacuumAtDeletedShare: config.duckdbVacuumAt,
     });
   }
   if (isClickHouseUrl(config.store)) {

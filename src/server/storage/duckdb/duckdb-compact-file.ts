@@ -69,22 +69,11 @@ async function contents(conn: DuckDBConnection, database: string, tables: readon
   return result;
 }
 
-/** The current database's name, and its live size estimate in bytes (blocks in use). */
-async function describeDatabase(conn: DuckDBConnection): Promise<{ name: string; liveBytes: number; freeBlocks: number; totalBlocks: number }> {
+/** The current database's name, and an upper bound of its live data in bytes (blocks in use). */
+async function describeDatabase(conn: DuckDBConnection): Promise<{ name: string; liveBytes: number }> {
   const [[name]] = await rows(conn, 'SELECT current_database()');
   const sizes = (await conn.runAndReadAll('PRAGMA database_size')).getRowObjectsJS().find((r) => r.database_name === name)!;
-  return {
-    name: String(name),
-    liveBytes: Number(sizes.used_blocks) * Number(sizes.block_size),
-    freeBlocks: Number(sizes.free_blocks),
-    totalBlocks: Number(sizes.total_blocks),
-  };
-}
-
-/** The share of the current database's file (0–1) that is free blocks: what a compaction would give back. */
-export async function freeShare(conn: DuckDBConnection): Promise<number> {
-  const { freeBlocks, totalBlocks } = await describeDatabase(conn);
-  return totalBlocks > 0 ? freeBlocks / totalBlocks : 0;
+  return { name: String(name), liveBytes: Number(sizes.used_blocks) * Number(sizes.block_size) };
 }
 
 /**

@@ -4,8 +4,8 @@
  *   folded into the file) invalidates it: DuckDB then refuses every read and write until it is opened again. Here
  *   the store closes it and opens it again, which replays the log, so nothing committed is lost; while it cannot be
  *   opened yet (the disk still full), requests get a 503 and the next request tries again.
- * - to give disk space back (online vacuum, off unless configured): when a retention sweep leaves enough of the
- *   file free, new writes are held back, the database is copied into a fresh file while reads go on, closed, the
+ * - to give disk space back (online vacuum, off unless configured): when a retention sweep deletes a large share of what
+ *   was stored, new writes are held back, the database is copied into a fresh file while reads go on, closed, the
  *   copy renamed over it and opened; reads wait for that swap instead of failing.
  * The process never needs a restart.
  */
@@ -21,8 +21,8 @@ import { WriteGate } from './duckdb-write-gate';
 export interface DatabaseHooks {
   /** A read or write failed (DuckDB may have invalidated the database). */
   onFailure(err: unknown): void;
-  /** A retention sweep deleted rows; `freeShare` (0–1) of the file is now free blocks. */
-  onSpaceFreed(freeShare: number): void;
+  /** A retention sweep deleted `share` (0–1) of the rows stored (told only when the store has an online vacuum). */
+  onRetentionDeleted(share: number): void;
 }
 
 /** One open database, which can also write a compact copy of itself (see duckdb-compact-file.ts). */
@@ -32,10 +32,10 @@ export interface DuckDBDatabase extends Store {
 
 export type OpenDatabase = (hooks: DatabaseHooks) => Promise<DuckDBDatabase>;
 
-/** Online vacuum: the file, and the share of it (0–1) that must be free after a retention sweep to rewrite it. */
+/** Online vacuum: the file, and the share (0–1) of the stored rows a retention sweep must delete to rewrite it. */
 export interface OnlineVacuum {
   path: string;
-  atFreeShare: number;
+  atDeletedShare: number;
 }
 
 export async function reopeningStore(open: OpenDatabase, logger: Logger, vacuum: OnlineVacuum | null = null): Promise<Store> {
@@ -64,9 +64,12 @@ export async function reopeningStore(open: OpenDatabase, logger: Logger, vacuum:
           logger.error({ err: { message: (err as Error).message } }, 'duckdb invalidated the database after a failed write; reopening it');
           retiring = store.close().catch((closeErr) => logger.warn({ err: closeErr }, 'closing the invalidated database failed'));
         },
-        onSpaceFreed(freeShare) {
-          if (!vacuum || freeShare < vacuum.atFreeShare || vacuuming || closed) return;
-          logger.info({ freeShare: Math.round(freeShare * 100) / 100 }, 'duckdb retention left much of the file free; rewriting it to give the space back');
+        onRetentionDeleted(share) {
+          if (!vacuum || share < vacuum.atDeletedShare || vacuuming || closed) return;
+          logger.info(
+            { deletedShare: Math.round(share * 100) / 100 },
+            'duckdb retention deleted much of what was stored; rewriting the file to give the space back',
+          );
           vacuuming = ready
             .then(() => vacuumOnline(store, vacuum.path))
             .catch((err) => logger.error({ err }, 'duckdb online vacuum failed'))

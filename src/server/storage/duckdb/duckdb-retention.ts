@@ -3,7 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import { TIERS } from '../engine';
 import { dropBefore, type RetentionPolicy } from '../retention';
-import { rollupTable } from './duckdb-schema';
+import { ROLLUP_TIERS, rollupTable } from './duckdb-schema';
 
 /**
  * Deletes what is past retention at `now`; returns the rows deleted. Run it on the writer. DuckDB frees whole
@@ -25,4 +25,11 @@ export async function dropExpired(conn: DuckDBConnection, policy: RetentionPolic
     logger.info({ deleted }, 'duckdb retention deleted rows past retention');
   }
   return deleted;
+}
+
+/** Rows in the raw events table and every rollup table: what a sweep's deletions are measured against. */
+export async function storedRows(conn: DuckDBConnection): Promise<number> {
+  const tables = ['events', ...ROLLUP_TIERS.map((t) => rollupTable(t.id))];
+  const [[rows]] = (await conn.runAndReadAll(`SELECT ${tables.map((t) => `(SELECT count(*) FROM ${t})`).join(' + ')}`)).getRowsJS();
+  return Number(rows);
 }

@@ -9,11 +9,11 @@ import type { AggregateRequest, AggregateRow, CallsRequest, CallsResult, EventCo
 import { KEEP_EVERYTHING, RETENTION_SWEEP_MS, heldFrom, keepsEverything, type RetentionPolicy } from '../retention';
 import { compileAggregate } from './duckdb-aggregate';
 import { callsFromColumns, compileCalls } from './duckdb-calls';
-import { freeShare, writeCompactCopy } from './duckdb-compact-file';
+import { writeCompactCopy } from './duckdb-compact-file';
 import { DuckDBCompactor } from './duckdb-compactor';
 import { DuckDBDims } from './duckdb-dims';
 import { reopeningStore, type DatabaseHooks, type DuckDBDatabase } from './duckdb-reopen';
-import { dropExpired } from './duckdb-retention';
+import { dropExpired, storedRows } from './duckdb-retention';
 import { repriceDuckDB } from './duckdb-reprice';
 import { migrateDuckDB } from './duckdb-schema';
 import { PROGRESS_SETTINGS, withinLimits } from './duckdb-watchdog';
@@ -45,10 +45,10 @@ export interface DuckDBStoreOptions {
   /** Limits on each aggregate read; default none. */
   queryLimits?: QueryLimits;
   /**
-   * Online vacuum: when a retention sweep leaves at least this share (0–1) of the file as free blocks, the file is
-   * rewritten without them and swapped in while the store keeps serving (writes wait meanwhile); default null: never.
+   * Online vacuum: when a retention sweep deletes at least this share (0–1) of the rows stored, the file is rewritten
+   * without the space they held and swapped in while the store keeps serving (writes wait meanwhile); default null: never.
    */
-  vacuumAtFreeShare?: number | null;
+  vacuumAtDeletedShare?: number | null;
 }
 
 /** A memory limit that keeps the server's peak RSS within about half a gigabyte. */
@@ -106,11 +106,11 @@ class ConnectionPool {
 
 /** Opens the database, and opens it again should DuckDB invalidate it (see duckdb-reopen.ts). */
 export async function openDuckDBStore(options: DuckDBStoreOptions): Promise<Store> {
-  const vacuum = options.vacuumAtFreeShare != null && options.path !== ':memory:' ? { path: options.path, atFreeShare: options.vacuumAtFreeShare } : null;
+  const vacuum = options.vacuumAtDeletedShare != null && options.path !== ':memory:' ? { path: options.path, atDeletedShare: options.vacuumAtDeletedShare } : null;
   return reopeningStore((hooks) => openDuckDBDatabase(options, hooks), options.logger, vacuum);
 }
 
-async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onSpaceFreed }: DatabaseHooks): Promise<DuckDBDatabase> {
+async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRetentionDeleted }: DatabaseHooks): Promise<DuckDBDatabase> {
   const { path, logger } = options;
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let instance: DuckDBInstance;
@@ -165,7 +165,9 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onSp
   const now = options.now ?? Date.now;
   const applyRetention = () =>
     writer.exclusive(async () => {
-      if ((await dropExpired(writerConn, retention, now(), logger)) > 0) onSpaceFreed(await freeShare(writerConn));
+      const deleted = await dropExpired(writerConn, retention, now(), logger);
+      // Free blocks are no measure: a checkpoint while reads run may not yet free what was deleted.
+      if (deleted > 0 && options.vacuumAtDeletedShare != null) onRetentionDeleted(deleted / (deleted + (await storedRows(writerConn))));
     });
   let retentionTimer: NodeJS.Timeout | undefined;
   if (!keepsEverything(retention)) {
