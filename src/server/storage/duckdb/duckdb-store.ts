@@ -38,6 +38,8 @@ export interface DuckDBStoreOptions {
   memoryLimit?: string;
   /** DuckDB's worker threads; default one per core. */
   threads?: number | null;
+  /** Memory for the hashed ids of stored events, which find resends without reading the events; default 128 MiB. */
+  idIndexBytes?: number;
   /** How long each tier is kept; default everything forever. */
   retention?: RetentionPolicy;
   /** The clock retention is measured by; default Date.now. */
@@ -144,6 +146,7 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
   let idleTimer: NodeJS.Timeout | undefined;
   const idleCompactMs = options.idleCompactMs ?? 2000;
   const writer: DuckDBWriter = await DuckDBWriter.open(writerConn, dims, logger, {
+    idIndexBytes: options.idIndexBytes,
     onCommitted: (appended) => {
       compactor.note(appended);
       // A merge that fails is retried later; its error must not end the process as an unhandled rejection.
