@@ -8,7 +8,7 @@ import { ROLLUP_TIERS, rollupTable } from './duckdb-schema';
 /**
  * Deletes what is past retention at `now`; returns the rows deleted. Run it on the writer. DuckDB frees whole
  * blocks at the checkpoint and reuses them for new rows; the file itself keeps its size (it shrinks only when
- * the free blocks are at its end).
+ * the free blocks are at its end, or when it is rewritten: duckdb-compact-file.ts).
  */
 export async function dropExpired(conn: DuckDBConnection, policy: RetentionPolicy, now: number, logger: Logger): Promise<number> {
   const drop = dropBefore(policy, now);
