@@ -22,5 +22,6 @@ const mib = (bytes: number) => `${formatNumber(bytes / 1048576, 1)} MiB`;
 
 export function formatVacuum(file: string, result: CompactionResult, ms: number): string {
   const saved = result.bytesBefore > 0 ? Math.round((1 - result.bytesAfter / result.bytesBefore) * 100) : 0;
-  return `${file}: ${mib(result.bytesBefore)} → ${mib(result.bytesAfter)} (${saved}% smaller); ${formatNumber(result.rows)} rows in ${result.tables} tables copied and checked in ${formatNumber(ms / 1000, 1)} s`;
+  const change = saved > 0 ? `${saved}% smaller` : 'no free space to give back';
+  return `${file}: ${mib(result.bytesBefore)} → ${mib(result.bytesAfter)} (${change}); ${formatNumber(result.rows)} rows in ${result.tables} tables copied and checked in ${formatNumber(ms / 1000, 1)} s`;
 }
