@@ -46,6 +46,8 @@ export interface Config {
   duckdbThreads: number | null;
   /** TOKENSCOPE_DUCKDB_ID_INDEX_MEMORY: bytes for the hashed ids of stored events, default 128MiB. */
   duckdbIdIndexBytes: number;
+  /** TOKENSCOPE_DUCKDB_VACUUM: `off` (default) or `N%` (0–1 here): the share of the stored rows a retention sweep must delete for the server to rewrite the file (online vacuum). */
+  duckdbVacuumAt: number | null;
   /** TOKENSCOPE_OTLP_PORT (`--otlp-port`): a second port for OTLP/HTTP (conventionally 4318), off when unset. */
   otlpPort: number | null;
   /** TOKENSCOPE_OTLP_GRPC_PORT (`--otlp-grpc-port`): OTLP/gRPC (conventionally 4317), off when unset. */
@@ -120,6 +122,11 @@ const envSchema = z.object({
   TOKENSCOPE_DUCKDB_MEMORY_LIMIT: size.default('256MB'),
   TOKENSCOPE_DUCKDB_ID_INDEX_MEMORY: size.default('128MiB').transform(sizeInBytes),
   TOKENSCOPE_DUCKDB_THREADS: intIn(1, 256).optional(),
+  TOKENSCOPE_DUCKDB_VACUUM: z
+    .string()
+    .regex(/^(off|[1-9]\d?%)$/i, { error: 'must be off or a share of the stored rows from 1% to 99%, such as 40%' })
+    .default('off')
+    .transform((v) => (v.toLowerCase() === 'off' ? null : Number(v.slice(0, -1)) / 100)),
   TOKENSCOPE_OTLP_PORT: intIn(0, 65535).optional(),
   TOKENSCOPE_OTLP_GRPC_PORT: intIn(0, 65535).optional(),
   TOKENSCOPE_OTLP_METRICS: onOff.default(false),
@@ -194,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     duckdbMemoryLimit: e.TOKENSCOPE_DUCKDB_MEMORY_LIMIT,
     duckdbThreads: e.TOKENSCOPE_DUCKDB_THREADS ?? null,
     duckdbIdIndexBytes: e.TOKENSCOPE_DUCKDB_ID_INDEX_MEMORY,
+    duckdbVacuumAt: e.TOKENSCOPE_DUCKDB_VACUUM,
     otlpPort: e.TOKENSCOPE_OTLP_PORT ?? null,
     otlpGrpcPort: e.TOKENSCOPE_OTLP_GRPC_PORT ?? null,
     otlpMetrics: e.TOKENSCOPE_OTLP_METRICS,
