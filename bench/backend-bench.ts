@@ -12,7 +12,7 @@
  *   backend, beside the same events as NDJSON carrying the spans' ids.
  * Every leg prints the server's peak RSS (VmHWM). With `--engine clickhouse` the ingest and query legs run on a
  * ClickHouse server of their own, beside ClickHouse's GROUP BY over its raw table.
- * Usage: npm run bench [-- --events 1000000 --order random --db /tmp/b --only ingest|query|otlp --engine clickhouse]
+ * Usage: npm run bench [-- --events 1000000 --order random --db /tmp/b --only ingest|query|otlp --engine clickhouse --server-log f]
  *        npm run bench -- --load [--seconds 60]; add --movers-calls to the query leg
  */
 import { spawn } from 'node:child_process';
@@ -42,6 +42,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '60' },
     'movers-calls': { type: 'boolean', default: false },
     'otlp-spans': { type: 'string', default: '1000000' },
+    'server-log': { type: 'string' },
   },
 });
 if (args.engine !== 'duckdb' && args.engine !== 'clickhouse') throw new Error(`--engine: '${args.engine}' is not an engine; use duckdb (default) or clickhouse`);
@@ -52,8 +53,9 @@ const concurrency = Number(args.concurrency);
 const batchSize = Number(args.batch);
 const repeats = Number(args.repeats);
 const order = args.order as EventOrder;
-// spawnServer waits for the 'listening' line, which is logged at info.
-const SERVER_ENV = { TOKENSCOPE_LOG_LEVEL: 'info' };
+// spawnServer waits for the 'listening' line, which is logged at info; with --server-log the ingest leg's server
+// logs at debug (each write's steps in ms) into that file.
+const SERVER_ENV = { TOKENSCOPE_LOG_LEVEL: args['server-log'] ? 'debug' : 'info' };
 
 interface Latency {
   p50: number;
@@ -176,6 +178,7 @@ async function ingestLeg(leg: ClickHouseLeg | null): Promise<void> {
   const rankingRest = await timeRepeated(query(server, rankingQuery(range)), 5);
   const trendRest = await timeRepeated(query(server, trendQuery(range)), 5);
   await server.kill('SIGTERM');
+  if (args['server-log']) writeFileSync(args['server-log'], server.output());
   console.log(`  ingest through HTTP: ${n(sent / seconds)} events/s (${seconds.toFixed(0)} s, ${concurrency} clients, batches of ${n(batchSize)}), all ${n(accepted)} acknowledged`);
   if (!leg) console.log(`  bytes on disk: ${(bytesOnDisk(dir, 'tokenscope.duckdb') / sent).toFixed(1)} per event`);
   console.log(`  server peak RSS (VmHWM) while ingesting: ${peakIngest} MiB`);

@@ -44,6 +44,10 @@ export interface Config {
   duckdbMemoryLimit: string;
   /** TOKENSCOPE_DUCKDB_THREADS: DuckDB's worker threads; null (default) lets DuckDB use one per core. */
   duckdbThreads: number | null;
+  /** TOKENSCOPE_DUCKDB_ID_INDEX_MEMORY: bytes for the hashed ids of stored events, default 128MiB. */
+  duckdbIdIndexBytes: number;
+  /** TOKENSCOPE_DUCKDB_VACUUM: `off` (default) or `N%` (0–1 here): the share of the stored rows a retention sweep must delete for the server to rewrite the file (online vacuum). */
+  duckdbVacuumAt: number | null;
   /** TOKENSCOPE_OTLP_PORT (`--otlp-port`): a second port for OTLP/HTTP (conventionally 4318), off when unset. */
   otlpPort: number | null;
   /** TOKENSCOPE_OTLP_GRPC_PORT (`--otlp-grpc-port`): OTLP/gRPC (conventionally 4317), off when unset. */
@@ -82,6 +86,13 @@ const nameList = z
   .string()
   .default('')
   .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean));
+/** Bytes per unit of a size setting, as DuckDB reads them: KB is 1000 bytes, KiB 1024. */
+const SIZE_UNITS: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+const size = z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, { error: 'must be a size such as 256MB or 1GiB' });
+const sizeInBytes = (text: string) => {
+  const [, amount, unit] = /^([\d.]+)\s*(\w+)$/.exec(text)!;
+  return Math.round(Number(amount) * SIZE_UNITS[unit.toLowerCase()]);
+};
 const onOff = z
   .enum(['on', 'off', 'true', 'false', '1', '0'], { error: 'must be on or off' })
   .transform((v) => v === 'on' || v === 'true' || v === '1');
@@ -108,11 +119,14 @@ const envSchema = z.object({
   TOKENSCOPE_METRICS_WINDOW_MS: intIn(1000, 86_400_000).default(600_000),
   TOKENSCOPE_METRICS_API_KEY_LABEL: onOff.default(true),
   TOKENSCOPE_METRICS_MAX_LABEL_SETS: intIn(1, 1_000_000).default(1000),
-  TOKENSCOPE_DUCKDB_MEMORY_LIMIT: z
-    .string()
-    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, { error: 'must be a size such as 256MB or 1GiB' })
-    .default('256MB'),
+  TOKENSCOPE_DUCKDB_MEMORY_LIMIT: size.default('256MB'),
+  TOKENSCOPE_DUCKDB_ID_INDEX_MEMORY: size.default('128MiB').transform(sizeInBytes),
   TOKENSCOPE_DUCKDB_THREADS: intIn(1, 256).optional(),
+  TOKENSCOPE_DUCKDB_VACUUM: z
+    .string()
+    .regex(/^(off|[1-9]\d?%)$/i, { error: 'must be off or a share of the stored rows from 1% to 99%, such as 40%' })
+    .default('off')
+    .transform((v) => (v.toLowerCase() === 'off' ? null : Number(v.slice(0, -1)) / 100)),
   TOKENSCOPE_OTLP_PORT: intIn(0, 65535).optional(),
   TOKENSCOPE_OTLP_GRPC_PORT: intIn(0, 65535).optional(),
   TOKENSCOPE_OTLP_METRICS: onOff.default(false),
@@ -186,6 +200,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     retention: Object.freeze(retention),
     duckdbMemoryLimit: e.TOKENSCOPE_DUCKDB_MEMORY_LIMIT,
     duckdbThreads: e.TOKENSCOPE_DUCKDB_THREADS ?? null,
+    duckdbIdIndexBytes: e.TOKENSCOPE_DUCKDB_ID_INDEX_MEMORY,
+    duckdbVacuumAt: e.TOKENSCOPE_DUCKDB_VACUUM,
     otlpPort: e.TOKENSCOPE_OTLP_PORT ?? null,
     otlpGrpcPort: e.TOKENSCOPE_OTLP_GRPC_PORT ?? null,
     otlpMetrics: e.TOKENSCOPE_OTLP_METRICS,

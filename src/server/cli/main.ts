@@ -1,4 +1,4 @@
-/** The `tokenscope` command line: serve, demo, import, top, trend, movers, calls, token, prices check, reprice. */
+/** The `tokenscope` command line: serve, demo, import, top, trend, movers, calls, token, prices check, reprice, vacuum. */
 import { Command } from 'commander';
 import { packageVersion } from '../config';
 import { registerCalls } from './calls';
@@ -10,6 +10,7 @@ import { registerServe } from './serve';
 import { registerToken } from './token';
 import { registerTop } from './top';
 import { registerTrend } from './trend';
+import { registerVacuum } from './vacuum';
 
 const program = new Command()
   .name('tokenscope')
@@ -25,6 +26,7 @@ registerMovers(program);
 registerCalls(program);
 registerToken(program);
 registerPrices(program);
+registerVacuum(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   console.error(`tokenscope: ${err.message}`);

@@ -7,7 +7,7 @@ import { isClickHouseUrl, parseClickHouseUrl } from './clickhouse/clickhouse-url
 import { openDuckDBStore } from './duckdb/duckdb-store';
 
 export async function openStore(
-  config: Pick<Config, 'store' | 'db' | 'queryMaxRows' | 'queryTimeoutMs'> & Partial<Pick<Config, 'retention' | 'duckdbMemoryLimit' | 'duckdbThreads'>>,
+  config: Pick<Config, 'store' | 'db' | 'queryMaxRows' | 'queryTimeoutMs'> & Partial<Pick<Config, 'retention' | 'duckdbMemoryLimit' | 'duckdbThreads' | 'duckdbIdIndexBytes' | 'duckdbVacuumAt'>>,
   logger: Logger,
 ): Promise<Store> {
   const queryLimits = { maxRows: config.queryMaxRows, timeoutMs: config.queryTimeoutMs };
@@ -19,6 +19,8 @@ export async function openStore(
       retention: config.retention,
       memoryLimit: config.duckdbMemoryLimit,
       threads: config.duckdbThreads,
+      idIndexBytes: config.duckdbIdIndexBytes,
+      vacuumAtDeletedShare: config.duckdbVacuumAt,
     });
   }
   if (isClickHouseUrl(config.store)) {

@@ -3,12 +3,12 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import { TIERS } from '../engine';
 import { dropBefore, type RetentionPolicy } from '../retention';
-import { rollupTable } from './duckdb-schema';
+import { ROLLUP_TIERS, rollupTable } from './duckdb-schema';
 
 /**
  * Deletes what is past retention at `now`; returns the rows deleted. Run it on the writer. DuckDB frees whole
  * blocks at the checkpoint and reuses them for new rows; the file itself keeps its size (it shrinks only when
- * the free blocks are at its end).
+ * the free blocks are at its end, or when it is rewritten: duckdb-compact-file.ts).
  */
 export async function dropExpired(conn: DuckDBConnection, policy: RetentionPolicy, now: number, logger: Logger): Promise<number> {
   const drop = dropBefore(policy, now);
@@ -25,4 +25,11 @@ export async function dropExpired(conn: DuckDBConnection, policy: RetentionPolic
     logger.info({ deleted }, 'duckdb retention deleted rows past retention');
   }
   return deleted;
+}
+
+/** Rows in the raw events table and every rollup table: what a sweep's deletions are measured against. */
+export async function storedRows(conn: DuckDBConnection): Promise<number> {
+  const tables = ['events', ...ROLLUP_TIERS.map((t) => rollupTable(t.id))];
+  const [[rows]] = (await conn.runAndReadAll(`SELECT ${tables.map((t) => `(SELECT count(*) FROM ${t})`).join(' + ')}`)).getRowsJS();
+  return Number(rows);
 }

@@ -128,25 +128,5 @@ export async function migrateDuckDB(conn: DuckDBConnection): Promise<void> {
   await conn.run('COMMIT');
 }
 
-/** The writer connection's staging table; temporary, so never durable and never shared. */
-export const STAGING_DDL = `CREATE OR REPLACE TEMP TABLE staging (
-  req INTEGER NOT NULL,
-  seq INTEGER NOT NULL,
-  ts DOUBLE NOT NULL,
-  dims_id INTEGER NOT NULL,
-  input_tokens DOUBLE NOT NULL,
-  output_tokens DOUBLE NOT NULL,
-  cache_read_tokens DOUBLE NOT NULL,
-  cache_write_tokens DOUBLE NOT NULL,
-  reasoning_tokens DOUBLE NOT NULL,
-  duration_ms DOUBLE,
-  id VARCHAR,
-  trace_id VARCHAR,
-  span_id VARCHAR,
-  input_cost_micros DOUBLE NOT NULL,
-  cache_read_cost_micros DOUBLE NOT NULL,
-  cache_write_cost_micros DOUBLE NOT NULL,
-  output_cost_micros DOUBLE NOT NULL,
-  given_cost_micros DOUBLE,
-  unpriced_tokens DOUBLE NOT NULL
-)`;
+/** The writer connection's table of ids to look for among the stored events; temporary, so never durable and never shared. */
+export const SUSPECTS_DDL = `CREATE OR REPLACE TEMP TABLE suspects (row INTEGER NOT NULL, id VARCHAR NOT NULL, ts BIGINT NOT NULL)`;

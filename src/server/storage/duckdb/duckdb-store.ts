@@ -9,10 +9,11 @@ import type { AggregateRequest, AggregateRow, CallsRequest, CallsResult, EventCo
 import { KEEP_EVERYTHING, RETENTION_SWEEP_MS, heldFrom, keepsEverything, type RetentionPolicy } from '../retention';
 import { compileAggregate } from './duckdb-aggregate';
 import { callsFromColumns, compileCalls } from './duckdb-calls';
+import { writeCompactCopy } from './duckdb-compact-file';
 import { DuckDBCompactor } from './duckdb-compactor';
 import { DuckDBDims } from './duckdb-dims';
-import { reopeningStore } from './duckdb-reopen';
-import { dropExpired } from './duckdb-retention';
+import { reopeningStore, type DatabaseHooks, type DuckDBDatabase } from './duckdb-reopen';
+import { dropExpired, storedRows } from './duckdb-retention';
 import { repriceDuckDB } from './duckdb-reprice';
 import { migrateDuckDB } from './duckdb-schema';
 import { PROGRESS_SETTINGS, withinLimits } from './duckdb-watchdog';
@@ -37,12 +38,19 @@ export interface DuckDBStoreOptions {
   memoryLimit?: string;
   /** DuckDB's worker threads; default one per core. */
   threads?: number | null;
+  /** Memory for the hashed ids of stored events, which find resends without reading the events; default 128 MiB. */
+  idIndexBytes?: number;
   /** How long each tier is kept; default everything forever. */
   retention?: RetentionPolicy;
   /** The clock retention is measured by; default Date.now. */
   now?: () => number;
   /** Limits on each aggregate read; default none. */
   queryLimits?: QueryLimits;
+  /**
+   * Online vacuum: when a retention sweep deletes at least this share (0–1) of the rows stored, the file is rewritten
+   * without the space they held and swapped in while the store keeps serving (writes wait meanwhile); default null: never.
+   */
+  vacuumAtDeletedShare?: number | null;
 }
 
 /** A memory limit that keeps the server's peak RSS within about half a gigabyte. */
@@ -100,10 +108,11 @@ class ConnectionPool {
 
 /** Opens the database, and opens it again should DuckDB invalidate it (see duckdb-reopen.ts). */
 export async function openDuckDBStore(options: DuckDBStoreOptions): Promise<Store> {
-  return reopeningStore((onFailure) => openDuckDBDatabase(options, onFailure), options.logger);
+  const vacuum = options.vacuumAtDeletedShare != null && options.path !== ':memory:' ? { path: options.path, atDeletedShare: options.vacuumAtDeletedShare } : null;
+  return reopeningStore((hooks) => openDuckDBDatabase(options, hooks), options.logger, vacuum);
 }
 
-async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: unknown) => void): Promise<Store> {
+async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRetentionDeleted }: DatabaseHooks): Promise<DuckDBDatabase> {
   const { path, logger } = options;
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let instance: DuckDBInstance;
@@ -137,6 +146,7 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
   let idleTimer: NodeJS.Timeout | undefined;
   const idleCompactMs = options.idleCompactMs ?? 2000;
   const writer: DuckDBWriter = await DuckDBWriter.open(writerConn, dims, logger, {
+    idIndexBytes: options.idIndexBytes,
     onCommitted: (appended) => {
       compactor.note(appended);
       // A merge that fails is retried later; its error must not end the process as an unhandled rejection.
@@ -156,7 +166,12 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
 
   const retention = options.retention ?? KEEP_EVERYTHING;
   const now = options.now ?? Date.now;
-  const applyRetention = () => writer.exclusive(async () => void (await dropExpired(writerConn, retention, now(), logger)));
+  const applyRetention = () =>
+    writer.exclusive(async () => {
+      const deleted = await dropExpired(writerConn, retention, now(), logger);
+      // Free blocks are no measure: a checkpoint while reads run may not yet free what was deleted.
+      if (deleted > 0 && options.vacuumAtDeletedShare != null) onRetentionDeleted(deleted / (deleted + (await storedRows(writerConn))));
+    });
   let retentionTimer: NodeJS.Timeout | undefined;
   if (!keepsEverything(retention)) {
     // A sweep that fails is retried at the next one; it must not end the process.
@@ -262,6 +277,15 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, onFailure: (err: 
         throw new StoreUnavailableError(`could not reprice: ${(err as Error).message}`, { cause: err });
       }
       return result;
+    },
+
+    async writeCompactCopy(target: string): Promise<{ tables: number; rows: number }> {
+      if (closed) throw new StoreUnavailableError('the store is closed');
+      let copied = { tables: 0, rows: 0 };
+      await writer.exclusive(async () => {
+        copied = await writeCompactCopy(writerConn, target);
+      });
+      return copied;
     },
 
     async eventCount(): Promise<number> {

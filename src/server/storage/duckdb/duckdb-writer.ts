@@ -2,13 +2,15 @@
  * The single DuckDB writer. Batches from concurrent requests queue up and are written together in one
  * transaction (group commit), so each commit's fsync is shared; maintenance tasks run between groups.
  */
-import { DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../../errors';
-import { DEDUPE_WINDOW_MS, unpricedCost, type IngestResult, type StoredEvent } from '../engine';
+import { DEDUPE_WINDOW_MS, type IngestResult, type StoredEvent } from '../engine';
+import { StoredIdIndex, windowDays, type StoredIdSource } from '../stored-id-index';
 import type { DuckDBDims } from './duckdb-dims';
 import { isDurableCommit, writeProblem } from './duckdb-failures';
-import { ROLLUP_COLUMNS, ROLLUP_TIERS, STAGING_DDL, SUMMED_BASE_SUMS, rollupTable } from './duckdb-schema';
+import { TableAppender, eventColumns, rollupColumns, type StoredEventWithDims } from './duckdb-rows';
+import { ROLLUP_TIERS, SUSPECTS_DDL, rollupTable } from './duckdb-schema';
 
 /** Rows appended to each rollup table by one commit, and the slot range they cover. */
 export interface AppendedRollups {
@@ -30,14 +32,18 @@ interface Task {
   reject: (e: unknown) => void;
 }
 
-const STAGING_TYPES = [INTEGER, INTEGER, DOUBLE, INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, VARCHAR, VARCHAR, VARCHAR, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE];
-const CHUNK_ROWS = 2048;
-/** The cost columns of raw events (and of the staging table), in the order staged. */
-const COST_COLUMNS = ['input_cost_micros', 'cache_read_cost_micros', 'cache_write_cost_micros', 'output_cost_micros', 'given_cost_micros', 'unpriced_tokens'];
+/** An event of the group that is not a repeat of an id earlier in it: where it came from, and its dims id. */
+interface Candidate extends StoredEventWithDims {
+  /** Its batch in the group, and its index in that batch. */
+  req: number;
+  index: number;
+}
 
 export interface DuckDBWriterOptions {
   /** Most events written in one transaction; a larger single batch is still written whole. Default 200,000. */
   maxGroupEvents?: number;
+  /** Memory for the hashed ids of stored events (see stored-id-index.ts); default 128 MiB. */
+  idIndexBytes?: number;
   /** Called after each commit with what it appended to the rollups. */
   onCommitted?: (appended: AppendedRollups) => void;
   /** Called when the queue runs empty. */
@@ -46,21 +52,53 @@ export interface DuckDBWriterOptions {
   onFailure?: (err: unknown) => void;
 }
 
+const DAY_MS = 86_400_000;
+
+/** Memory for the hashed ids of stored events: about ten million ids, three days of a hundred million calls a month. */
+export const DEFAULT_ID_INDEX_BYTES = 128 * 1024 * 1024;
+
+/** Stored ids per UTC day, read with the writer's connection. */
+function storedIdSource(conn: DuckDBConnection): StoredIdSource {
+  const where = (days: readonly number[]) =>
+    `ts >= ${Math.min(...days) * DAY_MS} AND ts < ${(Math.max(...days) + 1) * DAY_MS} AND id IS NOT NULL AND (ts // ${DAY_MS}) IN (${days.join(',')})`;
+  return {
+    async countIds(days) {
+      const rows = (await conn.runAndReadAll(`SELECT (ts // ${DAY_MS})::DOUBLE, count(*)::DOUBLE FROM events WHERE ${where(days)} GROUP BY ALL`)).getRowsJS();
+      return new Map(rows.map(([day, n]) => [Number(day), Number(n)]));
+    },
+    async forEachId(days, each) {
+      const result = await conn.stream(`SELECT (ts // ${DAY_MS})::DOUBLE, id FROM events WHERE ${where(days)}`);
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+        const [dayColumn, idColumn] = chunk.getColumns() as [number[], string[]];
+        for (let i = 0; i < idColumn.length; i++) each(dayColumn[i], idColumn[i]);
+      }
+    },
+  };
+}
+
 export class DuckDBWriter {
   private readonly queue: (Batch | Task)[] = [];
   private draining = false;
   private closed = false;
+  private readonly storedIds: StoredIdIndex;
 
   private constructor(
     private readonly conn: DuckDBConnection,
     private readonly dims: DuckDBDims,
     private readonly logger: Logger,
     private readonly options: DuckDBWriterOptions,
-  ) {}
+    private readonly eventsAppender: TableAppender,
+    private readonly rollupAppenders: TableAppender[],
+    private readonly suspectsAppender: TableAppender,
+  ) {
+    this.storedIds = new StoredIdIndex(options.idIndexBytes ?? DEFAULT_ID_INDEX_BYTES);
+  }
 
   static async open(conn: DuckDBConnection, dims: DuckDBDims, logger: Logger, options: DuckDBWriterOptions = {}): Promise<DuckDBWriter> {
-    await conn.run(STAGING_DDL);
-    return new DuckDBWriter(conn, dims, logger, options);
+    await conn.run(SUSPECTS_DDL);
+    const rollups = await Promise.all(ROLLUP_TIERS.map((tier) => TableAppender.open(conn, rollupTable(tier.id))));
+    const [events, suspects] = [await TableAppender.open(conn, 'events'), await TableAppender.open(conn, 'suspects', 'temp')];
+    return new DuckDBWriter(conn, dims, logger, options, events, rollups, suspects);
   }
 
   /** Stores a batch; resolves once it is committed. */
@@ -121,68 +159,60 @@ export class DuckDBWriter {
 
   private async writeGroup(group: Batch[]): Promise<void> {
     const started = performance.now();
-    let minTs = Infinity;
-    let maxTs = -Infinity;
+    // Milliseconds spent in each step, for the debug log.
+    const steps: Record<string, number> = {};
+    let stepStart = started;
+    const step = (name: string) => {
+      const now = performance.now();
+      steps[name] = Math.round(now - stepStart);
+      stepStart = now;
+    };
     const eventCount = group.reduce((n, b) => n + b.events.length, 0);
     try {
-      await this.conn.run('DELETE FROM staging');
-      const columns: unknown[][] = STAGING_TYPES.map(() => []);
-      // An id repeated within the group: only its first occurrence is staged; the others are duplicates.
-      const ids = new Set<string>();
-      let seq = -1;
-      let row = 0;
-      group.forEach((batch, req) => {
-        for (const e of batch.events) {
-          seq++;
-          if (e.id !== null) {
-            if (ids.has(e.id)) continue;
-            ids.add(e.id);
+      // The days each id may be stored in are loaded first, so that most ids are found (or not) in memory.
+      const days = new Set<number>();
+      for (const batch of group) for (const e of batch.events) if (e.id !== null) for (const d of windowDays(e.ts)) days.add(d);
+      await this.storedIds.load(days, storedIdSource(this.conn));
+      step('loadIds');
+
+      // Every event but a repeat of an id earlier in the group is a candidate; some may repeat a stored id.
+      const candidates: Candidate[] = [];
+      const suspects: number[] = [];
+      const seen = new Set<string>();
+      group.forEach((batch, req) =>
+        batch.events.forEach((event, index) => {
+          if (event.id !== null) {
+            if (seen.has(event.id)) return;
+            seen.add(event.id);
+            if (!this.storedIds.covers(event.ts) || this.storedIds.mayHold(event.id, event.ts)) suspects.push(candidates.length);
           }
-          columns[0][row] = req;
-          columns[1][row] = seq;
-          columns[2][row] = e.ts;
-          columns[3][row] = this.dims.idFor(e);
-          columns[4][row] = e.inputTokens;
-          columns[5][row] = e.outputTokens;
-          columns[6][row] = e.cacheReadTokens;
-          columns[7][row] = e.cacheWriteTokens;
-          columns[8][row] = e.reasoningTokens;
-          columns[9][row] = e.durationMs;
-          columns[10][row] = e.id;
-          columns[11][row] = e.traceId;
-          columns[12][row] = e.spanId;
-          const cost = e.cost ?? unpricedCost(e);
-          columns[13][row] = cost.inputMicros;
-          columns[14][row] = cost.cacheReadMicros;
-          columns[15][row] = cost.cacheWriteMicros;
-          columns[16][row] = cost.outputMicros;
-          columns[17][row] = cost.givenMicros;
-          columns[18][row] = cost.unpricedTokens;
-          if (e.ts < minTs) minTs = e.ts;
-          if (e.ts > maxTs) maxTs = e.ts;
-          row++;
-        }
-      });
-      const appender = await this.conn.createAppender('staging', null, 'temp');
-      for (let start = 0; start < row; start += CHUNK_ROWS) {
-        const n = Math.min(CHUNK_ROWS, row - start);
-        const chunk = DuckDBDataChunk.create(STAGING_TYPES, n);
-        chunk.setColumns(columns.map((c) => c.slice(start, start + n)) as never);
-        appender.appendDataChunk(chunk);
-      }
-      appender.closeSync();
+          candidates.push({ event, dimsId: this.dims.idFor(event), req, index });
+        }),
+      );
+      step('prepare');
 
       await this.conn.run('BEGIN');
       await this.dims.writePending(this.conn);
-      const appended = await this.commitStaged(minTs, maxTs);
-      // Read before the commit: a commit whose checkpoint fails leaves the database unreadable.
-      const results = await this.results(group);
+      const stored = await this.storedAmong(candidates, suspects);
+      step('check');
+      const fresh = candidates.filter((_, i) => !stored.has(i)).sort((a, b) => a.event.ts - b.event.ts);
+      await this.eventsAppender.append(this.conn, eventColumns(fresh), fresh.length);
+      step('events');
+      const appended = await this.appendRollups(fresh, step);
       const checkpointFailure = await this.commit();
+      step('commit');
       this.dims.commit();
+      for (const c of fresh) if (c.event.id !== null) this.storedIds.add(c.event.id, c.event.ts);
+      this.storedIds.trim();
 
-      group.forEach((b, i) => b.resolve(results[i]));
-      this.logger.debug({ events: eventCount, requests: group.length, ms: Math.round(performance.now() - started) }, 'duckdb write');
-      this.options.onCommitted?.({ rows: appended, minTs, maxTs });
+      const kept = group.map((b) => new Array<boolean>(b.events.length).fill(false));
+      for (const c of fresh) kept[c.req][c.index] = true;
+      group.forEach((b, req) => {
+        const storedEvents = b.events.filter((_, i) => kept[req][i]);
+        b.resolve({ accepted: storedEvents.length, duplicates: b.events.length - storedEvents.length, stored: storedEvents });
+      });
+      this.logger.debug({ events: eventCount, requests: group.length, ms: Math.round(performance.now() - started), steps }, 'duckdb write');
+      if (fresh.length > 0) this.options.onCommitted?.({ rows: appended, minTs: fresh[0].event.ts, maxTs: fresh[fresh.length - 1].event.ts });
       if (checkpointFailure) {
         this.logger.error({ err: checkpointFailure }, 'duckdb checkpoint after a commit failed; the commit is stored');
         this.options.onFailure?.(checkpointFailure);
@@ -190,11 +220,45 @@ export class DuckDBWriter {
     } catch (err) {
       await this.conn.run('ROLLBACK').catch(() => {});
       this.dims.rollback();
+      this.storedIds.clear();
       this.logger.error({ err, events: eventCount }, 'duckdb write failed');
       const failure = new StoreUnavailableError(`could not store the events: ${writeProblem(err)}; retry later`, { cause: err });
       for (const b of group) b.reject(failure);
       this.options.onFailure?.(err);
     }
+  }
+
+  /** Of the suspects (indices into `candidates`), those whose id a stored event within the dedupe window has. */
+  private async storedAmong(candidates: readonly Candidate[], suspects: readonly number[]): Promise<Set<number>> {
+    if (suspects.length === 0) return new Set();
+    await this.conn.run('DELETE FROM suspects');
+    let from = Infinity;
+    let to = -Infinity;
+    const columns = { row: [...suspects], id: suspects.map((i) => candidates[i].event.id), ts: suspects.map((i) => candidates[i].event.ts) };
+    for (const ts of columns.ts) {
+      from = Math.min(from, ts);
+      to = Math.max(to, ts);
+    }
+    await this.suspectsAppender.append(this.conn, columns, suspects.length);
+    const found = await this.conn.runAndReadAll(`SELECT s.row FROM suspects s WHERE EXISTS (
+        SELECT 1 FROM events e
+        WHERE e.ts BETWEEN ${Math.max(0, from - DEDUPE_WINDOW_MS)} AND ${to + DEDUPE_WINDOW_MS}
+          AND e.id = s.id
+          AND e.ts BETWEEN s.ts - ${DEDUPE_WINDOW_MS} AND s.ts + ${DEDUPE_WINDOW_MS})`);
+    return new Set(found.getRowsJS().map(([row]) => Number(row)));
+  }
+
+  /** Appends the fresh events' sums to every rollup tier; returns the rows appended per tier. */
+  private async appendRollups(fresh: readonly Candidate[], step: (name: string) => void): Promise<Map<string, number>> {
+    const tiers = rollupColumns(fresh, ROLLUP_TIERS.map((t) => t.ms));
+    step('rollups');
+    const appended = new Map<string, number>();
+    for (const [k, tier] of ROLLUP_TIERS.entries()) {
+      await this.rollupAppenders[k].append(this.conn, tiers[k].columns, tiers[k].rows);
+      appended.set(tier.id, tiers[k].rows);
+    }
+    step('appendRollups');
+    return appended;
   }
 
   /**
@@ -209,69 +273,5 @@ export class DuckDBWriter {
       if (isDurableCommit(err)) return err as Error;
       throw err;
     }
-  }
-
-  /** Per batch of the group: what was stored. Only batches that had duplicates need their rows looked up. */
-  private async results(group: Batch[]): Promise<IngestResult[]> {
-    const accepted = new Array<number>(group.length).fill(0);
-    for (const [req, n] of (await this.conn.runAndReadAll('SELECT req, count(*) FROM fresh GROUP BY req')).getRowsJS()) {
-      accepted[Number(req)] = Number(n);
-    }
-    const partial = group.map((b, i) => i).filter((i) => accepted[i] < group[i].events.length);
-    const keptRows = new Set<number>();
-    if (partial.length > 0) {
-      const rows = await this.conn.runAndReadAll(`SELECT seq FROM fresh WHERE req IN (${partial.join(',')})`);
-      for (const [seq] of rows.getRowsJS()) keptRows.add(Number(seq));
-    }
-    let firstRow = 0;
-    return group.map((b, i) => {
-      const start = firstRow;
-      firstRow += b.events.length;
-      const stored = accepted[i] === b.events.length ? b.events : b.events.filter((_, k) => keptRows.has(start + k));
-      return { accepted: accepted[i], duplicates: b.events.length - accepted[i], stored };
-    });
-  }
-
-  /** Moves staged rows that are not duplicates into events and the rollups; returns rows appended per tier. */
-  private async commitStaged(minTs: number, maxTs: number): Promise<Map<string, number>> {
-    const lo = Math.max(0, minTs - DEDUPE_WINDOW_MS);
-    const hi = maxTs + DEDUPE_WINDOW_MS;
-    // Staged rows carry no id twice; keep those whose id no stored event near their time has.
-    await this.conn.run(`CREATE OR REPLACE TEMP TABLE fresh AS
-      SELECT s.req, s.seq, s.ts, s.dims_id, s.input_tokens, s.output_tokens, s.cache_read_tokens, s.cache_write_tokens,
-             s.reasoning_tokens, s.duration_ms, s.id, s.trace_id, s.span_id, ${COST_COLUMNS.map((c) => `s.${c}`).join(', ')}
-      FROM (
-        SELECT req, seq, ts::BIGINT AS ts, dims_id,
-               input_tokens::BIGINT AS input_tokens, output_tokens::BIGINT AS output_tokens,
-               cache_read_tokens::BIGINT AS cache_read_tokens, cache_write_tokens::BIGINT AS cache_write_tokens,
-               reasoning_tokens::BIGINT AS reasoning_tokens, duration_ms::BIGINT AS duration_ms, id, trace_id, span_id,
-               ${COST_COLUMNS.map((c) => `${c}::BIGINT AS ${c}`).join(', ')}
-        FROM staging
-      ) s
-      WHERE s.id IS NULL OR NOT EXISTS (
-        SELECT 1 FROM events e
-        WHERE e.ts BETWEEN ${lo} AND ${hi}
-          AND e.id = s.id
-          AND e.ts BETWEEN s.ts - ${DEDUPE_WINDOW_MS} AND s.ts + ${DEDUPE_WINDOW_MS}
-      )
-      ORDER BY s.ts`);
-    const eventColumns = `ts, dims_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms, id, trace_id, span_id, ${COST_COLUMNS.join(', ')}`;
-    await this.conn.run(`INSERT INTO events (${eventColumns}) SELECT ${eventColumns} FROM fresh`);
-        // The finest rollup is summed from the fresh events; each coarser one from the finest.
-    await this.conn.run(`CREATE OR REPLACE TEMP TABLE fresh_minutes AS
-      SELECT ts - ts % 60000 AS slot, dims_id,
-             input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
-             1 AS requests, coalesce(duration_ms, 0) AS duration_ms, (duration_ms IS NOT NULL)::INTEGER AS timed_requests,
-             input_cost_micros, cache_read_cost_micros, cache_write_cost_micros, output_cost_micros,
-             coalesce(given_cost_micros, 0) AS given_cost_micros, unpriced_tokens,
-             input_cost_micros + cache_read_cost_micros + cache_write_cost_micros + output_cost_micros + coalesce(given_cost_micros, 0) AS cost_micros
-      FROM fresh`);
-    const appended = new Map<string, number>();
-    for (const tier of ROLLUP_TIERS) {
-      const result = await this.conn.run(`INSERT INTO ${rollupTable(tier.id)} (${ROLLUP_COLUMNS})
-        SELECT slot - slot % ${tier.ms} AS slot, dims_id, ${SUMMED_BASE_SUMS} FROM fresh_minutes GROUP BY ALL ORDER BY slot`);
-      appended.set(tier.id, Number(result.rowsChanged));
-    }
-    return appended;
   }
 }

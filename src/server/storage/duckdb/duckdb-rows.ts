@@ -1,0 +1,213 @@
+/**
+ * Stored events as the rows DuckDB's appender takes: the raw events table's columns, and the rollup rows a set
+ * of events sums to, computed here rather than in SQL (appending rows is what DuckDB does fastest).
+ */
+import { DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { BASE_SUMS, type BaseSum } from '../../../shared';
+import { totalMicros, unpricedCost, type StoredEvent } from '../engine';
+
+/** Rows per chunk handed to the appender (DuckDB's vector size). */
+const CHUNK_ROWS = 2048;
+
+/** Column types in the chunks handed to the appender, which casts them to the table's (DOUBLE to BIGINT). */
+const COLUMN_TYPES: Record<string, DuckDBType> = { dims_id: INTEGER, row: INTEGER, id: VARCHAR, trace_id: VARCHAR, span_id: VARCHAR };
+const columnType = (name: string) => COLUMN_TYPES[name] ?? DOUBLE;
+
+/** Columns of rows to append, by name: one array per column, all of one length. */
+export type Columns = Record<string, ArrayLike<number | string | null>>;
+
+/** The raw events table's columns of events. */
+export function eventColumns(rows: readonly StoredEventWithDims[]): Columns {
+  const n = rows.length;
+  const col = () => new Array<number | string | null>(n);
+  const numbers = () => new Float64Array(n);
+  const c = {
+    ts: numbers(), dims_id: numbers(), input_tokens: numbers(), output_tokens: numbers(), cache_read_tokens: numbers(),
+    cache_write_tokens: numbers(), reasoning_tokens: numbers(), duration_ms: col(), id: col(), trace_id: col(), span_id: col(),
+    input_cost_micros: numbers(), cache_read_cost_micros: numbers(), cache_write_cost_micros: numbers(), output_cost_micros: numbers(),
+    given_cost_micros: col(), unpriced_tokens: numbers(),
+  };
+  for (let i = 0; i < n; i++) {
+    const { event: e, dimsId } = rows[i];
+    const cost = e.cost ?? unpricedCost(e);
+    c.ts[i] = e.ts;
+    c.dims_id[i] = dimsId;
+    c.input_tokens[i] = e.inputTokens;
+    c.output_tokens[i] = e.outputTokens;
+    c.cache_read_tokens[i] = e.cacheReadTokens;
+    c.cache_write_tokens[i] = e.cacheWriteTokens;
+    c.reasoning_tokens[i] = e.reasoningTokens;
+    c.duration_ms[i] = e.durationMs;
+    c.id[i] = e.id;
+    c.trace_id[i] = e.traceId;
+    c.span_id[i] = e.spanId;
+    c.input_cost_micros[i] = cost.inputMicros;
+    c.cache_read_cost_micros[i] = cost.cacheReadMicros;
+    c.cache_write_cost_micros[i] = cost.cacheWriteMicros;
+    c.output_cost_micros[i] = cost.outputMicros;
+    c.given_cost_micros[i] = cost.givenMicros;
+    c.unpriced_tokens[i] = cost.unpricedTokens;
+  }
+  return c;
+}
+
+/** An event with the id of its dimension values. */
+export interface StoredEventWithDims {
+  event: StoredEvent;
+  dimsId: number;
+}
+
+/** Each base sum's place in a row of sums. */
+const AT = Object.fromEntries(BASE_SUMS.map((c, i) => [c, i])) as Record<BaseSum, number>;
+const WIDTH = BASE_SUMS.length;
+
+/** Writes what one event adds to a rollup row into `out` (laid out as BASE_SUMS). */
+function eventSums(e: StoredEvent, out: Float64Array): void {
+  const c = e.cost ?? unpricedCost(e);
+  out[AT.input_tokens] = e.inputTokens;
+  out[AT.output_tokens] = e.outputTokens;
+  out[AT.cache_read_tokens] = e.cacheReadTokens;
+  out[AT.cache_write_tokens] = e.cacheWriteTokens;
+  out[AT.reasoning_tokens] = e.reasoningTokens;
+  out[AT.requests] = 1;
+  out[AT.duration_ms] = e.durationMs ?? 0;
+  out[AT.timed_requests] = e.durationMs === null ? 0 : 1;
+  out[AT.input_cost_micros] = c.inputMicros;
+  out[AT.cache_read_cost_micros] = c.cacheReadMicros;
+  out[AT.cache_write_cost_micros] = c.cacheWriteMicros;
+  out[AT.output_cost_micros] = c.outputMicros;
+  out[AT.given_cost_micros] = c.givenMicros ?? 0;
+  out[AT.cost_micros] = totalMicros(c);
+  out[AT.unpriced_tokens] = c.unpricedTokens;
+}
+
+/** One tier's rollup rows as they are summed: a row per (slot, dims id), its sums in one flat array. */
+class TierRows {
+  private readonly rowOf = new Map<number, number>();
+  readonly slots: number[] = [];
+  readonly dimsIds: number[] = [];
+  sums = new Float64Array(1024 * WIDTH);
+
+  /**
+   * Rows are found by a small integer key, (slot index - first slot index) * dimsSpan + dims id, which a Map
+   * hashes fast; `dimsSpan` is one more than the largest dims id summed.
+   */
+  constructor(
+    readonly slotMs: number,
+    private readonly firstSlot: number,
+    private readonly dimsSpan: number,
+  ) {}
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Adds the `WIDTH` sums at `from` in `sums`. */
+  add(ts: number, dimsId: number, sums: Float64Array, from = 0): void {
+    const slot = ts - (ts % this.slotMs);
+    const key = ((slot - this.firstSlot) / this.slotMs) * this.dimsSpan + dimsId;
+    let row = this.rowOf.get(key);
+    if (row === undefined) {
+      row = this.slots.length;
+      this.rowOf.set(key, row);
+      this.slots.push(slot);
+      this.dimsIds.push(dimsId);
+      if ((row + 1) * WIDTH > this.sums.length) {
+        const grown = new Float64Array(this.sums.length * 2);
+        grown.set(this.sums);
+        this.sums = grown;
+      }
+    }
+    const at = row * WIDTH;
+    for (let k = 0; k < WIDTH; k++) this.sums[at + k] += sums[from + k];
+  }
+
+  /** The rows as columns, in slot order. */
+  columns(): Columns {
+    // Keys order rows as (slot, dims id) do; a typed array sorts them natively.
+    const keys = Float64Array.from(this.rowOf.keys()).sort();
+    const n = keys.length;
+    const slot = new Float64Array(n);
+    const dimsId = new Float64Array(n);
+    const sums = BASE_SUMS.map(() => new Float64Array(n));
+    for (let j = 0; j < n; j++) {
+      const row = this.rowOf.get(keys[j])!;
+      slot[j] = this.slots[row];
+      dimsId[j] = this.dimsIds[row];
+      for (let k = 0; k < WIDTH; k++) sums[k][j] = this.sums[row * WIDTH + k];
+    }
+    return { slot, dims_id: dimsId, ...Object.fromEntries(BASE_SUMS.map((name, k) => [name, sums[k]])) };
+  }
+}
+
+/** The rollup rows of each tier (slot lengths given) that a set of events sums to, as columns. */
+export function rollupColumns(rows: readonly StoredEventWithDims[], slotLengths: readonly number[]): { columns: Columns; rows: number }[] {
+  let firstTs = Infinity;
+  let dimsSpan = 1;
+  for (const r of rows) {
+    firstTs = Math.min(firstTs, r.event.ts);
+    dimsSpan = Math.max(dimsSpan, r.dimsId + 1);
+  }
+  const tiers = slotLengths.map((ms) => new TierRows(ms, firstTs - (firstTs % ms), dimsSpan));
+  // The finest tier is summed from the events, each coarser one from the finest (its slots divide theirs).
+  const [finest, ...coarser] = tiers;
+  const sums = new Float64Array(WIDTH);
+  for (const { event, dimsId } of rows) {
+    eventSums(event, sums);
+    finest.add(event.ts, dimsId, sums);
+  }
+  for (const tier of coarser) {
+    for (let r = 0; r < finest.size; r++) tier.add(finest.slots[r], finest.dimsIds[r], finest.sums, r * WIDTH);
+  }
+  return tiers.map((t) => ({ columns: t.columns(), rows: t.size }));
+}
+
+/** Appends columns to a table through DuckDB's appender, in the table's own column order (older layouts add columns at the end). */
+export class TableAppender {
+  /**
+   * One chunk, refilled for every CHUNK_ROWS rows: a chunk's native memory is freed only when the garbage
+   * collector gets to its small JavaScript wrapper, so a chunk per slice would hold hundreds of megabytes.
+   */
+  private chunk: DuckDBDataChunk | null = null;
+
+  private constructor(
+    private readonly table: string,
+    private readonly catalog: 'main' | 'temp',
+    private readonly names: string[],
+  ) {}
+
+  /** Reads the table's column order. */
+  static async open(conn: DuckDBConnection, table: string, catalog: 'main' | 'temp' = 'main'): Promise<TableAppender> {
+    const names = (
+      await conn.runAndReadAll(
+        `SELECT column_name FROM duckdb_columns() WHERE table_name = '${table}' AND database_name = ${catalog === 'temp' ? `'temp'` : 'current_database()'} AND schema_name = 'main' ORDER BY column_index`,
+      )
+    ).getRowsJS();
+    return new TableAppender(table, catalog, names.map(([name]) => String(name)));
+  }
+
+  /** Appends `n` rows within the connection's open transaction; `columns` must hold every column of the table. */
+  async append(conn: DuckDBConnection, columns: Columns, n: number): Promise<void> {
+    if (n === 0) return;
+    const arrays = this.names.map((name) => {
+      const values = columns[name];
+      if (!values) throw new Error(`no values for column ${name} of table ${this.table}`);
+      return values;
+    });
+    this.chunk ??= DuckDBDataChunk.create(this.names.map(columnType), CHUNK_ROWS);
+    const chunk = this.chunk;
+    const appender = await conn.createAppender(this.table, null, this.catalog === 'temp' ? 'temp' : null);
+    for (let start = 0; start < n; start += CHUNK_ROWS) {
+      const size = Math.min(CHUNK_ROWS, n - start);
+      chunk.reset();
+      chunk.rowCount = size;
+      arrays.forEach((values, k) => {
+        const vector = chunk.getColumnVector(k);
+        for (let i = 0; i < size; i++) vector.setItem(i, values[start + i] as never);
+        vector.flush();
+      });
+      appender.appendDataChunk(chunk);
+    }
+    appender.closeSync();
+  }
+}
