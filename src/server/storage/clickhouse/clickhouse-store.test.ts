@@ -14,6 +14,7 @@ import { bucketBoundaries } from '../../query/buckets';
 import { planBuckets, planRange } from '../../query/plan';
 import type { AggregateRow, Store, StoredEvent } from '../engine';
 import { connectClickHouse, type ClickHouseConnection } from './clickhouse-client';
+import { ROLLUP_TIERS } from './clickhouse-schema';
 import { openClickHouseStore } from './clickhouse-store';
 import { parseClickHouseUrl } from './clickhouse-url';
 import { idKey, toRow } from './clickhouse-writer';
@@ -153,7 +154,7 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
     await store.ingest(events);
     const want = await totalsOf(store);
     // What a backend that saw only part of a slot would write: smaller sums, smaller version.
-    for (const tier of ['1m', '15m', '1h', '1d']) {
+    for (const { id: tier } of ROLLUP_TIERS) {
       await cluster.servers[0].sql(
         `INSERT INTO ${db}.rollup_${tier} (slot, dims_key, service, model, model_type, api_key, api_key_label, input_tokens, output_tokens, requests, version)
          SELECT slot, dims_key, service, model, model_type, api_key, api_key_label, 1, 1, 1, 0 FROM ${db}.rollup_${tier}`,
@@ -188,7 +189,7 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
     const events = makeEvents(50, START, DAY, 8).map(stored);
     await store.ingest(events);
     // Lose every rollup row: what a crash right after the raw insert leaves.
-    for (const tier of ['1m', '15m', '1h', '1d']) await cluster.servers[0].sql(`TRUNCATE TABLE ${db}.rollup_${tier}`);
+    for (const { id: tier } of ROLLUP_TIERS) await cluster.servers[0].sql(`TRUNCATE TABLE ${db}.rollup_${tier}`);
     expect(await totalsOf(store)).toBe(0);
     const again = await store.ingest(events);
     expect(again).toMatchObject({ accepted: 0, duplicates: 50 });
