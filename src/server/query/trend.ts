@@ -76,7 +76,11 @@ export async function trendData(store: Store, q: NormalisedQuery): Promise<Trend
     else series[i] = row.sums;
   }
   const sums = new Map<string | null, readonly BaseSums[]>();
-  for (const [key, series] of cells) sums.set(key, Array.from(series, (cell) => cell ?? NO_SUMS));
+  for (const [key, series] of cells)
+    sums.set(
+      key,
+      Array.from(series, (cell) => cell ?? NO_SUMS),
+    );
   return { boundaries, spans, keys, sums };
 }
 

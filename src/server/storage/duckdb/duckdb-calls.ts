@@ -84,7 +84,9 @@ LIMIT ${limit}`;
   // scan as a filter, which skips row groups by their statistics: events arrive mostly in time order, so little
   // past the first match is read.
   const earliest = {
-    sql: where.length ? `WITH ${dims}\nSELECT e.ts::DOUBLE FROM events e WHERE e.dims_id IN (SELECT id FROM d) ORDER BY e.ts LIMIT 1` : 'SELECT min(ts)::DOUBLE FROM events',
+    sql: where.length
+      ? `WITH ${dims}\nSELECT e.ts::DOUBLE FROM events e WHERE e.dims_id IN (SELECT id FROM d) ORDER BY e.ts LIMIT 1`
+      : 'SELECT min(ts)::DOUBLE FROM events',
     values: filterValues,
     types: filterTypes,
   };

@@ -46,7 +46,11 @@ async function fiveMinuteRows(path: string, sql: string[] = []): Promise<unknown
   for (const statement of sql) await conn.run(statement);
   const tables = (await conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE table_name = 'rollup_5m'`)).getRowsJS();
   const rows = tables.length
-    ? (await conn.runAndReadAll(`SELECT slot, dims_id, sum(input_tokens), sum(output_tokens), sum(requests), sum(duration_ms), sum(unpriced_tokens) FROM rollup_5m GROUP BY ALL ORDER BY ALL`)).getRowsJS()
+    ? (
+        await conn.runAndReadAll(
+          `SELECT slot, dims_id, sum(input_tokens), sum(output_tokens), sum(requests), sum(duration_ms), sum(unpriced_tokens) FROM rollup_5m GROUP BY ALL ORDER BY ALL`,
+        )
+      ).getRowsJS()
     : [];
   conn.closeSync();
   instance.closeSync();
