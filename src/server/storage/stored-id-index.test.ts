@@ -57,7 +57,12 @@ describe('StoredIdIndex', () => {
   });
 
   test('loads the days an event needs from the store, then answers in memory; ids added later are held', async () => {
-    const { source: s, reads } = source(new Map([[day - 1, ['old-1']], [day, ['a', 'b']]]));
+    const { source: s, reads } = source(
+      new Map([
+        [day - 1, ['old-1']],
+        [day, ['a', 'b']],
+      ]),
+    );
     const index = new StoredIdIndex(1 << 20);
     expect(index.covers(ts)).toBe(false);
     await index.load(windowDays(ts), s);

@@ -251,7 +251,10 @@ export class DuckDBWriter {
 
   /** Appends the fresh events' sums to every rollup tier; returns the rows appended per tier. */
   private async appendRollups(fresh: readonly Candidate[], step: (name: string) => void): Promise<Map<string, number>> {
-    const tiers = rollupColumns(fresh, ROLLUP_TIERS.map((t) => t.ms));
+    const tiers = rollupColumns(
+      fresh,
+      ROLLUP_TIERS.map((t) => t.ms),
+    );
     step('rollups');
     const appended = new Map<string, number>();
     for (const [k, tier] of ROLLUP_TIERS.entries()) {
