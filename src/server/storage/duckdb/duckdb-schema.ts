@@ -111,8 +111,8 @@ export async function migrateDuckDB(conn: DuckDBConnection): Promise<void> {
     api_key VARCHAR NOT NULL,
     api_key_label VARCHAR NOT NULL
   )`);
-  // No index: DuckDB's ART indexes slow bulk appends as they grow. Duplicate ids are found by a join
-  // limited to the batch's time window, which the row groups' min/max statistics keep cheap.
+  // No index: DuckDB's ART indexes slow bulk appends as they grow. Resent ids are found by the writer's id index
+  // (stored-id-index.ts), and only its matches by a join limited to their time window.
   await conn.run(`CREATE TABLE IF NOT EXISTS events (${EVENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ')})`);
   await addMissingColumns(conn, 'events', EVENT_COLUMNS);
   const tables = new Set((await conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'`)).getRowsJS().map((r) => String(r[0])));
