@@ -12,7 +12,8 @@
  *   backend, beside the same events as NDJSON carrying the spans' ids.
  * Every leg prints the server's peak RSS (VmHWM). With `--engine clickhouse` the ingest and query legs run on a
  * ClickHouse server of their own, beside ClickHouse's GROUP BY over its raw table.
- * Usage: npm run bench [-- --events 1000000 --order random --db /tmp/b --only ingest|query|otlp --engine clickhouse --server-log f]
+ * - raw (`--only raw`, with the ingest leg's --events): the raw baseline again, after an ingest leg on the folder.
+ * Usage: npm run bench [-- --events 1000000 --order random --db /tmp/b --only ingest|raw|query|otlp --engine clickhouse --server-log f]
  *        npm run bench -- --load [--seconds 60]; add --movers-calls to the query leg
  */
 import { spawn } from 'node:child_process';
@@ -47,7 +48,7 @@ const { values: args } = parseArgs({
 });
 if (args.engine !== 'duckdb' && args.engine !== 'clickhouse') throw new Error(`--engine: '${args.engine}' is not an engine; use duckdb (default) or clickhouse`);
 if (args.order !== 'time' && args.order !== 'random') throw new Error(`--order: '${args.order}' is not an order; use time (default) or random`);
-if (args.only && !['ingest', 'query', 'otlp', 'load'].includes(args.only)) throw new Error(`--only: '${args.only}' is not a leg; use ingest, query, otlp or load`);
+if (args.only && !['ingest', 'raw', 'query', 'otlp', 'load'].includes(args.only)) throw new Error(`--only: '${args.only}' is not a leg; use ingest, raw, query, otlp or load`);
 const events = Number(args.events);
 const concurrency = Number(args.concurrency);
 const batchSize = Number(args.batch);
@@ -185,10 +186,21 @@ async function ingestLeg(leg: ClickHouseLeg | null): Promise<void> {
   console.log(`  right after the load vs at rest (p50): ranking ${ms(rankingAfter.p50)} vs ${ms(rankingRest.p50)} (${(rankingAfter.p50 / rankingRest.p50).toFixed(2)}×), hourly trend ${ms(trendAfter.p50)} vs ${ms(trendRest.p50)} (${(trendAfter.p50 / trendRest.p50).toFixed(2)}×)`);
 
   if (leg) return;
+  const appendPerSec = await rawLeg(traffic, sent);
+  console.log(`  → ours ${(sent / seconds / appendPerSec).toFixed(2)}× of DuckDB's appender`);
+}
+
+/** The raw baseline: the same events appended by DuckDB's appender to one table (also alone: `--only raw`). */
+async function rawLeg(traffic: BenchTraffic, sent: number): Promise<number> {
+  rmSync(join(dir, 'raw.duckdb'), { force: true });
+  rmSync(join(dir, 'raw.duckdb.wal'), { force: true });
   const raw = await openRawBaseline(join(dir, 'raw.duckdb'));
   const appendSeconds = await raw.append(benchBatches({ ...traffic, order: 'time' }, batchSize));
+  const rows = await raw.count();
   raw.close();
-  console.log(`  DuckDB's appender alone: ${n(sent / appendSeconds)} events/s → ours ${(sent / seconds / (sent / appendSeconds)).toFixed(2)}× of it; raw table ${(bytesOnDisk(dir, 'raw.duckdb') / sent).toFixed(1)} bytes per event`);
+  if (rows !== sent) throw new Error(`the raw table holds ${rows} events, the backend was sent ${sent}: rerun with the ingest leg's --events`);
+  console.log(`  DuckDB's appender alone: ${n(sent / appendSeconds)} events/s; raw table ${(bytesOnDisk(dir, 'raw.duckdb') / sent).toFixed(1)} bytes per event`);
+  return sent / appendSeconds;
 }
 
 /** Query leg: at rest, beside the raw GROUP BY, and the dashboards' full refreshes. */
@@ -326,6 +338,10 @@ try {
     const leg = args.engine === 'clickhouse' ? await startClickHouseLeg() : null;
     try {
       if (!args.only || args.only === 'ingest') await ingestLeg(leg);
+      if (args.only === 'raw') {
+        const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+        await rawLeg({ from: manifest.from, to: manifest.to, events, order: manifest.order }, manifest.events);
+      }
       if (!args.only || args.only === 'query') await queryLeg(leg);
       if ((!args.only && !leg) || args.only === 'otlp') await otlpLeg();
     } finally {
