@@ -159,6 +159,7 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
 
   return {
     engine: 'clickhouse',
+    capabilities: { topN: true },
 
     ingest(events: readonly StoredEvent[]): Promise<IngestResult> {
       if (closed) return Promise.reject(new StoreUnavailableError('the store is closed'));
