@@ -5,21 +5,32 @@ import type { RetentionPolicy } from './storage/retention';
 const DAY = 86_400_000;
 const UNIT_MS: Record<string, number> = { d: DAY, h: 3_600_000 };
 
-/** The variable that sets each tier's retention. */
-export const RETENTION_VARIABLES: Record<TierId, string> = {
-  raw: 'TOKENSCOPE_RAW_RETENTION',
-  '1m': 'TOKENSCOPE_RETENTION_1M',
-  '15m': 'TOKENSCOPE_RETENTION_15M',
-  '1h': 'TOKENSCOPE_RETENTION_1H',
-  '1d': 'TOKENSCOPE_RETENTION_1D',
+/**
+ * How each tier's retention is set: a variable of its own, or kept exactly as long as a finer tier. The 5-minute
+ * tier came later and was filled, on upgrade, from the 1-minute tier: kept as long as that tier, it holds every
+ * slot the planner may read it for, on a database that had dropped older minutes before the upgrade too.
+ */
+const RETENTION_SETTINGS: Record<TierId, { variable: string } | { sameAs: TierId }> = {
+  raw: { variable: 'TOKENSCOPE_RAW_RETENTION' },
+  '1m': { variable: 'TOKENSCOPE_RETENTION_1M' },
+  '5m': { sameAs: '1m' },
+  '15m': { variable: 'TOKENSCOPE_RETENTION_15M' },
+  '1h': { variable: 'TOKENSCOPE_RETENTION_1H' },
+  '1d': { variable: 'TOKENSCOPE_RETENTION_1D' },
 };
+
+/** The variable that sets a tier's retention (for a tier kept as long as another, that tier's). */
+function variableOf(tier: TierId): string {
+  const setting = RETENTION_SETTINGS[tier];
+  return 'variable' in setting ? setting.variable : variableOf(setting.sameAs);
+}
 
 /**
  * Defaults when a tier's variable is unset: the minute tier follows raw events, 15-minute slots keep 90 days,
  * hours 400 days, days forever; each at least as long as the tier below. With raw events kept forever (the
  * default) every tier is, so nothing is deleted unless TOKENSCOPE_RAW_RETENTION is set.
  */
-const DEFAULT_DAYS: Record<Exclude<TierId, 'raw'>, number | 'raw' | null> = { '1m': 'raw', '15m': 90, '1h': 400, '1d': null };
+const DEFAULT_DAYS: Partial<Record<TierId, number | 'raw' | null>> = { '1m': 'raw', '15m': 90, '1h': 400, '1d': null };
 
 /** Raw events are kept at least this long: the dedupe window on either side, and ClickHouse's start-up repair. */
 const MIN_RAW_MS = 2 * DAY;
@@ -37,16 +48,22 @@ export function readRetention(env: Record<string, unknown>): RetentionPolicy {
   const policy = {} as RetentionPolicy;
   let finer: { id: TierId; ms: number | null } | null = null;
   for (const tier of TIERS) {
-    const variable = RETENTION_VARIABLES[tier.id];
+    const setting = RETENTION_SETTINGS[tier.id];
+    if ('sameAs' in setting) {
+      policy[tier.id] = policy[setting.sameAs];
+      finer = { id: tier.id, ms: policy[tier.id] };
+      continue;
+    }
+    const variable = setting.variable;
     const given = env[variable];
     let ms: number | null;
     if (typeof given === 'string' && given.trim() !== '') {
       ms = parseDuration(variable, given);
       if (finer && longer(finer.ms, ms)) {
-        throw new Error(`${variable} must be at least ${RETENTION_VARIABLES[finer.id]} (each tier is summed from the one below and must outlive it)`);
+        throw new Error(`${variable} must be at least ${variableOf(finer.id)} (each tier is summed from the one below and must outlive it)`);
       }
     } else {
-      const fallback: number | 'raw' | null = tier.id === 'raw' ? null : DEFAULT_DAYS[tier.id];
+      const fallback = DEFAULT_DAYS[tier.id] ?? null;
       ms = fallback === 'raw' ? policy.raw : fallback === null ? null : fallback * DAY;
       if (finer && longer(finer.ms, ms)) ms = finer.ms;
     }

@@ -192,6 +192,9 @@ for (const engine of engines) {
       expect(first.body).toMatchObject({ accepted: 1, duplicates: 0 });
       const again = await send([event(recent, 'fresh', 5)]);
       expect(again.body).toMatchObject({ accepted: 0, duplicates: 1 });
+      // The daily tier still holds June 28, whose raw events are gone: the earliest raw event kept is the fresh one.
+      const calls = (await query({ type: 'calls', from: recent - HOUR, to: now, filters: { service: ['svc'] }, limit: 5 })) as { rawEventsFrom?: number };
+      expect(calls.rawEventsFrom).toBe(recent);
       expect(await store.eventCount()).toBe(4);
       const totals = await totalsBetween(Date.UTC(2026, 5, 28), now);
       expect(totals.totals!.input_tokens).toBe(116);
@@ -226,8 +229,10 @@ for (const engine of engines) {
 
 test('retention settings: tiers follow raw retention, and one shorter than the tier below is refused by name', () => {
   const base = { TOKENSCOPE_LOG_LEVEL: 'silent' };
-  expect(loadConfig(base).retention).toEqual({ raw: null, '1m': null, '15m': null, '1h': null, '1d': null });
-  expect(loadConfig({ ...base, TOKENSCOPE_RAW_RETENTION: '30d' }).retention).toEqual({ raw: 30 * DAY, '1m': 30 * DAY, '15m': 90 * DAY, '1h': 400 * DAY, '1d': null });
+  expect(loadConfig(base).retention).toEqual({ raw: null, '1m': null, '5m': null, '15m': null, '1h': null, '1d': null });
+  expect(loadConfig({ ...base, TOKENSCOPE_RAW_RETENTION: '30d' }).retention).toEqual({ raw: 30 * DAY, '1m': 30 * DAY, '5m': 30 * DAY, '15m': 90 * DAY, '1h': 400 * DAY, '1d': null });
+  // The 5-minute tier is kept exactly as long as the minute tier, however that is set.
+  expect(loadConfig({ ...base, TOKENSCOPE_RAW_RETENTION: '30d', TOKENSCOPE_RETENTION_1M: '45d' }).retention).toMatchObject({ '1m': 45 * DAY, '5m': 45 * DAY, '15m': 90 * DAY });
   expect(() => loadConfig({ ...base, TOKENSCOPE_RAW_RETENTION: '30d', TOKENSCOPE_RETENTION_15M: '10d' })).toThrow(/TOKENSCOPE_RETENTION_15M must be at least TOKENSCOPE_RETENTION_1M/);
   expect(() => loadConfig({ ...base, TOKENSCOPE_RAW_RETENTION: 'a month' })).toThrow(/TOKENSCOPE_RAW_RETENTION: 'a month' is not a retention/);
   expect(() => loadConfig({ ...base, TOKENSCOPE_RAW_RETENTION: '1d' })).toThrow(/TOKENSCOPE_RAW_RETENTION must be at least 2d/);

@@ -79,6 +79,19 @@ describe('planBuckets', () => {
     expect(tiers('UTC')).toEqual(new Set(['1h']));
     expect(tiers('Asia/Kolkata')).toEqual(new Set(['15m']));
   });
+
+  test('a 3-day trend of 5-minute buckets (a dashboard refresh) reads the 5-minute tier, minutes and raw events only at its ends', () => {
+    const from = Date.UTC(2026, 0, 1, 10, 17, 3, 250);
+    const to = from + 3 * DAY;
+    for (const zone of ['UTC', 'Asia/Kolkata', 'Asia/Kathmandu']) {
+      const pieces = planBuckets(from, to, bucketBoundaries(from, to, '5m', zone));
+      expectTiling(pieces, from, to);
+      const spanOf = (tier: string) => pieces.filter((p) => p.tier === tier).reduce((n, p) => n + (p.to - p.from), 0);
+      expect(spanOf('5m')).toBe(Date.UTC(2026, 0, 4, 10, 15) - Date.UTC(2026, 0, 1, 10, 20));
+      expect(spanOf('1m') + spanOf('raw')).toBe(3 * DAY - spanOf('5m'));
+      expect(new Set(pieces.map((p) => p.tier))).toEqual(new Set(['raw', '1m', '5m']));
+    }
+  });
 });
 
 describe('planning under retention', () => {
@@ -86,17 +99,20 @@ describe('planning under retention', () => {
   const retention = fc.record({
     raw: fc.integer({ min: 2, max: 60 }),
     '1m': fc.integer({ min: 0, max: 30 }),
+    '5m': fc.integer({ min: 0, max: 10 }),
     '15m': fc.integer({ min: 0, max: 60 }),
     '1h': fc.integer({ min: 0, max: 200 }),
     '1d': fc.option(fc.integer({ min: 0, max: 400 })),
   });
   /** Days per tier, each at least the finer tier's (as configuration demands). */
-  const policyOf = (r: { raw: number; '1m': number; '15m': number; '1h': number; '1d': number | null }): RetentionPolicy => {
+  // Configuration keeps 5-minute slots as long as minutes; the planner must be right for any ordered policy.
+  const policyOf = (r: { raw: number; '1m': number; '5m': number; '15m': number; '1h': number; '1d': number | null }): RetentionPolicy => {
     const raw = r.raw * DAY;
     const m1 = raw + r['1m'] * DAY;
-    const m15 = m1 + r['15m'] * DAY;
+    const m5 = m1 + r['5m'] * DAY;
+    const m15 = m5 + r['15m'] * DAY;
     const h1 = m15 + r['1h'] * DAY;
-    return { raw, '1m': m1, '15m': m15, '1h': h1, '1d': r['1d'] === null ? null : h1 + r['1d'] * DAY };
+    return { raw, '1m': m1, '5m': m5, '15m': m15, '1h': h1, '1d': r['1d'] === null ? null : h1 + r['1d'] * DAY };
   };
 
   test('pieces tile the moved range, read no tier where it no longer holds every slot, and keep buckets apart', () => {
@@ -138,7 +154,7 @@ describe('planning under retention', () => {
 
   test('a range older than raw retention moves to the finest tier kept and says so', () => {
     const now = Date.UTC(2026, 5, 1);
-    const held = heldFrom({ raw: 7 * DAY, '1m': 7 * DAY, '15m': 30 * DAY, '1h': 90 * DAY, '1d': 365 * DAY }, now);
+    const held = heldFrom({ raw: 7 * DAY, '1m': 7 * DAY, '5m': 7 * DAY, '15m': 30 * DAY, '1h': 90 * DAY, '1d': 365 * DAY }, now);
     const from = Date.UTC(2026, 3, 10, 10, 17); // 52 days back: only hours and days are kept
     const to = Date.UTC(2026, 3, 12, 8, 5);
     const pieces = planRange(from, to, held);

@@ -21,7 +21,7 @@ interface Run {
 const ROLLUPS_DESC = TIERS.filter((t) => t.id !== 'raw').reverse();
 
 /** Every tier holds everything: no retention. */
-const ALL_HELD: HeldFrom = { raw: 0, '1m': 0, '15m': 0, '1h': 0, '1d': 0 };
+const ALL_HELD: HeldFrom = { raw: 0, '1m': 0, '5m': 0, '15m': 0, '1h': 0, '1d': 0 };
 
 /** Rollup tiers, finest first. */
 const ROLLUPS_ASC = TIERS.filter((t) => t.id !== 'raw');

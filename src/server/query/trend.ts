@@ -15,9 +15,12 @@ export interface TrendData {
   spans: number[];
   /** Split keys in ranking order, each with its label; `null` stands for the folded rest. */
   keys: { key: string | null; label: string | null }[];
-  /** Sums per key, one entry per bucket. */
-  sums: Map<string | null, BaseSums[]>;
+  /** Sums per key, one entry per bucket (buckets without events share one frozen zero row). */
+  sums: Map<string | null, readonly BaseSums[]>;
 }
+
+/** The sums of a bucket no event reached. */
+const NO_SUMS: BaseSums = Object.freeze(zeroSums());
 
 /** Buckets and sums of a trend; split by `q.dimension` (top `q.limit` values plus the rest) when it is set. */
 export async function trendData(store: Store, q: NormalisedQuery): Promise<TrendData> {
@@ -54,19 +57,30 @@ export async function trendData(store: Store, q: NormalisedQuery): Promise<Trend
   }
 
   const index = new Map(boundaries.slice(0, n).map((b, i) => [b, i]));
-  const sums = new Map<string | null, BaseSums[]>(keys.map((k) => [k.key, Array.from({ length: n }, zeroSums)]));
+  // A cell is the first row that lands in it (the store's rows are this call's own), added to by later ones; cells
+  // no row reaches share one zero row. A dashboard sends a dozen trends of hundreds of buckets per series at once:
+  // a fresh zero row per cell made most of their work garbage collection.
+  const cells = new Map<string | null, (BaseSums | undefined)[]>(keys.map((k) => [k.key, new Array<BaseSums | undefined>(n)]));
   for (const row of rows) {
     const i = index.get(row.bucket);
     if (i === undefined) throw new Error(`store returned bucket ${row.bucket} outside the plan`);
-    let series = sums.get(row.key);
+    let series = cells.get(row.key);
     if (!series && row.key === null) {
       // Events of other values arrived between the ranking and the split: they are the rest after all.
-      sums.set(null, (series = Array.from({ length: n }, zeroSums)));
+      cells.set(null, (series = new Array<BaseSums | undefined>(n)));
       keys.push({ key: null, label: null });
     }
     if (!series) throw new Error(`store returned key ${row.key}, which it was not asked to keep`);
-    addSums(series[i], row.sums);
+    const cell = series[i];
+    if (cell) addSums(cell, row.sums);
+    else series[i] = row.sums;
   }
+  const sums = new Map<string | null, readonly BaseSums[]>();
+  for (const [key, series] of cells)
+    sums.set(
+      key,
+      Array.from(series, (cell) => cell ?? NO_SUMS),
+    );
   return { boundaries, spans, keys, sums };
 }
 
@@ -93,7 +107,7 @@ export async function answerTrend(store: Store, q: NormalisedQuery): Promise<Tre
 
 function seriesOf(
   metric: MetricId,
-  sums: BaseSums[],
+  sums: readonly BaseSums[],
   spans: number[],
   split: { key: string | null; label: string | null; dimension: DimensionId } | null,
 ): TrendSeries {

@@ -9,7 +9,7 @@ import { TIERS, type TierId } from './engine';
 export type RetentionPolicy = Record<TierId, number | null>;
 
 /** Keeps everything: the default, so that nothing is deleted unless asked. */
-export const KEEP_EVERYTHING: RetentionPolicy = { raw: null, '1m': null, '15m': null, '1h': null, '1d': null };
+export const KEEP_EVERYTHING: RetentionPolicy = { raw: null, '1m': null, '5m': null, '15m': null, '1h': null, '1d': null };
 
 /**
  * Per tier, the earliest time it holds completely: every slot starting at or after it is whole and will not be

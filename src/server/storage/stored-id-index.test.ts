@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { HashSet64, StoredIdIndex, hashId, windowDays, type StoredIdSource } from './stored-id-index';
+import { HashSet64, IDLE_DAY_MS, StoredIdIndex, hashId, windowDays, type StoredIdSource } from './stored-id-index';
 
 const DAY = 86_400_000;
 
@@ -57,7 +57,12 @@ describe('StoredIdIndex', () => {
   });
 
   test('loads the days an event needs from the store, then answers in memory; ids added later are held', async () => {
-    const { source: s, reads } = source(new Map([[day - 1, ['old-1']], [day, ['a', 'b']]]));
+    const { source: s, reads } = source(
+      new Map([
+        [day - 1, ['old-1']],
+        [day, ['a', 'b']],
+      ]),
+    );
     const index = new StoredIdIndex(1 << 20);
     expect(index.covers(ts)).toBe(false);
     await index.load(windowDays(ts), s);
@@ -100,5 +105,17 @@ describe('StoredIdIndex', () => {
     index.trim();
     expect(index.bytes).toBeLessThanOrEqual(64 * 1024);
     expect(index.heldDays).toEqual([day + 1]);
+  });
+
+  test('days no write needed for a while are forgotten, the others kept', async () => {
+    const { source: s } = source(new Map());
+    let now = 1_000_000;
+    const index = new StoredIdIndex(1 << 20, () => now);
+    await index.load([day, day + 1], s);
+    now += IDLE_DAY_MS / 2;
+    await index.load([day + 1, day + 2], s);
+    now += IDLE_DAY_MS / 2 + 1;
+    index.trim();
+    expect(index.heldDays).toEqual([day + 1, day + 2]);
   });
 });

@@ -109,12 +109,20 @@ export function windowDays(ts: number): number[] {
   return days;
 }
 
+/** A held day unused this long is forgotten: time-ordered traffic leaves yesterday's ids behind within minutes. */
+export const IDLE_DAY_MS = 5 * 60_000;
+
 export class StoredIdIndex {
   /** Held days; a Map keeps insertion order, so the first entry is the least recently used. */
   private readonly days = new Map<number, HashSet64>();
+  /** When each held day was last needed (by `now`). */
+  private readonly lastUsed = new Map<number, number>();
   private readonly scratch = new Int32Array(2);
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(
+    private readonly maxBytes: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   get bytes(): number {
     let sum = 0;
@@ -141,6 +149,8 @@ export class StoredIdIndex {
   async load(needed: Iterable<number>, source: StoredIdSource): Promise<void> {
     const wanted = new Set(needed);
     const missing: number[] = [];
+    const now = this.now();
+    for (const day of wanted) this.lastUsed.set(day, now);
     for (const day of wanted) {
       const set = this.days.get(day);
       if (!set) {
@@ -189,14 +199,20 @@ export class StoredIdIndex {
     set.add(this.scratch[0], this.scratch[1]);
   }
 
-  /** Forgets the least recently used days until the index fits its memory again (days grow as ids are added). */
+  /**
+   * Forgets days unused for IDLE_DAY_MS, then the least recently used ones until the index fits its memory again
+   * (days grow as ids are added).
+   */
   trim(): void {
+    const idleBefore = this.now() - IDLE_DAY_MS;
+    for (const day of this.days.keys()) if ((this.lastUsed.get(day) ?? 0) < idleBefore) this.forget(day);
     this.makeRoom(0, new Set());
   }
 
   /** Forgets everything, e.g. after a write whose outcome is unknown. */
   clear(): void {
     this.days.clear();
+    this.lastUsed.clear();
   }
 
   /** Frees days not in `keep` until `bytes` more fit; false when they cannot. */
@@ -206,9 +222,14 @@ export class StoredIdIndex {
     for (const [day, set] of this.days) {
       if (used + bytes <= this.maxBytes) break;
       if (keep.has(day)) continue;
-      this.days.delete(day);
+      this.forget(day);
       used -= set.bytes;
     }
     return used + bytes <= this.maxBytes;
+  }
+
+  private forget(day: number): void {
+    this.days.delete(day);
+    this.lastUsed.delete(day);
   }
 }

@@ -6,8 +6,8 @@
  */
 import type { CallField } from '../../../shared';
 import type { CallsRequest, StoredEvent } from '../engine';
-import { DIMS_KEY, type ClickHouseLayout } from './clickhouse-schema';
-import { CONTENT_HASH, filtersCondition, spanCondition } from './clickhouse-sources';
+import { DIMS_KEY, rollupTable, type ClickHouseLayout } from './clickhouse-schema';
+import { CONTENT_HASH, filtersCondition, spanCondition, type Span } from './clickhouse-sources';
 import { quoteInt } from './clickhouse-sql';
 
 /** A result row: 64-bit numbers arrive as decimal strings; absent ids are '', an absent duration -1. */
@@ -106,10 +106,22 @@ ORDER BY ${score} DESC, ${TIES.join(', ')}
 LIMIT ${quoteInt(request.limit)}`;
 }
 
-/** The earliest raw event the request's filters let through, and whether there is any (min of nothing reads 0). */
-export function earliestSql(layout: ClickHouseLayout, request: CallsRequest): string {
+/**
+ * The earliest raw event the request's filters let through, within `span` when given (the primary key then reads
+ * only that span), and whether there is any (min of nothing reads 0).
+ */
+export function earliestSql(layout: ClickHouseLayout, request: CallsRequest, span?: Span): string {
+  const conditions = [...(span ? [spanCondition('ts', span)] : []), filtersCondition(request.filters)].filter((c) => c !== null);
+  return `SELECT min(ts) AS earliest, count() AS events FROM ${layout.table('events')}${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
+}
+
+/**
+ * The first day the daily rollup holds for the request's filters, and whether there is any: the earliest raw event
+ * lies in it unless retention has dropped that day's raw events (the daily tier is kept at least as long).
+ */
+export function firstDaySql(layout: ClickHouseLayout, request: CallsRequest): string {
   const filters = filtersCondition(request.filters);
-  return `SELECT min(ts) AS earliest, count() AS events FROM ${layout.table('events')}${filters ? ` WHERE ${filters}` : ''}`;
+  return `SELECT min(slot) AS day, count() AS rows FROM ${layout.table(rollupTable('1d'))}${filters ? ` WHERE ${filters}` : ''}`;
 }
 
 export function callFromRow(r: ClickHouseCallRow): StoredEvent {

@@ -9,7 +9,7 @@ import type { ClickHouseConnection } from './clickhouse-client';
 import { quoteIdentifier, quoteString } from './clickhouse-sql';
 
 /** Version of the table layout; a database written by a newer version is refused. */
-export const CLICKHOUSE_SCHEMA_VERSION = 3;
+export const CLICKHOUSE_SCHEMA_VERSION = 4;
 
 export type RollupTierId = Exclude<TierId, 'raw'>;
 /** Rollup tiers, finest first, each with the tier it is summed from. */
@@ -18,6 +18,12 @@ export const ROLLUP_TIERS = TIERS.filter((t) => t.id !== 'raw').map((t, i, all) 
   ms: t.ms,
   source: (i === 0 ? 'raw' : all[i - 1].id) as TierId,
 }));
+
+/**
+ * Rollup tiers added by a later layout, with that layout: a database from before it gets the table empty and
+ * fills it from the tier below at start (`fillAddedTiers`), before the layout version is recorded.
+ */
+export const TIERS_ADDED_IN_LAYOUT: Partial<Record<RollupTierId, number>> = { '5m': 4 };
 
 /** The dimension columns. */
 export const DIMS = ['service', 'model', 'model_type', 'api_key'] as const;
@@ -148,8 +154,11 @@ async function ensure(conn: ClickHouseConnection, sql: string): Promise<void> {
   }
 }
 
-/** Creates what is missing on one node and checks the layout version there. Idempotent. */
-export async function migrateNode(conn: ClickHouseConnection, layout: ClickHouseLayout): Promise<void> {
+/**
+ * Creates what is missing on one node and checks the layout version there; returns the version found (0 for a new
+ * database). Idempotent. The new version is recorded by `recordLayout`, once added tiers are filled.
+ */
+export async function migrateNode(conn: ClickHouseConnection, layout: ClickHouseLayout): Promise<number> {
   await ensure(conn, `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(layout.database)}`);
   await ensure(
     conn,
@@ -167,7 +176,12 @@ export async function migrateNode(conn: ClickHouseConnection, layout: ClickHouse
   const ddl = tableDdl(layout);
   for (const sql of [...ddl.local, ...ddl.distributed]) await ensure(conn, sql);
   await addMissingColumns(conn, layout);
-  if (version < CLICKHOUSE_SCHEMA_VERSION) {
+  return version;
+}
+
+/** Records on one node that its tables have the current layout (after `migrateNode` found `found` there). */
+export async function recordLayout(conn: ClickHouseConnection, layout: ClickHouseLayout, found: number): Promise<void> {
+  if (found < CLICKHOUSE_SCHEMA_VERSION) {
     await conn.insert(metaTable(layout), [{ key: 'schema_version', value: String(CLICKHOUSE_SCHEMA_VERSION), written: Date.now() }]);
   }
 }

@@ -10,9 +10,11 @@ import { makeEvents, sumOf, timeOf, type ClientEvent } from '../../../../test/su
 import { loadConfig } from '../../config';
 import { createLogger } from '../../logger';
 import { startServer } from '../../main';
-import { planRange } from '../../query/plan';
-import type { Store, StoredEvent } from '../engine';
+import { bucketBoundaries } from '../../query/buckets';
+import { planBuckets, planRange } from '../../query/plan';
+import type { AggregateRow, Store, StoredEvent } from '../engine';
 import { connectClickHouse, type ClickHouseConnection } from './clickhouse-client';
+import { ROLLUP_TIERS } from './clickhouse-schema';
 import { openClickHouseStore } from './clickhouse-store';
 import { parseClickHouseUrl } from './clickhouse-url';
 import { idKey, toRow } from './clickhouse-writer';
@@ -152,7 +154,7 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
     await store.ingest(events);
     const want = await totalsOf(store);
     // What a backend that saw only part of a slot would write: smaller sums, smaller version.
-    for (const tier of ['1m', '15m', '1h', '1d']) {
+    for (const { id: tier } of ROLLUP_TIERS) {
       await cluster.servers[0].sql(
         `INSERT INTO ${db}.rollup_${tier} (slot, dims_key, service, model, model_type, api_key, api_key_label, input_tokens, output_tokens, requests, version)
          SELECT slot, dims_key, service, model, model_type, api_key, api_key_label, 1, 1, 1, 0 FROM ${db}.rollup_${tier}`,
@@ -187,7 +189,7 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
     const events = makeEvents(50, START, DAY, 8).map(stored);
     await store.ingest(events);
     // Lose every rollup row: what a crash right after the raw insert leaves.
-    for (const tier of ['1m', '15m', '1h', '1d']) await cluster.servers[0].sql(`TRUNCATE TABLE ${db}.rollup_${tier}`);
+    for (const { id: tier } of ROLLUP_TIERS) await cluster.servers[0].sql(`TRUNCATE TABLE ${db}.rollup_${tier}`);
     expect(await totalsOf(store)).toBe(0);
     const again = await store.ingest(events);
     expect(again).toMatchObject({ accepted: 0, duplicates: 50 });
@@ -204,7 +206,41 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
     expect(await again.eventCount()).toBe(10);
     await again.close();
     const tables = await cluster.servers[0].sql(`SELECT name FROM system.tables WHERE database = '${db}' ORDER BY name`);
-    expect(tables.trim().split('\n')).toEqual(['events', 'rollup_15m', 'rollup_1d', 'rollup_1h', 'rollup_1m', 'tokenscope_meta']);
+    expect(tables.trim().split('\n')).toEqual(['events', 'rollup_15m', 'rollup_1d', 'rollup_1h', 'rollup_1m', 'rollup_5m', 'tokenscope_meta']);
+  });
+
+  test('a layout-3 database is given the 5-minute tier, filled from the minute tier with the rows and versions a refresh writes', async () => {
+    const { db, open } = freshDatabase();
+    const sql = (statement: string) => cluster.servers[0].sql(statement);
+    const fiveMinuteRows = () =>
+      sql(`SELECT slot, dims_key, argMax(input_tokens, version), argMax(output_tokens, version), argMax(requests, version), max(version) FROM ${db}.rollup_5m GROUP BY slot, dims_key ORDER BY slot, dims_key`);
+    const events = makeEvents(2000, START + 7_000, 2 * DAY, 12);
+    const first = await open();
+    await first.ingest(events.map(stored));
+    const from = START + 17_123;
+    const to = START + 2 * DAY - 41_000;
+    const pieces = planBuckets(from, to, bucketBoundaries(from, to, '5m', 'UTC'));
+    expect(pieces.some((p) => p.tier === '5m')).toBe(true);
+    const byBucket = (rows: AggregateRow[]) => [...rows].sort((a, b) => a.bucket - b.bucket || String(a.key).localeCompare(String(b.key)));
+    const request = { pieces, filters: {}, groupBy: 'model' as const };
+    const before = byBucket(await first.aggregate(request));
+    await first.close();
+    const written = await fiveMinuteRows();
+    expect(written.trim().split('\n').length).toBeGreaterThan(500);
+
+    // What layout 3 left: no 5-minute tier.
+    await sql(`DROP TABLE ${db}.rollup_5m`);
+    await sql(`INSERT INTO ${db}.tokenscope_meta SELECT 'schema_version', '3', max(written) + 1 FROM ${db}.tokenscope_meta`);
+    const second = await open();
+    expect(await fiveMinuteRows()).toBe(written);
+    expect(byBucket(await second.aggregate(request))).toEqual(before);
+    // Later writes recompute 15-minute slots from the filled tier: a ragged range (every tier) stays exact.
+    const later = makeEvents(10, START + DAY, 60_000, 13);
+    await second.ingest(later.map(stored));
+    const inRange = [...events, ...later].filter((e) => timeOf(e) >= from && timeOf(e) < to);
+    expect(await totalsOf(second, from, to)).toBe(sumOf(inRange).total_tokens);
+    await second.close();
+    expect((await sql(`SELECT argMax(value, written) FROM ${db}.tokenscope_meta WHERE key = 'schema_version'`)).trim()).toBe('4');
   });
 
   test('a database written by a newer layout is refused', async () => {

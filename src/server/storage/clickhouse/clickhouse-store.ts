@@ -18,11 +18,12 @@ import {
   type StoredEvent,
 } from '../engine';
 import { compileAggregate, type ClickHouseAggregateRow } from './clickhouse-aggregate';
-import { callFromRow, callScore, compileCalls, earliestSql, thresholdSql, type ClickHouseCallRow } from './clickhouse-calls';
+import { callFromRow, callScore, compileCalls, earliestSql, firstDaySql, thresholdSql, type ClickHouseCallRow } from './clickhouse-calls';
 import { connectClickHouse, type ClickHouseConnection } from './clickhouse-client';
 import { repairRollups } from './clickhouse-repair';
+import { fillAddedTiers } from './clickhouse-rollups';
 import { dropExpiredPartitions } from './clickhouse-retention';
-import { ClickHouseLayout, checkCluster, migrateNode } from './clickhouse-schema';
+import { ClickHouseLayout, checkCluster, migrateNode, recordLayout } from './clickhouse-schema';
 import { KEEP_EVERYTHING, RETENTION_SWEEP_MS, heldFrom, keepsEverything, type RetentionPolicy } from '../retention';
 import { describeClickHouse, type ClickHouseLocation } from './clickhouse-url';
 import { ClickHouseWriter } from './clickhouse-writer';
@@ -74,16 +75,27 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
   const layout = new ClickHouseLayout(location.database, location.cluster);
   const conn = connect(location.url);
   try {
-    for (const url of location.otherNodes) {
-      const node = connect(url);
-      try {
-        await migrateNode(node, layout);
-      } finally {
-        await node.close();
+    const onEveryNode = async <T>(work: (node: ClickHouseConnection) => Promise<T>): Promise<T[]> => {
+      const results: T[] = [];
+      for (const url of location.otherNodes) {
+        const node = connect(url);
+        try {
+          results.push(await work(node));
+        } finally {
+          await node.close();
+        }
       }
-    }
-    await migrateNode(conn, layout);
+      results.push(await work(conn));
+      return results;
+    };
+    const found = await onEveryNode((node) => migrateNode(node, layout));
     await checkCluster(conn, layout);
+    // Nodes that had the database say which layout wrote it. Its version is recorded only once added tiers are
+    // filled: a start cut short fills them again.
+    const written = found.filter((v) => v > 0);
+    await fillAddedTiers(conn, layout, written.length ? Math.min(...written) : 0, logger);
+    let nodeIndex = 0;
+    await onEveryNode((node) => recordLayout(node, layout, found[nodeIndex++]));
     const now = Date.now();
     const window = options.repairWindowMs ?? 2 * DEDUPE_WINDOW_MS;
     const span = { from: Math.max(0, Math.floor((now - window) / DAY_MS) * DAY_MS), to: Math.ceil((now + 2 * DAY_MS) / DAY_MS) * DAY_MS };
@@ -157,6 +169,19 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     }
   };
 
+  // Filtered, a min over every raw event ever kept reads the whole table: first look on the first day the daily
+  // rollup holds for the filters, which the primary key reads alone.
+  const earliestEvent = async (request: CallsRequest): Promise<number | null> => {
+    const found = (rows: { earliest: string; events: string }[]) => (Number(rows[0]?.events ?? 0) > 0 ? Number(rows[0].earliest) : null);
+    const [first] = await read<{ day: string; rows: string }>('earliest day', firstDaySql(layout, request));
+    if (Number(first?.rows ?? 0) > 0) {
+      const day = Number(first.day);
+      const onDay = found(await read('earliest', earliestSql(layout, request, { from: day, to: day + DAY_MS })));
+      if (onDay !== null) return onDay;
+    }
+    return found(await read('earliest', earliestSql(layout, request)));
+  };
+
   return {
     engine: 'clickhouse',
     capabilities: { topN: true },
@@ -184,9 +209,9 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     async largestCalls(request: CallsRequest): Promise<CallsResult> {
       const [calls, earliest] = await Promise.all([
         largestCalls(request),
-        read<{ earliest: string; events: string }>('earliest', earliestSql(layout, request)),
+        earliestEvent(request),
       ]);
-      return { calls, earliest: Number(earliest[0]?.events ?? 0) > 0 ? Number(earliest[0].earliest) : null };
+      return { calls, earliest };
     },
 
     async eventCount(): Promise<number> {

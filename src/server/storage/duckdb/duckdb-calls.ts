@@ -79,9 +79,14 @@ FROM events e JOIN d ON e.dims_id = d.id
 WHERE e.rowid IN (SELECT r FROM candidates)
 ORDER BY ${score} DESC, ${TIES.join(', ')}
 LIMIT ${limit}`;
-  // Unfiltered, `min` is answered from the row groups' statistics; filtered, it scans two narrow columns.
+  // Unfiltered, `min` is answered from the row groups' statistics. Filtered, `min` would read the whole table
+  // (every event ever kept, whatever the range); as a top-1 DuckDB passes the best time found so far down to the
+  // scan as a filter, which skips row groups by their statistics: events arrive mostly in time order, so little
+  // past the first match is read.
   const earliest = {
-    sql: where.length ? `WITH ${dims}\nSELECT min(e.ts)::DOUBLE FROM events e WHERE e.dims_id IN (SELECT id FROM d)` : 'SELECT min(ts)::DOUBLE FROM events',
+    sql: where.length
+      ? `WITH ${dims}\nSELECT e.ts::DOUBLE FROM events e WHERE e.dims_id IN (SELECT id FROM d) ORDER BY e.ts LIMIT 1`
+      : 'SELECT min(ts)::DOUBLE FROM events',
     values: filterValues,
     types: filterTypes,
   };

@@ -33,7 +33,7 @@ async function tierCounts(path: string) {
   const instance = await DuckDBInstance.create(path);
   const conn = await instance.connect();
   const out: Record<string, { rows: number; distinct: number; input: number }> = {};
-  for (const tier of ['1m', '15m', '1h', '1d']) {
+  for (const tier of ['1m', '5m', '15m', '1h', '1d']) {
     const [row] = (await conn.runAndReadAll(`SELECT count(*), count(DISTINCT (slot, dims_id)), sum(input_tokens) FROM rollup_${tier}`)).getRowsJS();
     out[tier] = { rows: Number(row[0]), distinct: Number(row[1]), input: Number(row[2]) };
   }
@@ -59,9 +59,10 @@ test('commits that repeat slots are merged once ingest pauses; sums are unchange
   });
   const store = await openDuckDBStore({ path, logger: createLogger('debug', sink), idleCompactMs: 50 });
   const hour = Date.UTC(2026, 5, 1, 10);
-  // 40 commits, each a minute of the same hour for the same two models: the hour and day slots repeat 40 times.
+  // 40 commits, each a minute of the same hour for the same two models: the hour and day slots repeat 40 times,
+  // the 5-minute slots 5 times.
   for (let i = 0; i < 40; i++) await store.ingest([event(hour + i * 60_000, 'a'), event(hour + i * 60_000 + 1, 'b')]);
-  const expected = ['15m', '1h', '1d'];
+  const expected = ['5m', '15m', '1h', '1d'];
   await new Promise<void>((resolve) => {
     notify = () => expected.every((t) => merged.has(t)) && resolve();
     notify();
@@ -71,5 +72,6 @@ test('commits that repeat slots are merged once ingest pauses; sums are unchange
   expect(counts['1d']).toEqual({ rows: 2, distinct: 2, input: 800 });
   expect(counts['1h']).toEqual({ rows: 2, distinct: 2, input: 800 });
   expect(counts['15m'].rows).toBe(counts['15m'].distinct);
+  expect(counts['5m']).toEqual({ rows: 16, distinct: 16, input: 800 });
   expect(counts['1m']).toEqual({ rows: 80, distinct: 80, input: 800 });
 });

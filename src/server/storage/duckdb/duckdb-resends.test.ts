@@ -36,7 +36,7 @@ const event = (id: string | null, ts: number): StoredEvent => ({
 });
 
 /** 3,000 events with ids over 10 days, in scattered time order. */
-const events = Array.from({ length: 3000 }, (_, i) => event(`call-${i}`, start + ((i * 7919) % 3000) * (10 * DAY / 3000)));
+const events = Array.from({ length: 3000 }, (_, i) => event(`call-${i}`, start + ((i * 7919) % 3000) * ((10 * DAY) / 3000)));
 
 const open = (name: string, idIndexBytes?: number) => openDuckDBStore({ path: join(dir, `${name}.duckdb`), logger: createLogger('silent'), idIndexBytes });
 

@@ -22,10 +22,23 @@ export function eventColumns(rows: readonly StoredEventWithDims[]): Columns {
   const col = () => new Array<number | string | null>(n);
   const numbers = () => new Float64Array(n);
   const c = {
-    ts: numbers(), dims_id: numbers(), input_tokens: numbers(), output_tokens: numbers(), cache_read_tokens: numbers(),
-    cache_write_tokens: numbers(), reasoning_tokens: numbers(), duration_ms: col(), id: col(), trace_id: col(), span_id: col(),
-    input_cost_micros: numbers(), cache_read_cost_micros: numbers(), cache_write_cost_micros: numbers(), output_cost_micros: numbers(),
-    given_cost_micros: col(), unpriced_tokens: numbers(),
+    ts: numbers(),
+    dims_id: numbers(),
+    input_tokens: numbers(),
+    output_tokens: numbers(),
+    cache_read_tokens: numbers(),
+    cache_write_tokens: numbers(),
+    reasoning_tokens: numbers(),
+    duration_ms: col(),
+    id: col(),
+    trace_id: col(),
+    span_id: col(),
+    input_cost_micros: numbers(),
+    cache_read_cost_micros: numbers(),
+    cache_write_cost_micros: numbers(),
+    output_cost_micros: numbers(),
+    given_cost_micros: col(),
+    unpriced_tokens: numbers(),
   };
   for (let i = 0; i < n; i++) {
     const { event: e, dimsId } = rows[i];
@@ -183,7 +196,11 @@ export class TableAppender {
         `SELECT column_name FROM duckdb_columns() WHERE table_name = '${table}' AND database_name = ${catalog === 'temp' ? `'temp'` : 'current_database()'} AND schema_name = 'main' ORDER BY column_index`,
       )
     ).getRowsJS();
-    return new TableAppender(table, catalog, names.map(([name]) => String(name)));
+    return new TableAppender(
+      table,
+      catalog,
+      names.map(([name]) => String(name)),
+    );
   }
 
   /** Appends `n` rows within the connection's open transaction; `columns` must hold every column of the table. */

@@ -3,8 +3,11 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { BASE_SUMS } from '../../../shared';
 import { TIERS, type TierId } from '../engine';
 
-/** Version of the on-disk layout; a database written by a newer version is refused. */
-export const DUCKDB_SCHEMA_VERSION = 3;
+/**
+ * Version of the on-disk layout; a database written by a newer version is refused. Layout 4 added the 5-minute
+ * rollup tier (an older version would leave it behind as it writes).
+ */
+export const DUCKDB_SCHEMA_VERSION = 4;
 
 /** Rollup tiers (every tier but raw) and their tables. */
 export const ROLLUP_TIERS = TIERS.filter((t) => t.id !== 'raw');
@@ -84,7 +87,13 @@ async function addMissingColumns(conn: DuckDBConnection, table: string, columns:
   }
 }
 
-/** Creates missing tables and checks the layout version. Idempotent. */
+/** Sums a tier's rows from the finer tier below it: every slot of the finer tier lies inside one of the tier's. */
+async function fillTier(conn: DuckDBConnection, tier: (typeof ROLLUP_TIERS)[number], below: (typeof ROLLUP_TIERS)[number]): Promise<void> {
+  await conn.run(`INSERT INTO ${rollupTable(tier.id)} (${ROLLUP_COLUMNS})
+    SELECT slot - slot % ${tier.ms} AS slot, dims_id, ${SUMMED_BASE_SUMS} FROM ${rollupTable(below.id)} GROUP BY ALL ORDER BY slot`);
+}
+
+/** Creates missing tables (filling a tier added since from the one below) and checks the layout version. Idempotent. */
 export async function migrateDuckDB(conn: DuckDBConnection): Promise<void> {
   await conn.run(`CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`);
   const found = (await conn.runAndReadAll(`SELECT value FROM meta WHERE key = 'schema_version'`)).getRowsJS();
@@ -102,13 +111,18 @@ export async function migrateDuckDB(conn: DuckDBConnection): Promise<void> {
     api_key VARCHAR NOT NULL,
     api_key_label VARCHAR NOT NULL
   )`);
-  // No index: DuckDB's ART indexes slow bulk appends as they grow. Duplicate ids are found by a join
-  // limited to the batch's time window, which the row groups' min/max statistics keep cheap.
+  // No index: DuckDB's ART indexes slow bulk appends as they grow. Resent ids are found by the writer's id index
+  // (stored-id-index.ts), and only its matches by a join limited to their time window.
   await conn.run(`CREATE TABLE IF NOT EXISTS events (${EVENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ')})`);
   await addMissingColumns(conn, 'events', EVENT_COLUMNS);
-  for (const tier of ROLLUP_TIERS) {
-    await conn.run(rollupDdl(rollupTable(tier.id)));
-    await addMissingColumns(conn, rollupTable(tier.id), ROLLUP_TABLE_COLUMNS);
+  const tables = new Set((await conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'`)).getRowsJS().map((r) => String(r[0])));
+  for (const [i, tier] of ROLLUP_TIERS.entries()) {
+    const table = rollupTable(tier.id);
+    await conn.run(rollupDdl(table));
+    await addMissingColumns(conn, table, ROLLUP_TABLE_COLUMNS);
+    // A tier added by a later layout (5m, layout 4) is filled from the tier below it, in the same transaction, so
+    // it holds every slot the planner may read it for (retention keeps it as long as that tier).
+    if (version > 0 && !tables.has(table) && i > 0) await fillTier(conn, tier, ROLLUP_TIERS[i - 1]);
   }
   await conn.run(`INSERT OR REPLACE INTO meta VALUES ('schema_version', '${DUCKDB_SCHEMA_VERSION}')`);
   await conn.run('COMMIT');

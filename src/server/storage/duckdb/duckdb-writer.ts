@@ -6,7 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../../errors';
 import { DEDUPE_WINDOW_MS, type IngestResult, type StoredEvent } from '../engine';
-import { StoredIdIndex, windowDays, type StoredIdSource } from '../stored-id-index';
+import { StoredIdIndex, dayOf, windowDays, type StoredIdSource } from '../stored-id-index';
 import type { DuckDBDims } from './duckdb-dims';
 import { isDurableCommit, writeProblem } from './duckdb-failures';
 import { TableAppender, eventColumns, rollupColumns, type StoredEventWithDims } from './duckdb-rows';
@@ -170,8 +170,9 @@ export class DuckDBWriter {
     const eventCount = group.reduce((n, b) => n + b.events.length, 0);
     try {
       // The days each id may be stored in are loaded first, so that most ids are found (or not) in memory.
-      const days = new Set<number>();
-      for (const batch of group) for (const e of batch.events) if (e.id !== null) for (const d of windowDays(e.ts)) days.add(d);
+      const eventDays = new Set<number>();
+      for (const batch of group) for (const e of batch.events) if (e.id !== null) eventDays.add(dayOf(e.ts));
+      const days = new Set([...eventDays].flatMap((d) => windowDays(d * DAY_MS)));
       await this.storedIds.load(days, storedIdSource(this.conn));
       step('loadIds');
 
@@ -250,7 +251,10 @@ export class DuckDBWriter {
 
   /** Appends the fresh events' sums to every rollup tier; returns the rows appended per tier. */
   private async appendRollups(fresh: readonly Candidate[], step: (name: string) => void): Promise<Map<string, number>> {
-    const tiers = rollupColumns(fresh, ROLLUP_TIERS.map((t) => t.ms));
+    const tiers = rollupColumns(
+      fresh,
+      ROLLUP_TIERS.map((t) => t.ms),
+    );
     step('rollups');
     const appended = new Map<string, number>();
     for (const [k, tier] of ROLLUP_TIERS.entries()) {
