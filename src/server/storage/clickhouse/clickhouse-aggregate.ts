@@ -1,6 +1,9 @@
-/** Compiles an AggregateRequest into one ClickHouse statement: a UNION ALL of tier reads, summed per bucket and key. */
+/**
+ * Compiles an AggregateRequest into one ClickHouse statement: a UNION ALL of tier reads, summed per bucket and key;
+ * with `top`, ranked and folded in the same statement (see topSql).
+ */
 import { BASE_SUMS, type BaseSum, type DimensionId } from '../../../shared';
-import type { AggregateRequest, ScanPiece } from '../engine';
+import type { AggregateRequest, RankOrder, ScanPiece } from '../engine';
 import type { ClickHouseLayout } from './clickhouse-schema';
 import { filtersCondition, spanCondition, tierRows, timeColumn } from './clickhouse-sources';
 import { quoteInt, quoteList, quoteString } from './clickhouse-sql';
@@ -32,8 +35,6 @@ function keyExpressions(groupBy: DimensionId | undefined, keep: readonly string[
 function pieceSql(layout: ClickHouseLayout, piece: ScanPiece, filters: string | null, request: AggregateRequest, sums: readonly BaseSum[]): string {
   const range = spanCondition(timeColumn(piece.tier), piece);
   const where = filters ? `(${range}) AND ${filters}` : range;
-  // No silent fallback: a caller that asks this engine to rank has not looked at its capabilities.
-  if (request.top) throw new Error('the ClickHouse engine does not rank inside aggregate (capabilities.topN is off); rank first, then keep');
   const split = keyExpressions(request.groupBy, request.keep);
   const columns = [`min(${split.label}) AS p_label`, ...sums.map((c) => `toUInt64(sum(s_${c})) AS p_${c}`)];
   const rows = tierRows(layout, piece.tier, where, { dims: request.groupBy ? [request.groupBy] : [], sums, label: request.groupBy === 'api_key' });
@@ -51,5 +52,34 @@ export function compileAggregate(layout: ClickHouseLayout, request: AggregateReq
   const sql = `SELECT bucket, key, keyed, ${columns.join(', ')}
 FROM (${pieces})
 GROUP BY bucket, key, keyed`;
-  return { sql, sums };
+  return { sql: request.top ? topSql(sql, request.top, sums) : sql, sums };
+}
+
+/**
+ * Ranks and folds the rows of `grouped` (one per bucket and key) in one pass, without reading the tiers twice: the
+ * rows of each key are gathered into arrays, every key into one row, the keys sorted there by score (largest first,
+ * ties to the smaller key: ClickHouse compares strings byte by byte), and the rows spread out again with the keys
+ * past the limit folded into key ''.
+ */
+function topSql(grouped: string, top: { limit: number; order: RankOrder }, sums: readonly BaseSum[]): string {
+  const { of, timedOnly } = top.order;
+  const missing = [...of, ...(timedOnly ? ['timed_requests' as const] : [])].filter((c) => !sums.includes(c));
+  if (missing.length) throw new Error(`top ranks by ${missing.join(', ')}, which the request does not sum`);
+  const total = `toInt64(${of.map((c) => `sum(${c})`).join(' + ')})`;
+  const score = timedOnly ? `if(sum(timed_requests) > 0, ${total}, toInt64(-1))` : total;
+  const perKey = ['min(label) AS k_label', `${score} AS k_score`, 'groupArray(bucket) AS k_buckets', ...sums.map((c) => `groupArray(${c}) AS k_${c}`)];
+  const lists = ['k_label', 'k_score', 'k_buckets', ...sums.map((c) => `k_${c}`)];
+  // The positions (in l_key) of the keys that rank within the limit; computed once, on the one row of lists.
+  const ranked = `arraySlice(arraySort((i, s, k) -> (-s, k), arrayEnumerate(l_key), l_k_score, l_key), 1, ${quoteInt(top.limit)}) AS l_top`;
+  return `SELECT bucket, if(kept, r_key, '') AS key, toUInt8(kept) AS keyed, min(if(kept, r_label, '')) AS label, ${sums.map((c) => `sum(r_${c}) AS ${c}`).join(', ')}
+FROM (
+  SELECT r_key, r_label, has(l_top, r_index) AS kept, k_buckets, ${sums.map((c) => `k_${c}`).join(', ')}
+  FROM (
+    SELECT *, ${ranked}
+    FROM (SELECT groupArray(key) AS l_key, ${lists.map((l) => `groupArray(${l}) AS l_${l}`).join(', ')} FROM (SELECT key, ${perKey.join(', ')} FROM (${grouped}) GROUP BY key))
+  )
+  ARRAY JOIN l_key AS r_key, arrayEnumerate(l_key) AS r_index, l_k_label AS r_label, l_k_buckets AS k_buckets, ${sums.map((c) => `l_k_${c} AS k_${c}`).join(', ')}
+)
+ARRAY JOIN k_buckets AS bucket, ${sums.map((c) => `k_${c} AS r_${c}`).join(', ')}
+GROUP BY bucket, key, keyed`;
 }

@@ -91,17 +91,21 @@ function eventRows(layout: ClickHouseLayout, where: string, want: Required<TierC
     GROUP BY ts, event_key, dims_key`;
 }
 
-/** One row per (slot, dims): the row with the highest version, which has seen the most. */
+/**
+ * One row per (slot, dims): the row with the highest version, which has seen the most. `FINAL` picks it as it reads,
+ * merging the parts' rows in (slot, dims_key) order as a background merge would: no hash table over every row in the
+ * range and no argMax per column, so a read costs little more than the rows it returns. Filtering before that pick is
+ * safe: conditions are on the slot and the dimensions, which every version of a row shares.
+ */
 function rollupRows(layout: ClickHouseLayout, tier: RollupTierId, where: string, want: Required<TierColumns>): string {
   const columns = [
-    ...dimColumns(want.dims),
-    ...(want.label ? ['argMax(api_key_label, version) AS label'] : []),
-    ...want.sums.map((c) => `argMax(${c}, version) AS s_${c}`),
+    ...want.dims.map((d) => `${d} AS d_${d}`),
+    ...(want.label ? ['api_key_label AS label'] : []),
+    ...want.sums.map((c) => `${c} AS s_${c}`),
   ];
-  return `SELECT slot, dims_key, ${[...columns, 'max(version) AS v'].join(', ')}
-    FROM ${layout.table(rollupTable(tier))}
-    WHERE ${where}
-    GROUP BY slot, dims_key`;
+  return `SELECT slot, dims_key, ${[...columns, 'version AS v'].join(', ')}
+    FROM ${layout.table(rollupTable(tier))} FINAL
+    WHERE ${where}`;
 }
 
 /**

@@ -184,6 +184,7 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
 
   return {
     engine: 'clickhouse',
+    capabilities: { topN: true },
 
     ingest(events: readonly StoredEvent[]): Promise<IngestResult> {
       if (closed) return Promise.reject(new StoreUnavailableError('the store is closed'));
@@ -216,7 +217,7 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     async eventCount(): Promise<number> {
       const rows = await read<{ events: string }>(
         'count',
-        `SELECT sum(requests) AS events FROM (SELECT argMax(requests, version) AS requests FROM ${layout.table('rollup_1d')} GROUP BY slot, dims_key)`,
+        `SELECT sum(requests) AS events FROM ${layout.table('rollup_1d')} FINAL`,
       );
       return Number(rows[0]?.events ?? 0);
     },
