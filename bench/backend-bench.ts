@@ -54,8 +54,8 @@ const concurrency = Number(args.concurrency);
 const batchSize = Number(args.batch);
 const repeats = Number(args.repeats);
 const order = args.order as EventOrder;
-// spawnServer waits for the 'listening' line, which is logged at info; with --server-log the ingest leg's server
-// logs at debug (each write's steps in ms) into that file.
+// spawnServer waits for the 'listening' line, which is logged at info; with --server-log the ingest and load legs'
+// server logs at debug (each write's steps in ms) into that file.
 const SERVER_ENV = { TOKENSCOPE_LOG_LEVEL: args['server-log'] ? 'debug' : 'info' };
 
 interface Latency {
@@ -306,6 +306,7 @@ async function loadLeg(): Promise<void> {
   const counted = (await send(server.url, { method: 'GET', path: '/api/v1/health' })) as { events: number };
   const peak = peakRssMiB(server.child.pid!);
   await server.kill('SIGTERM');
+  if (args['server-log']) writeFileSync(args['server-log'], server.output());
   const queries = latency(results.filter((r) => r.role === 'query').flatMap((r) => r.ms));
   console.log(`  query p50 ${ms(queries.p50)}, p99 ${ms(queries.p99)} (${n(results.filter((r) => r.role === 'query').reduce((s, r) => s + r.ms.length, 0))} requests)`);
   console.log(`  ingest ${n(acked / seconds)} events/s over the ${seconds} s each client ran; acknowledged ${n(acked)}, counted ${n(counted.events)}${acked === counted.events ? ' (equal)' : ' — DIFFERENT'}`);

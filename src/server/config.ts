@@ -40,7 +40,7 @@ export interface Config {
   metricsMaxLabelSets: number;
   /** TOKENSCOPE_RAW_RETENTION and TOKENSCOPE_RETENTION_1M/_15M/_1H/_1D: how long each tier is kept (see retention-config.ts). */
   retention: Readonly<RetentionPolicy>;
-  /** TOKENSCOPE_DUCKDB_MEMORY_LIMIT: DuckDB's memory limit, default 128MB. */
+  /** TOKENSCOPE_DUCKDB_MEMORY_LIMIT: DuckDB's memory limit, default 256MB. */
   duckdbMemoryLimit: string;
   /** TOKENSCOPE_DUCKDB_THREADS: DuckDB's worker threads; null (default) lets DuckDB use one per core. */
   duckdbThreads: number | null;
@@ -119,7 +119,7 @@ const envSchema = z.object({
   TOKENSCOPE_METRICS_WINDOW_MS: intIn(1000, 86_400_000).default(600_000),
   TOKENSCOPE_METRICS_API_KEY_LABEL: onOff.default(true),
   TOKENSCOPE_METRICS_MAX_LABEL_SETS: intIn(1, 1_000_000).default(1000),
-  TOKENSCOPE_DUCKDB_MEMORY_LIMIT: size.default('128MB'),
+  TOKENSCOPE_DUCKDB_MEMORY_LIMIT: size.default('256MB'),
   TOKENSCOPE_DUCKDB_ID_INDEX_MEMORY: size.default('128MiB').transform(sizeInBytes),
   TOKENSCOPE_DUCKDB_THREADS: intIn(1, 256).optional(),
   TOKENSCOPE_DUCKDB_VACUUM: z

@@ -34,7 +34,7 @@ export interface DuckDBStoreOptions {
   idleCompactMs?: number;
   /** Write-ahead log size that triggers a checkpoint; default 128MB. */
   checkpointThreshold?: string;
-  /** DuckDB's memory limit; default 128MB. Past it DuckDB spills to a temporary folder next to the file. */
+  /** DuckDB's memory limit; default 256MB. Past it DuckDB spills to a temporary folder next to the file. */
   memoryLimit?: string;
   /** DuckDB's worker threads; default one per core. */
   threads?: number | null;
@@ -54,7 +54,7 @@ export interface DuckDBStoreOptions {
 }
 
 /** A memory limit that keeps the server's peak RSS within about half a gigabyte. */
-export const DEFAULT_DUCKDB_MEMORY_LIMIT = '128MB';
+export const DEFAULT_DUCKDB_MEMORY_LIMIT = '256MB';
 
 /** Prepared statements per reader connection, by statement text; the oldest is dropped past the limit. */
 const PREPARED_PER_CONNECTION = 64;
