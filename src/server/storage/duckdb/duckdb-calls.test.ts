@@ -1,0 +1,65 @@
+/**
+ * The largest calls on DuckDB take the calls' row ids from one top-N scan when every call tied at the limit-th score
+ * is among the 2 × limit it returns, and scan again by score when there are more ties than that: both ways give the
+ * same, fully ordered list.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createLogger } from '../../logger';
+import type { Store, StoredEvent } from '../engine';
+import { openDuckDBStore } from './duckdb-store';
+
+const dir = mkdtempSync(join(tmpdir(), 'tokenscope-calls-'));
+const T = Date.UTC(2026, 9, 1);
+let store: Store;
+
+const call = (minute: number, service: string, inputTokens: number): StoredEvent => ({
+  ts: T + minute * 60_000,
+  service,
+  model: 'm',
+  modelType: 'text_generation',
+  apiKey: 'k',
+  apiKeyLabel: 'k',
+  inputTokens,
+  outputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  reasoningTokens: 0,
+  durationMs: null,
+  id: `${service}-${minute}`,
+  traceId: null,
+  spanId: null,
+});
+
+beforeAll(async () => {
+  store = await openDuckDBStore({ path: join(dir, 'calls.duckdb'), logger: createLogger('silent') });
+  // Service "tie": six calls of 100 tokens, stored latest first. Service "spread": 60, 50, 50, 10, 5 tokens.
+  await store.ingest([6, 5, 4, 3, 2, 1].map((m) => call(m, 'tie', 100)));
+  await store.ingest([call(10, 'spread', 60), call(12, 'spread', 50), call(11, 'spread', 50), call(13, 'spread', 10), call(14, 'spread', 5)]);
+});
+afterAll(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const largest = (service: string, limit: number) =>
+  store.largestCalls({ from: T, to: T + 3_600_000, filters: { service: { values: [service] } }, orderBy: ['input_tokens', 'output_tokens'], limit });
+
+test('more calls tied at the limit-th score than one scan returns: the earliest of them, in time order', async () => {
+  const { calls } = await largest('tie', 2);
+  expect(calls.map((c) => c.id)).toEqual(['tie-1', 'tie-2']);
+});
+
+test('every tie among the calls one scan returns: largest first, a tie to the earlier call', async () => {
+  expect((await largest('spread', 2)).calls.map((c) => c.id)).toEqual(['spread-10', 'spread-11']);
+  expect((await largest('spread', 3)).calls.map((c) => c.id)).toEqual(['spread-10', 'spread-11', 'spread-12']);
+  expect((await largest('spread', 10)).calls.map((c) => c.inputTokens)).toEqual([60, 50, 50, 10, 5]);
+});
+
+test('no call in the range: none, and the earliest raw event is still reported', async () => {
+  const got = await store.largestCalls({ from: T - 3_600_000, to: T, filters: {}, orderBy: ['input_tokens'], limit: 5 });
+  expect(got.calls).toEqual([]);
+  expect(got.earliest).toBe(T + 60_000);
+});
