@@ -1,5 +1,6 @@
 /** Deterministic random usage events and an independent oracle: plain sums, no project code (only its event type). */
 import type { UsageEvent } from '../../src/server/ingest/event-schema';
+import type { StoredEvent } from '../../src/server/storage/engine';
 
 /** A usage event as a client sends it: the event schema's own type. */
 export type ClientEvent = UsageEvent;
@@ -95,4 +96,25 @@ export function offsetMs(t: number, timeZone: string): number {
 /** The local calendar date of an instant, e.g. 2026-03-08. */
 export function localDate(t: number, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(t));
+}
+
+/** A client event as a store holds it, converted here by hand (storage tests feed stores without the ingest code). */
+export function asStoredEvent(e: ClientEvent): StoredEvent {
+  return {
+    ts: timeOf(e),
+    service: e.service,
+    model: e.model,
+    modelType: e.model_type ?? 'text_generation',
+    apiKey: e.api_key ?? 'unknown',
+    apiKeyLabel: e.api_key ?? 'unknown',
+    inputTokens: e.input_tokens,
+    outputTokens: e.output_tokens,
+    cacheReadTokens: e.cache_read_tokens ?? 0,
+    cacheWriteTokens: e.cache_write_tokens ?? 0,
+    reasoningTokens: e.reasoning_tokens ?? 0,
+    durationMs: e.duration_ms ?? null,
+    id: e.id ?? null,
+    traceId: e.trace_id ?? null,
+    spanId: e.span_id ?? null,
+  };
 }

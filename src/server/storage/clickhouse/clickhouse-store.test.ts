@@ -6,7 +6,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLICKHOUSE_TEST_USER, clickhouseProgram, startClickHouse, type ClickHouseTestCluster } from '../../../../test/support/clickhouse-server';
-import { makeEvents, sumOf, timeOf, type ClientEvent } from '../../../../test/support/usage-events';
+import { asStoredEvent, makeEvents, sumOf, timeOf } from '../../../../test/support/usage-events';
 import { loadConfig } from '../../config';
 import { createLogger } from '../../logger';
 import { startServer } from '../../main';
@@ -24,25 +24,7 @@ const silent = createLogger('silent');
 let cluster: ClickHouseTestCluster;
 let dbCounter = 0;
 
-function stored(e: ClientEvent): StoredEvent {
-  return {
-    ts: timeOf(e),
-    service: e.service,
-    model: e.model,
-    modelType: e.model_type ?? 'text_generation',
-    apiKey: e.api_key ?? 'unknown',
-    apiKeyLabel: e.api_key ?? 'unknown',
-    inputTokens: e.input_tokens,
-    outputTokens: e.output_tokens,
-    cacheReadTokens: e.cache_read_tokens ?? 0,
-    cacheWriteTokens: e.cache_write_tokens ?? 0,
-    reasoningTokens: e.reasoning_tokens ?? 0,
-    durationMs: e.duration_ms ?? null,
-    id: e.id ?? null,
-    traceId: e.trace_id ?? null,
-    spanId: e.span_id ?? null,
-  };
-}
+const stored = asStoredEvent;
 
 /** A fresh database on the test server, and a function that opens a store on it. */
 function freshDatabase(c = () => cluster) {

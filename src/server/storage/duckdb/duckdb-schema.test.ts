@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, expect, test } from 'vitest';
-import { makeEvents, timeOf } from '../../../../test/support/usage-events';
+import { asStoredEvent, makeEvents } from '../../../../test/support/usage-events';
 import { createLogger } from '../../logger';
 import { bucketBoundaries } from '../../query/buckets';
 import { planBuckets } from '../../query/plan';
@@ -21,23 +21,7 @@ const logger = createLogger('silent');
 const START = Date.UTC(2026, 1, 10, 7, 3);
 const DAY = 86_400_000;
 
-const events: StoredEvent[] = makeEvents(3000, START, 2 * DAY, 11).map((e) => ({
-  ts: timeOf(e),
-  service: e.service,
-  model: e.model,
-  modelType: e.model_type ?? 'text_generation',
-  apiKey: e.api_key ?? 'unknown',
-  apiKeyLabel: e.api_key ?? 'unknown',
-  inputTokens: e.input_tokens,
-  outputTokens: e.output_tokens,
-  cacheReadTokens: e.cache_read_tokens ?? 0,
-  cacheWriteTokens: e.cache_write_tokens ?? 0,
-  reasoningTokens: e.reasoning_tokens ?? 0,
-  durationMs: e.duration_ms ?? null,
-  id: e.id ?? null,
-  traceId: null,
-  spanId: null,
-}));
+const events: StoredEvent[] = makeEvents(3000, START, 2 * DAY, 11).map(asStoredEvent);
 
 /** The 5-minute tier's rows, merged per (slot, dims id), in order; `sql` runs first (on a closed store's file). */
 async function fiveMinuteRows(path: string, sql: string[] = []): Promise<unknown[][]> {
