@@ -46,9 +46,11 @@ const { values: args } = parseArgs({
     'server-log': { type: 'string' },
   },
 });
-if (args.engine !== 'duckdb' && args.engine !== 'clickhouse') throw new Error(`--engine: '${args.engine}' is not an engine; use duckdb (default) or clickhouse`);
+if (args.engine !== 'duckdb' && args.engine !== 'clickhouse')
+  throw new Error(`--engine: '${args.engine}' is not an engine; use duckdb (default) or clickhouse`);
 if (args.order !== 'time' && args.order !== 'random') throw new Error(`--order: '${args.order}' is not an order; use time (default) or random`);
-if (args.only && !['ingest', 'raw', 'query', 'otlp', 'load'].includes(args.only)) throw new Error(`--only: '${args.only}' is not a leg; use ingest, raw, query, otlp or load`);
+if (args.only && !['ingest', 'raw', 'query', 'otlp', 'load'].includes(args.only))
+  throw new Error(`--only: '${args.only}' is not a leg; use ingest, raw, query, otlp or load`);
 const events = Number(args.events);
 const concurrency = Number(args.concurrency);
 const batchSize = Number(args.batch);
@@ -162,7 +164,9 @@ async function ingestLeg(leg: ClickHouseLeg | null): Promise<void> {
         accepted += answer.accepted;
         if (performance.now() - lastReport > 30_000) {
           lastReport = performance.now();
-          console.log(`  … ${n(accepted)} events, ${n(accepted / ((lastReport - started) / 1000))} events/s, server RSS peak ${peakRssMiB(server.child.pid!)} MiB`);
+          console.log(
+            `  … ${n(accepted)} events, ${n(accepted / ((lastReport - started) / 1000))} events/s, server RSS peak ${peakRssMiB(server.child.pid!)} MiB`,
+          );
         }
       }
     }),
@@ -180,10 +184,14 @@ async function ingestLeg(leg: ClickHouseLeg | null): Promise<void> {
   const trendRest = await timeRepeated(query(server, trendQuery(range)), 5);
   await server.kill('SIGTERM');
   if (args['server-log']) writeFileSync(args['server-log'], server.output());
-  console.log(`  ingest through HTTP: ${n(sent / seconds)} events/s (${seconds.toFixed(0)} s, ${concurrency} clients, batches of ${n(batchSize)}), all ${n(accepted)} acknowledged`);
+  console.log(
+    `  ingest through HTTP: ${n(sent / seconds)} events/s (${seconds.toFixed(0)} s, ${concurrency} clients, batches of ${n(batchSize)}), all ${n(accepted)} acknowledged`,
+  );
   if (!leg) console.log(`  bytes on disk: ${(bytesOnDisk(dir, 'tokenscope.duckdb') / sent).toFixed(1)} per event`);
   console.log(`  server peak RSS (VmHWM) while ingesting: ${peakIngest} MiB`);
-  console.log(`  right after the load vs at rest (p50): ranking ${ms(rankingAfter.p50)} vs ${ms(rankingRest.p50)} (${(rankingAfter.p50 / rankingRest.p50).toFixed(2)}×), hourly trend ${ms(trendAfter.p50)} vs ${ms(trendRest.p50)} (${(trendAfter.p50 / trendRest.p50).toFixed(2)}×)`);
+  console.log(
+    `  right after the load vs at rest (p50): ranking ${ms(rankingAfter.p50)} vs ${ms(rankingRest.p50)} (${(rankingAfter.p50 / rankingRest.p50).toFixed(2)}×), hourly trend ${ms(trendAfter.p50)} vs ${ms(trendRest.p50)} (${(trendAfter.p50 / trendRest.p50).toFixed(2)}×)`,
+  );
 
   if (leg) return;
   const appendPerSec = await rawLeg(traffic, sent);
@@ -199,7 +207,9 @@ async function rawLeg(traffic: BenchTraffic, sent: number): Promise<number> {
   const rows = await raw.count();
   raw.close();
   if (rows !== sent) throw new Error(`the raw table holds ${rows} events, the backend was sent ${sent}: rerun with the ingest leg's --events`);
-  console.log(`  DuckDB's appender alone: ${n(sent / appendSeconds)} events/s; raw table ${(bytesOnDisk(dir, 'raw.duckdb') / sent).toFixed(1)} bytes per event`);
+  console.log(
+    `  DuckDB's appender alone: ${n(sent / appendSeconds)} events/s; raw table ${(bytesOnDisk(dir, 'raw.duckdb') / sent).toFixed(1)} bytes per event`,
+  );
   return sent / appendSeconds;
 }
 
@@ -255,12 +265,20 @@ async function queryLeg(leg: ClickHouseLeg | null): Promise<void> {
     ['30-day hourly trend p50', trend.p50, rawTrend.p50],
     ['30-day hourly trend p99', trend.p99, rawTrend.p99],
   ];
-  for (const [what, ours, base] of rows) console.log(`  ${what.padEnd(26)}${ms(ours).padStart(12)}${ms(base).padStart(20)}     ${(base / ours).toFixed(1)}× faster`);
-  for (const [what, cost, tokens] of [['30-day ranking', costRanking, ranking], ['30-day hourly trend', costTrend, trend]] as const) {
-    console.log(`  ${what} for cost metrics p50 ${ms(cost.p50)}: ${(cost.p50 / tokens.p50).toFixed(2)}× the token metrics (${cost.p50 <= 1.2 * tokens.p50 ? 'met' : 'MISSED'}: within 1.2×)`);
+  for (const [what, ours, base] of rows)
+    console.log(`  ${what.padEnd(26)}${ms(ours).padStart(12)}${ms(base).padStart(20)}     ${(base / ours).toFixed(1)}× faster`);
+  for (const [what, cost, tokens] of [
+    ['30-day ranking', costRanking, ranking],
+    ['30-day hourly trend', costTrend, trend],
+  ] as const) {
+    console.log(
+      `  ${what} for cost metrics p50 ${ms(cost.p50)}: ${(cost.p50 / tokens.p50).toFixed(2)}× the token metrics (${cost.p50 <= 1.2 * tokens.p50 ? 'met' : 'MISSED'}: within 1.2×)`,
+    );
   }
   if (abnormal) {
-    console.log(`  15-day ranking by key p50 ${ms(abnormal.ranking15d.p50)}; 15-day movers by key p50 ${ms(abnormal.movers15d.p50)} (${(abnormal.movers15d.p50 / abnormal.ranking15d.p50).toFixed(2)}× the ranking)`);
+    console.log(
+      `  15-day ranking by key p50 ${ms(abnormal.ranking15d.p50)}; 15-day movers by key p50 ${ms(abnormal.movers15d.p50)} (${(abnormal.movers15d.p50 / abnormal.ranking15d.p50).toFixed(2)}× the ranking)`,
+    );
     console.log(`  30-day largest 20 calls p50 ${ms(abnormal.calls30d.p50)}, p99 ${ms(abnormal.calls30d.p99)}`);
   }
   for (const r of refreshes) console.log(`  full refresh of ${r.name} (${r.requests} requests at once): p50 ${ms(r.time.p50)}, p99 ${ms(r.time.p99)}`);
@@ -283,7 +301,9 @@ async function otlpLeg(): Promise<void> {
   await nativeServer.kill('SIGTERM');
   console.log(`
 OTLP: ${n(otlp.spans)} spans at ${n(otlpPerSec)} spans/s; the same events as NDJSON with the spans' ids ${n(nativePerSec)} events/s`);
-  console.log(`  ${otlpPerSec / nativePerSec >= 0.5 ? 'met    ' : 'MISSED '} OTLP spans/s ≥ 0.5× native events/s with the same ids (${(otlpPerSec / nativePerSec).toFixed(2)}×)`);
+  console.log(
+    `  ${otlpPerSec / nativePerSec >= 0.5 ? 'met    ' : 'MISSED '} OTLP spans/s ≥ 0.5× native events/s with the same ids (${(otlpPerSec / nativePerSec).toFixed(2)}×)`,
+  );
 }
 
 /** Load leg: 8 ingest + 8 query clients in their own processes against a backend in its own. */
@@ -292,9 +312,25 @@ async function loadLeg(): Promise<void> {
   const server = await spawnServer(['--db', join(dir, 'load.duckdb')], SERVER_ENV);
   const client = (role: string, i: number) =>
     new Promise<{ role: string; acked: number; errors: string[]; ms: number[] }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'load-client.ts'), '--role', role, '--url', server.url, '--seconds', String(seconds), '--client', String(i)], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(import.meta.dirname, 'load-client.ts'),
+          '--role',
+          role,
+          '--url',
+          server.url,
+          '--seconds',
+          String(seconds),
+          '--client',
+          String(i),
+        ],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`${role} client ${i} exited with ${code}`))));
@@ -308,8 +344,12 @@ async function loadLeg(): Promise<void> {
   await server.kill('SIGTERM');
   if (args['server-log']) writeFileSync(args['server-log'], server.output());
   const queries = latency(results.filter((r) => r.role === 'query').flatMap((r) => r.ms));
-  console.log(`  query p50 ${ms(queries.p50)}, p99 ${ms(queries.p99)} (${n(results.filter((r) => r.role === 'query').reduce((s, r) => s + r.ms.length, 0))} requests)`);
-  console.log(`  ingest ${n(acked / seconds)} events/s over the ${seconds} s each client ran; acknowledged ${n(acked)}, counted ${n(counted.events)}${acked === counted.events ? ' (equal)' : ' — DIFFERENT'}`);
+  console.log(
+    `  query p50 ${ms(queries.p50)}, p99 ${ms(queries.p99)} (${n(results.filter((r) => r.role === 'query').reduce((s, r) => s + r.ms.length, 0))} requests)`,
+  );
+  console.log(
+    `  ingest ${n(acked / seconds)} events/s over the ${seconds} s each client ran; acknowledged ${n(acked)}, counted ${n(counted.events)}${acked === counted.events ? ' (equal)' : ' — DIFFERENT'}`,
+  );
   console.log(`  errors: ${errors.length}${errors.length ? ` (first: ${errors[0]})` : ''}`);
   console.log(`  server peak RSS (VmHWM): ${peak} MiB`);
 }
@@ -322,7 +362,7 @@ async function waitUntilIdle(pid: number): Promise<void> {
   };
   await new Promise((r) => setTimeout(r, 2500));
   let quiet = 0;
-  for (let last = cpuTicks(); quiet < 4; ) {
+  for (let last = cpuTicks(); quiet < 4;) {
     await new Promise((r) => setTimeout(r, 500));
     const now = cpuTicks();
     quiet = now - last <= 5 ? quiet + 1 : 0;

@@ -53,7 +53,11 @@ export function dashboardRefreshes(to: number): { name: string; requests: HttpRe
     const panels = (dashboard.panels ?? []).flatMap((p) => (p.type === 'row' ? ((p as { panels?: Panel[] }).panels ?? []) : [p as Panel]));
     for (const panel of panels) {
       for (const target of (panel.targets ?? []) as unknown as TokenscopeQuery[]) {
-        const built = buildRequest(target, { from, to, timezone: 'utc', intervalMs: Math.max(60_000, Math.floor((to - from) / MAX_DATA_POINTS)), maxDataPoints: MAX_DATA_POINTS }, templateSrv);
+        const built = buildRequest(
+          target,
+          { from, to, timezone: 'utc', intervalMs: Math.max(60_000, Math.floor((to - from) / MAX_DATA_POINTS)), maxDataPoints: MAX_DATA_POINTS },
+          templateSrv,
+        );
         if (!built.ok) throw new Error(`${file}: ${built.error}`);
         requests.push({ method: 'POST', path: '/api/v1/query', body: built.body });
       }

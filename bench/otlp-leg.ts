@@ -89,7 +89,11 @@ export async function measureNative(server: ServerProcess, bodies: readonly Buff
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < bodies.length) {
-        const res = await fetch(`${server.url}/api/v1/usage`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: new Uint8Array(bodies[next++]) });
+        const res = await fetch(`${server.url}/api/v1/usage`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-ndjson' },
+          body: new Uint8Array(bodies[next++]),
+        });
         if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
         accepted += ((await res.json()) as { accepted: number }).accepted;
       }
@@ -100,13 +104,23 @@ export async function measureNative(server: ServerProcess, bodies: readonly Buff
 }
 
 /** Sends the bodies, `concurrency` in flight; spans per second, after checking every span was stored once. */
-export async function measureOtlp(server: ServerProcess, bodies: readonly Buffer[], spans: number, concurrency: number, range: { from: number; to: number }): Promise<number> {
+export async function measureOtlp(
+  server: ServerProcess,
+  bodies: readonly Buffer[],
+  spans: number,
+  concurrency: number,
+  range: { from: number; to: number },
+): Promise<number> {
   const started = performance.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < bodies.length) {
-        const res = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array(bodies[next++]) });
+        const res = await fetch(`${server.url}/v1/traces`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-protobuf' },
+          body: new Uint8Array(bodies[next++]),
+        });
         if (res.status !== 200) throw new Error(`/v1/traces answered ${res.status}: ${await res.text()}`);
         const answer = Buffer.from(await res.arrayBuffer());
         if (answer.length) throw new Error(`/v1/traces rejected spans: ${JSON.stringify(OTLP_MESSAGES.traceResponse.decode(answer))}`);
@@ -114,7 +128,11 @@ export async function measureOtlp(server: ServerProcess, bodies: readonly Buffer
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const res = await fetch(`${server.url}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'totals', ...range, metrics: ['requests'] }) });
+  const res = await fetch(`${server.url}/api/v1/query`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'totals', ...range, metrics: ['requests'] }),
+  });
   const stored = ((await res.json()) as { totals: { requests: number } }).totals.requests;
   if (stored !== spans) throw new Error(`the backend stored ${stored} of ${spans} spans`);
   return spans / seconds;

@@ -27,7 +27,10 @@ export async function openRawBaseline(path: string) {
       const appender = await conn.createAppender('events');
       // One chunk, refilled: a chunk's native memory is freed only when the garbage collector gets to its small
       // JavaScript wrapper, so a chunk per 2,048 rows held gigabytes by 100M events.
-      const chunk = DuckDBDataChunk.create(COLUMNS.map(([, type]) => type), 2048);
+      const chunk = DuckDBDataChunk.create(
+        COLUMNS.map(([, type]) => type),
+        2048,
+      );
       let spent = 0;
       for (const batch of batches) {
         for (let start = 0; start < batch.length; start += 2048) {

@@ -48,13 +48,20 @@ export class TokenscopeApi {
   }
 
   /** GET /api/v1/dimensions/{dimension}/values in [from, to), narrowed by filters. */
-  getDimensionValues(dimension: string, params: { from?: number; to?: number; filters?: Record<string, string[]> }): Promise<DimensionValuesResponse['values']> {
+  getDimensionValues(
+    dimension: string,
+    params: { from?: number; to?: number; filters?: Record<string, string[]> },
+  ): Promise<DimensionValuesResponse['values']> {
     const query: Record<string, string> = {};
     if (params.from !== undefined) query.from = String(params.from);
     if (params.to !== undefined) query.to = String(params.to);
     // JSON keeps values that contain commas intact (see the backend's routes/query-params.ts).
     if (params.filters && Object.keys(params.filters).length > 0) query.filters = JSON.stringify(params.filters);
-    const request = this.call<DimensionValuesResponse>({ method: 'GET', url: this.url(`/api/v1/dimensions/${encodeURIComponent(dimension)}/values`), params: query });
+    const request = this.call<DimensionValuesResponse>({
+      method: 'GET',
+      url: this.url(`/api/v1/dimensions/${encodeURIComponent(dimension)}/values`),
+      params: query,
+    });
     return lastValueFrom(request.pipe(map((r) => r.values)));
   }
 

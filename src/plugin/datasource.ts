@@ -99,7 +99,9 @@ export class DataSource extends DataSourceApi<TokenscopeQuery, TokenscopeOptions
   /** Names of the dashboard's variables, offered as `$name` in the editors. */
   variableNames(): string[] {
     try {
-      return this.templateSrv().getVariables().map((v) => `$${v.name}`);
+      return this.templateSrv()
+        .getVariables()
+        .map((v) => `$${v.name}`);
     } catch {
       return [];
     }

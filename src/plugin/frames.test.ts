@@ -8,7 +8,12 @@ const names = (frame: ReturnType<typeof toFrames>[number]) => frame.fields.map((
 
 describe('frames', () => {
   test('totals: one frame, one field per metric in the asked order, named and with units from the catalogue', () => {
-    const response: TotalsResponse = { type: 'totals', from: 0, to: 1, totals: { input_tokens: 7, total_tokens: 10, input_tokens_per_minute: 0.5, concurrency: null } };
+    const response: TotalsResponse = {
+      type: 'totals',
+      from: 0,
+      to: 1,
+      totals: { input_tokens: 7, total_tokens: 10, input_tokens_per_minute: 0.5, concurrency: null },
+    };
     const [frame] = toFrames(response, 'A', ['total_tokens', 'input_tokens', 'input_tokens_per_minute', 'concurrency']);
     expect(frame.refId).toBe('A');
     expect(frame.length).toBe(1);
@@ -30,7 +35,13 @@ describe('frames', () => {
   });
 
   test("money metrics take Grafana's unit for the server's reporting currency; token metrics keep theirs", () => {
-    const totals = (currency?: string): TotalsResponse => ({ type: 'totals', from: 0, to: 1, totals: { cost: 1.25, unpriced_tokens: 3 }, ...(currency ? { currency } : {}) });
+    const totals = (currency?: string): TotalsResponse => ({
+      type: 'totals',
+      from: 0,
+      to: 1,
+      totals: { cost: 1.25, unpriced_tokens: 3 },
+      ...(currency ? { currency } : {}),
+    });
     const units = (currency?: string) => toFrames(totals(currency), 'A', ['cost', 'unpriced_tokens'])[0].fields.map((f) => f.config.unit);
     expect(units('EUR')).toEqual(['currencyEUR', 'short']);
     expect(units('CNY')).toEqual(['prefix:CNY ', 'short']);
@@ -194,7 +205,24 @@ describe('frames', () => {
       'Trace id',
       'Span id',
     ]);
-    expect(frame.fields.map((f) => f.values[0])).toEqual([5, 's', 'm', 'text_generation', 'sk-…a1b2', 'key:3f9c', 10, 7, 3, 2, 1, 1, null, 'req-1', '4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7']);
+    expect(frame.fields.map((f) => f.values[0])).toEqual([
+      5,
+      's',
+      'm',
+      'text_generation',
+      'sk-…a1b2',
+      'key:3f9c',
+      10,
+      7,
+      3,
+      2,
+      1,
+      1,
+      null,
+      'req-1',
+      '4bf92f3577b34da6a3ce929d0e0e4736',
+      '00f067aa0ba902b7',
+    ]);
     expect(frame.fields.find((f) => f.name === 'api_key_id')!.config.custom).toEqual({ hidden: true, hideFrom: { viz: true, legend: false, tooltip: false } });
     expect(frame.meta?.notices?.[0].text).toContain('1970-01-01T00:00:00.003Z');
     expect(toFrames({ ...response, beforeRawEvents: false }, 'K', [])[0].meta?.notices).toBeUndefined();

@@ -74,7 +74,12 @@ const valueOf = (values: MetricValues, metric: MetricId) => values[metric] ?? nu
 function totalsFrame(response: TotalsResponse, refId: string, metrics: readonly MetricId[], currency: string): DataFrame {
   return createDataFrame({
     refId,
-    fields: metrics.map((metric) => ({ name: metric, type: FieldType.number, values: [valueOf(response.totals, metric)], config: metricConfig(metric, currency) })),
+    fields: metrics.map((metric) => ({
+      name: metric,
+      type: FieldType.number,
+      values: [valueOf(response.totals, metric)],
+      config: metricConfig(metric, currency),
+    })),
   });
 }
 
@@ -91,7 +96,12 @@ function rankingFrame(response: RankingResponse, refId: string, metrics: readonl
         values: rows.map((r) => r.label),
         config: { displayNameFromDS: dimensionDefinition(response.dimension).name },
       },
-      ...metrics.map((metric) => ({ name: metric, type: FieldType.number, values: rows.map((r) => valueOf(r.metrics, metric)), config: metricConfig(metric, currency) })),
+      ...metrics.map((metric) => ({
+        name: metric,
+        type: FieldType.number,
+        values: rows.map((r) => valueOf(r.metrics, metric)),
+        config: metricConfig(metric, currency),
+      })),
       { name: 'share', type: FieldType.number, values: rows.map((r) => r.share), config: { displayNameFromDS: FRAME_LABELS.share, unit: 'percentunit' } },
     ],
   });
@@ -101,7 +111,8 @@ function trendFrame(response: TrendResponse, refId: string, currency: string, fi
   const metricCount = new Set(response.series.map((s) => s.metric)).size;
   const dimension = Object.keys(response.series[0]?.labels ?? {})[0] as DimensionId | undefined;
   // The folded rest has no one value to narrow to: its link keeps the query's filters only.
-  const linksOf = (series: TrendSeries) => bucketCallsLinks(filters, dimension && !series.isOther && series.key !== null ? { dimension, key: series.key } : null);
+  const linksOf = (series: TrendSeries) =>
+    bucketCallsLinks(filters, dimension && !series.isOther && series.key !== null ? { dimension, key: series.key } : null);
   return createDataFrame({
     refId,
     meta: { type: DataFrameType.TimeSeriesWide },
@@ -134,7 +145,12 @@ function moversFrame(response: MoversResponse, refId: string, currency: string):
     refId,
     meta: { preferredVisualisationType: 'table' },
     fields: [
-      { name: response.dimension, type: FieldType.string, values: rows.map((r) => r.label), config: { displayNameFromDS: dimensionDefinition(response.dimension).name } },
+      {
+        name: response.dimension,
+        type: FieldType.string,
+        values: rows.map((r) => r.label),
+        config: { displayNameFromDS: dimensionDefinition(response.dimension).name },
+      },
       number('current', metricConfig(response.metric, currency, labels.current)),
       number('previous', metricConfig(response.metric, currency, labels.previous)),
       number('change', { displayNameFromDS: labels.change, unit: metricConfig(response.metric, currency).unit }),
@@ -148,34 +164,104 @@ function callsFrame(response: CallsResponse, refId: string, links: LinkSettings)
   const calls = response.calls;
   const rowLinks = callTrendLinks();
   const column = (name: string, type: FieldType, values: unknown[], config: FieldConfig) => ({ name, type, values, config: { ...config, links: rowLinks } });
-  const tokens = (name: MetricId, values: number[]) => column(name, FieldType.number, values, { displayNameFromDS: metricDefinition(name).name, unit: 'short' });
+  const tokens = (name: MetricId, values: number[]) =>
+    column(name, FieldType.number, values, { displayNameFromDS: metricDefinition(name).name, unit: 'short' });
   const labels = FRAME_LABELS.calls;
-  const notice = response.beforeRawEvents && response.rawEventsFrom !== null ? FRAME_LABELS.beforeRawEvents(new Date(response.rawEventsFrom).toISOString()) : null;
+  const notice =
+    response.beforeRawEvents && response.rawEventsFrom !== null ? FRAME_LABELS.beforeRawEvents(new Date(response.rawEventsFrom).toISOString()) : null;
   return createDataFrame({
     refId,
     meta: { preferredVisualisationType: 'table', ...(notice ? { notices: [{ severity: 'info' as const, text: notice }] } : {}) },
     fields: [
-      column('time', FieldType.time, calls.map((c) => c.time), { displayNameFromDS: FRAME_LABELS.time }),
-      column('service', FieldType.string, calls.map((c) => c.service), { displayNameFromDS: dimensionDefinition('service').name }),
-      column('model', FieldType.string, calls.map((c) => c.model), { displayNameFromDS: dimensionDefinition('model').name }),
-      column('model_type', FieldType.string, calls.map((c) => c.modelType), { displayNameFromDS: dimensionDefinition('model_type').name }),
-      column('api_key', FieldType.string, calls.map((c) => c.apiKeyLabel), { displayNameFromDS: dimensionDefinition('api_key').name }),
+      column(
+        'time',
+        FieldType.time,
+        calls.map((c) => c.time),
+        { displayNameFromDS: FRAME_LABELS.time },
+      ),
+      column(
+        'service',
+        FieldType.string,
+        calls.map((c) => c.service),
+        { displayNameFromDS: dimensionDefinition('service').name },
+      ),
+      column(
+        'model',
+        FieldType.string,
+        calls.map((c) => c.model),
+        { displayNameFromDS: dimensionDefinition('model').name },
+      ),
+      column(
+        'model_type',
+        FieldType.string,
+        calls.map((c) => c.modelType),
+        { displayNameFromDS: dimensionDefinition('model_type').name },
+      ),
+      column(
+        'api_key',
+        FieldType.string,
+        calls.map((c) => c.apiKeyLabel),
+        { displayNameFromDS: dimensionDefinition('api_key').name },
+      ),
       // What a filter takes (a one-way id for a secret key); hidden in tables, used by the row's link. Grafana 12's
       // table (TableNG) hides a column by `hideFrom.viz`, Grafana 11's by `hidden`.
-      column('api_key_id', FieldType.string, calls.map((c) => c.apiKey), {
-        displayNameFromDS: labels.apiKeyId,
-        custom: { hidden: true, hideFrom: { viz: true, legend: false, tooltip: false } },
-      }),
-      tokens('total_tokens', calls.map((c) => c.totalTokens)),
-      tokens('input_tokens', calls.map((c) => c.inputTokens)),
-      tokens('output_tokens', calls.map((c) => c.outputTokens)),
-      tokens('cache_read_tokens', calls.map((c) => c.cacheReadTokens)),
-      tokens('cache_write_tokens', calls.map((c) => c.cacheWriteTokens)),
-      tokens('reasoning_tokens', calls.map((c) => c.reasoningTokens)),
-      column('duration_ms', FieldType.number, calls.map((c) => c.durationMs), { displayNameFromDS: labels.durationMs, unit: 'ms' }),
-      column('id', FieldType.string, calls.map((c) => c.id), { displayNameFromDS: labels.id }),
-      { name: 'trace_id', type: FieldType.string, values: calls.map((c) => c.traceId), config: { displayNameFromDS: labels.traceId, links: traceLinks(links) } },
-      column('span_id', FieldType.string, calls.map((c) => c.spanId), { displayNameFromDS: labels.spanId }),
+      column(
+        'api_key_id',
+        FieldType.string,
+        calls.map((c) => c.apiKey),
+        {
+          displayNameFromDS: labels.apiKeyId,
+          custom: { hidden: true, hideFrom: { viz: true, legend: false, tooltip: false } },
+        },
+      ),
+      tokens(
+        'total_tokens',
+        calls.map((c) => c.totalTokens),
+      ),
+      tokens(
+        'input_tokens',
+        calls.map((c) => c.inputTokens),
+      ),
+      tokens(
+        'output_tokens',
+        calls.map((c) => c.outputTokens),
+      ),
+      tokens(
+        'cache_read_tokens',
+        calls.map((c) => c.cacheReadTokens),
+      ),
+      tokens(
+        'cache_write_tokens',
+        calls.map((c) => c.cacheWriteTokens),
+      ),
+      tokens(
+        'reasoning_tokens',
+        calls.map((c) => c.reasoningTokens),
+      ),
+      column(
+        'duration_ms',
+        FieldType.number,
+        calls.map((c) => c.durationMs),
+        { displayNameFromDS: labels.durationMs, unit: 'ms' },
+      ),
+      column(
+        'id',
+        FieldType.string,
+        calls.map((c) => c.id),
+        { displayNameFromDS: labels.id },
+      ),
+      {
+        name: 'trace_id',
+        type: FieldType.string,
+        values: calls.map((c) => c.traceId),
+        config: { displayNameFromDS: labels.traceId, links: traceLinks(links) },
+      },
+      column(
+        'span_id',
+        FieldType.string,
+        calls.map((c) => c.spanId),
+        { displayNameFromDS: labels.spanId },
+      ),
     ],
   });
 }

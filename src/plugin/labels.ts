@@ -5,7 +5,7 @@ export const LABELS = {
   config: {
     connectionTitle: 'Tokenscope backend',
     urlLabel: 'URL',
-    urlTooltip: 'Base URL of the Tokenscope backend as the Grafana server reaches it (requests go through Grafana\'s data source proxy).',
+    urlTooltip: "Base URL of the Tokenscope backend as the Grafana server reaches it (requests go through Grafana's data source proxy).",
     urlPlaceholder: 'http://tokenscope:8080',
     tokenLabel: 'API token',
     tokenTooltip: 'A read token of the backend (TOKENSCOPE_READ_TOKENS). Stored encrypted; Grafana adds it on its server, it never reaches the browser.',
@@ -30,7 +30,8 @@ export const LABELS = {
     topN: 'Top N',
     topNTooltip: 'How many values to show; the rest is summed as "other". A number from 1 to 1000, or a variable such as $topN.',
     offset: 'Compare with',
-    offsetTooltip: "Movers: how far back the range compared against lies, e.g. 1d or 7d (a week earlier, for weekly patterns). Empty: the range just before, of the same length.",
+    offsetTooltip:
+      'Movers: how far back the range compared against lies, e.g. 1d or 7d (a week earlier, for weekly patterns). Empty: the range just before, of the same length.',
     offsetPlaceholder: 'previous range',
     orderBy: 'Order by',
     orderByTooltip: 'Largest calls: what the calls are ordered by, largest first.',
@@ -51,7 +52,7 @@ export const LABELS = {
   errors: {
     prefix: 'Tokenscope',
     auth: (status: number, detail?: string) =>
-      `The Tokenscope backend rejected the API token (${status === 400 ? '401 behind Grafana\'s proxy' : status}): enter a read token from TOKENSCOPE_READ_TOKENS in the data source settings.${detail ? ` ${detail}` : ''}`,
+      `The Tokenscope backend rejected the API token (${status === 400 ? "401 behind Grafana's proxy" : status}): enter a read token from TOKENSCOPE_READ_TOKENS in the data source settings.${detail ? ` ${detail}` : ''}`,
     unreachable: (status: number, statusText?: string) =>
       `Cannot reach the Tokenscope backend (${status ? `${status}${statusText ? ` ${statusText}` : ''}` : 'no response'}): check the URL in the data source settings and that the backend runs and is reachable from the Grafana server.`,
     notTokenscope: 'The URL answers, but not as a Tokenscope backend (GET /api/v1/health did not return service "tokenscope"): check the URL.',

@@ -10,4 +10,3 @@ import type { TokenscopeQuery } from './types';
 export function migrateQuery(query: TokenscopeQuery): TokenscopeQuery {
   return migrateSavedQuery(query) as TokenscopeQuery;
 }
-

@@ -3,16 +3,7 @@
  * range and zone, then validation with the shared schema so a bad field is named before anything is sent.
  */
 import type { AdHocVariableFilter, ScopedVars } from '@grafana/data';
-import {
-  DIMENSION_IDS,
-  parseApiQuery,
-  toApiQuery,
-  type ApiQueryInput,
-  type DimensionId,
-  type Filters,
-  type MetricId,
-  type SavedQuery,
-} from '../shared';
+import { DIMENSION_IDS, parseApiQuery, toApiQuery, type ApiQueryInput, type DimensionId, type Filters, type MetricId, type SavedQuery } from '../shared';
 import { interpolateList, interpolateValue, selectsAll, type TemplateReplacer } from './interpolate';
 import { adhocFilterValues } from './adhoc-filters';
 import { LABELS } from './labels';
@@ -34,9 +25,7 @@ export interface RequestContext {
 }
 
 /** A built request, or the reason it cannot be sent. `matchesNothing` when filters exclude every value. */
-export type BuiltRequest =
-  | { ok: true; body: ApiQueryInput; metrics: MetricId[]; matchesNothing: boolean }
-  | { ok: false; error: string };
+export type BuiltRequest = { ok: true; body: ApiQueryInput; metrics: MetricId[]; matchesNothing: boolean } | { ok: false; error: string };
 
 /** Grafana's zone setting as an IANA zone, so day and hour buckets line up with the times the user sees. */
 export function resolveTimeZone(zone: string | undefined): string {

@@ -69,7 +69,6 @@ export class TokenscopeVariableSupport extends CustomVariableSupport<DataSource,
     super();
   }
 
-
   query(request: DataQueryRequest<TokenscopeVariableQuery>): Observable<DataQueryResponse> {
     const target = request.targets[0];
     const values = findDimensionValues(this.api, this.templateSrv(), {

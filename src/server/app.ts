@@ -158,7 +158,8 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
   app.setErrorHandler((err: FastifyError | ClientError | StoreUnavailableError, request, reply) => {
     if (err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfterSeconds));
     if (err instanceof ClientError) return reply.status(err.status).send(errorBody(err.code, err.message));
-    if (err instanceof StoreUnavailableError) return reply.status(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send(errorBody(err.code, err.message));
+    if (err instanceof StoreUnavailableError)
+      return reply.status(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send(errorBody(err.code, err.message));
     const known = 'code' in err && err.code ? FASTIFY_ERRORS[err.code] : undefined;
     const status = 'statusCode' in err ? (err.statusCode ?? 500) : 500;
     if (known) return reply.status(status).send(errorBody(known.code, known.message(err as FastifyError)));

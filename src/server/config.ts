@@ -79,13 +79,23 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 const tokenList = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
+  )
   .refine((tokens) => tokens.every((t) => t.length >= 16), { error: 'each token must be at least 16 characters' });
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const nameList = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean));
+  .transform((s) =>
+    s
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
+  );
 /** Bytes per unit of a size setting, as DuckDB reads them: KB is 1000 bytes, KiB 1024. */
 const SIZE_UNITS: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
 const size = z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, { error: 'must be a size such as 256MB or 1GiB' });
@@ -93,9 +103,7 @@ const sizeInBytes = (text: string) => {
   const [, amount, unit] = /^([\d.]+)\s*(\w+)$/.exec(text)!;
   return Math.round(Number(amount) * SIZE_UNITS[unit.toLowerCase()]);
 };
-const onOff = z
-  .enum(['on', 'off', 'true', 'false', '1', '0'], { error: 'must be on or off' })
-  .transform((v) => v === 'on' || v === 'true' || v === '1');
+const onOff = z.enum(['on', 'off', 'true', 'false', '1', '0'], { error: 'must be on or off' }).transform((v) => v === 'on' || v === 'true' || v === '1');
 
 const envSchema = z.object({
   TOKENSCOPE_PORT: intIn(0, 65535).default(8080),
@@ -138,7 +146,10 @@ const envSchema = z.object({
   TOKENSCOPE_QUERY_MAX_ROWS: intIn(0, Number.MAX_SAFE_INTEGER).default(0),
   TOKENSCOPE_QUERY_TIMEOUT_MS: intIn(0, 3_600_000).default(30_000),
   TOKENSCOPE_PRICES: z.string().min(1).optional(),
-  TOKENSCOPE_CURRENCY: z.string().regex(/^[A-Z]{3}$/, { error: 'must be a three-letter currency code such as USD' }).default('USD'),
+  TOKENSCOPE_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, { error: 'must be a three-letter currency code such as USD' })
+    .default('USD'),
   TOKENSCOPE_CURRENCY_RATES: z
     .string()
     .optional()
@@ -172,14 +183,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   const authEnabled = tokensFile !== null || e.TOKENSCOPE_INGEST_TOKENS.length > 0 || e.TOKENSCOPE_READ_TOKENS.length > 0;
   // With a tokens file, the variables only add tokens; without one, they are the whole set and need both roles.
   if (!tokensFile && authEnabled && (e.TOKENSCOPE_INGEST_TOKENS.length === 0 || e.TOKENSCOPE_READ_TOKENS.length === 0)) {
-    throw new Error('invalid configuration: set both TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS, or neither (auth off, loopback only), or TOKENSCOPE_TOKENS_FILE');
+    throw new Error(
+      'invalid configuration: set both TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS, or neither (auth off, loopback only), or TOKENSCOPE_TOKENS_FILE',
+    );
   }
   const shared = e.TOKENSCOPE_INGEST_TOKENS.filter((t) => e.TOKENSCOPE_READ_TOKENS.includes(t));
   if (shared.length) throw new Error('invalid configuration: a token appears in both TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS');
   checkMetricsTokens(e.TOKENSCOPE_METRICS_TOKENS, authEnabled, [...e.TOKENSCOPE_INGEST_TOKENS, ...e.TOKENSCOPE_READ_TOKENS]);
   const host = e.TOKENSCOPE_HOST ?? (authEnabled ? '0.0.0.0' : '127.0.0.1');
   if (!authEnabled && !LOOPBACK.has(host)) {
-    throw new Error(`invalid configuration: TOKENSCOPE_HOST=${host} needs auth; set TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS, or listen on 127.0.0.1`);
+    throw new Error(
+      `invalid configuration: TOKENSCOPE_HOST=${host} needs auth; set TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS, or listen on 127.0.0.1`,
+    );
   }
   return Object.freeze({
     port: e.TOKENSCOPE_PORT,
@@ -220,7 +235,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
 // A scrape token only narrows access when auth is on, and must not double as a token with more rights.
 function checkMetricsTokens(tokens: readonly string[], authEnabled: boolean, others: readonly string[]): void {
   if (tokens.length && !authEnabled) {
-    throw new Error('invalid configuration: TOKENSCOPE_METRICS_TOKENS needs auth on; set TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS (or TOKENSCOPE_TOKENS_FILE) too, or leave it unset');
+    throw new Error(
+      'invalid configuration: TOKENSCOPE_METRICS_TOKENS needs auth on; set TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS (or TOKENSCOPE_TOKENS_FILE) too, or leave it unset',
+    );
   }
   if (tokens.some((t) => others.includes(t))) {
     throw new Error('invalid configuration: a token in TOKENSCOPE_METRICS_TOKENS also appears in TOKENSCOPE_INGEST_TOKENS or TOKENSCOPE_READ_TOKENS');

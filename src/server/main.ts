@@ -45,7 +45,15 @@ export async function startServer(config: Readonly<Config>, logger: Logger = cre
   const grpc: OtlpGrpcServer | null =
     config.otlpGrpcPort === null
       ? null
-      : await startOtlpGrpcServer({ host: config.host, port: config.otlpGrpcPort, maxBytes: config.maxBodyBytes, receiver: app.otlp, admit: app.admitIngest, oldestAccepted: () => store.heldFrom?.().raw ?? 0, logger });
+      : await startOtlpGrpcServer({
+          host: config.host,
+          port: config.otlpGrpcPort,
+          maxBytes: config.maxBodyBytes,
+          receiver: app.otlp,
+          admit: app.admitIngest,
+          oldestAccepted: () => store.heldFrom?.().raw ?? 0,
+          logger,
+        });
   if (otlpUrl || grpc) logger.info({ otlpHttp: otlpUrl ?? undefined, otlpGrpc: grpc?.address }, 'otlp listening');
   logger.info({ url, engine: store.engine, db: config.store === 'duckdb' ? config.db : undefined, version: config.version }, 'tokenscope listening');
   if (!config.authEnabled) logger.warn('auth is off: no TOKENSCOPE_INGEST_TOKENS / TOKENSCOPE_READ_TOKENS set, listening on loopback only');

@@ -21,7 +21,9 @@ const param = (name: string, description: string, schema: object = { type: 'stri
 const rangeParams = [
   param('from', 'Range start, inclusive: epoch ms or RFC 3339.'),
   param('to', 'Range end, exclusive: epoch ms or RFC 3339.'),
-  ...DIMENSION_IDS.map((d) => param(d, `Keep only these ${d} values; repeat the parameter or separate with commas.`, { type: 'array', items: { type: 'string' } })),
+  ...DIMENSION_IDS.map((d) =>
+    param(d, `Keep only these ${d} values; repeat the parameter or separate with commas.`, { type: 'array', items: { type: 'string' } }),
+  ),
   param('filters', 'All filters as JSON, e.g. {"model":["glm-5"]}, for values that contain commas.'),
 ];
 
@@ -43,7 +45,10 @@ function otlpOperation(summary: string, rejectedField: string) {
         },
       },
       responses: {
-        200: { description: 'Accepted.', content: { 'application/x-protobuf': { schema: { type: 'string', format: 'binary' } }, 'application/json': { schema: response } } },
+        200: {
+          description: 'Accepted.',
+          content: { 'application/x-protobuf': { schema: { type: 'string', format: 'binary' } }, 'application/json': { schema: response } },
+        },
         ...errors(400, 401, 403, 413, 415),
         503: { description: `${DESCRIPTIONS[503]} Retry-After says when to retry.`, content: { 'application/json': { schema: error } } },
       },
@@ -57,16 +62,30 @@ export function openapiDocument(): Record<string, unknown> {
     openapi: '3.1.0',
     info: { title: 'Tokenscope API', version: '1', description: 'LLM token usage: ingest, totals, rankings, trends, export.' },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An ingest token (POST /api/v1/usage, /v1/traces, /v1/metrics) or a read token (everything else); a scoped token sees and writes only its scope.' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'An ingest token (POST /api/v1/usage, /v1/traces, /v1/metrics) or a read token (everything else); a scoped token sees and writes only its scope.',
+        },
+      },
       schemas: {
-        Error: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } } },
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+        },
         Query: z.toJSONSchema(apiQuerySchema, { io: 'input', unrepresentable: 'any' }),
         UsageEvent: {
           type: 'object',
           description: 'input_tokens and output_tokens are required, unless provider and usage are sent instead of the token fields.',
           required: ['timestamp', 'service', 'model'],
           properties: {
-            timestamp: { description: 'RFC 3339 with any offset, YYYY-MM-DD HH:MM:SS[.fraction] (UTC), or epoch ms; at most a day in the future.', oneOf: [{ type: 'string' }, { type: 'integer' }] },
+            timestamp: {
+              description: 'RFC 3339 with any offset, YYYY-MM-DD HH:MM:SS[.fraction] (UTC), or epoch ms; at most a day in the future.',
+              oneOf: [{ type: 'string' }, { type: 'integer' }],
+            },
             service: { type: 'string', maxLength: 256 },
             model: { type: 'string', maxLength: 256 },
             model_type: { type: 'string', default: 'text_generation', pattern: '^[a-z][a-z0-9_]{0,63}$' },
@@ -86,7 +105,8 @@ export function openapiDocument(): Record<string, unknown> {
               type: 'number',
               minimum: 0,
               maximum: 9_000_000_000,
-              description: "What the call cost as its source knows it, in the server's reporting currency (TOKENSCOPE_CURRENCY): kept whole and wins over the price table.",
+              description:
+                "What the call cost as its source knows it, in the server's reporting currency (TOKENSCOPE_CURRENCY): kept whole and wins over the price table.",
             },
           },
         },
@@ -127,7 +147,8 @@ export function openapiDocument(): Record<string, unknown> {
       ),
       '/api/v1/litellm': {
         post: {
-          summary: "LiteLLM's generic_api logging callback: StandardLoggingPayloads as a JSON array, NDJSON or one object (ingest token); failed calls are ignored",
+          summary:
+            "LiteLLM's generic_api logging callback: StandardLoggingPayloads as a JSON array, NDJSON or one object (ingest token); failed calls are ignored",
           requestBody: { content: { 'application/json': { schema: { oneOf: [{ type: 'array', items: { type: 'object' } }, { type: 'object' }] } } } },
           responses: {
             200: json({
@@ -148,21 +169,39 @@ export function openapiDocument(): Record<string, unknown> {
         post: {
           summary: 'Totals, rankings (top N + other), trends (zero-filled buckets in a time zone), top movers against an earlier range, and the largest calls',
           requestBody: json({ $ref: '#/components/schemas/Query' }),
-          responses: { 200: { description: 'A totals, ranking, trend, movers or calls response (see README); `currency` names the reporting currency of the money metrics.' }, ...errors(400, 401, 403, 422, 429, 503) },
+          responses: {
+            200: {
+              description: 'A totals, ranking, trend, movers or calls response (see README); `currency` names the reporting currency of the money metrics.',
+            },
+            ...errors(400, 401, 403, 422, 429, 503),
+          },
         },
       },
       '/api/v1/reprice': {
         post: {
           summary: "Apply the server's price table to the usage stored in [from, to) (ingest token); costs the sources gave are kept",
-          requestBody: json({ type: 'object', required: ['from', 'to'], properties: { from: { oneOf: [{ type: 'integer' }, { type: 'string' }] }, to: { oneOf: [{ type: 'integer' }, { type: 'string' }] } } }),
-          responses: { 200: { description: 'What changed: events, cost before and after, per service and model (see README).' }, ...errors(400, 401, 403, 429, 501, 503) },
+          requestBody: json({
+            type: 'object',
+            required: ['from', 'to'],
+            properties: { from: { oneOf: [{ type: 'integer' }, { type: 'string' }] }, to: { oneOf: [{ type: 'integer' }, { type: 'string' }] } },
+          }),
+          responses: {
+            200: { description: 'What changed: events, cost before and after, per service and model (see README).' },
+            ...errors(400, 401, 403, 429, 501, 503),
+          },
         },
       },
       '/api/v1/dimensions/{dimension}/values': {
         get: {
           summary: 'Distinct values of a dimension in the range, for variables and filters',
           parameters: [param('dimension', 'The dimension.', { enum: DIMENSION_IDS }, 'path'), ...rangeParams],
-          responses: { 200: json({ type: 'object', properties: { values: { type: 'array', items: { type: 'object', properties: { value: { type: 'string' }, label: { type: 'string' } } } } } }), ...errors(400, 401, 403, 422, 429, 503) },
+          responses: {
+            200: json({
+              type: 'object',
+              properties: { values: { type: 'array', items: { type: 'object', properties: { value: { type: 'string' }, label: { type: 'string' } } } } },
+            }),
+            ...errors(400, 401, 403, 422, 429, 503),
+          },
         },
       },
       '/api/v1/export': {
@@ -176,10 +215,18 @@ export function openapiDocument(): Record<string, unknown> {
             param('timezone', 'IANA zone for buckets and the time column, default UTC.'),
             param('metrics', 'Metric ids (default all), comma-separated.', { type: 'array', items: { enum: METRIC_IDS } }),
           ],
-          responses: { 200: { description: 'CSV attachment.', content: { 'text/csv': { schema: { type: 'string' } } } }, ...errors(400, 401, 403, 422, 429, 503) },
+          responses: {
+            200: { description: 'CSV attachment.', content: { 'text/csv': { schema: { type: 'string' } } } },
+            ...errors(400, 401, 403, 422, 429, 503),
+          },
         },
       },
-      '/api/v1/health': { get: { summary: 'Status, version, engine and event count (read token)', responses: { 200: { description: 'Healthy.' }, ...errors(401, 403, 429, 503) } } },
+      '/api/v1/health': {
+        get: {
+          summary: 'Status, version, engine and event count (read token)',
+          responses: { 200: { description: 'Healthy.' }, ...errors(401, 403, 429, 503) },
+        },
+      },
       '/metrics': {
         get: {
           summary: 'Prometheus exposition: live token and request counters, ingest outcomes, request durations, process metrics (read or scrape token)',

@@ -39,7 +39,8 @@ function parseDuration(variable: string, value: string): number | null {
   const v = value.trim().toLowerCase();
   if (v === 'off' || v === 'forever') return null;
   const match = /^(\d+)\s*([dh])$/.exec(v);
-  if (!match || Number(match[1]) === 0) throw new Error(`${variable}: '${value.slice(0, 32)}' is not a retention; use a number of days or hours such as 30d or 36h, or off`);
+  if (!match || Number(match[1]) === 0)
+    throw new Error(`${variable}: '${value.slice(0, 32)}' is not a retention; use a number of days or hours such as 30d or 36h, or off`);
   return Number(match[1]) * UNIT_MS[match[2]];
 }
 

@@ -43,10 +43,7 @@ export type BaseSums = Record<BaseSum, number>;
  *   as integers, divided by 10^6 only at the end).
  */
 export type MetricFormula =
-  | { kind: 'sum'; of: readonly BaseSum[] }
-  | { kind: 'money'; of: readonly BaseSum[] }
-  | { kind: 'perMinute'; of: readonly BaseSum[] }
-  | { kind: 'concurrency' };
+  { kind: 'sum'; of: readonly BaseSum[] } | { kind: 'money'; of: readonly BaseSum[] } | { kind: 'perMinute'; of: readonly BaseSum[] } | { kind: 'concurrency' };
 
 export interface MetricDefinition {
   /** The id used in the API, in saved queries and in CSV headers. */
@@ -234,7 +231,32 @@ export const METRICS = [
 ] as const satisfies readonly MetricDefinition[];
 
 /** Grafana's own currency units; any other currency is shown with its code as a prefix. */
-const GRAFANA_CURRENCY_UNITS = new Set(['USD', 'GBP', 'EUR', 'JPY', 'RUB', 'UAH', 'BRL', 'DKK', 'ISK', 'NOK', 'SEK', 'CZK', 'CHF', 'PLN', 'ZAR', 'INR', 'KRW', 'IDR', 'PHP', 'VND', 'TRY', 'MYR', 'BGN', 'ILS']);
+const GRAFANA_CURRENCY_UNITS = new Set([
+  'USD',
+  'GBP',
+  'EUR',
+  'JPY',
+  'RUB',
+  'UAH',
+  'BRL',
+  'DKK',
+  'ISK',
+  'NOK',
+  'SEK',
+  'CZK',
+  'CHF',
+  'PLN',
+  'ZAR',
+  'INR',
+  'KRW',
+  'IDR',
+  'PHP',
+  'VND',
+  'TRY',
+  'MYR',
+  'BGN',
+  'ILS',
+]);
 
 /** Grafana's unit id for amounts in an ISO 4217 currency, e.g. `currencyUSD`, or `prefix:CNY ` where Grafana has none. */
 export function currencyUnit(currency: string): string {

@@ -130,7 +130,11 @@ export const apiQuerySchema = z
     /** Range end, exclusive. */
     to: instant,
     /** Metric ids, e.g. `["total_tokens"]`; the first orders a ranking; a movers query compares exactly one. */
-    metrics: z.array(metricId, { error: 'must be a list of metric ids' }).min(1, { error: 'name at least one metric' }).max(METRIC_IDS.length * 2).optional(),
+    metrics: z
+      .array(metricId, { error: 'must be a list of metric ids' })
+      .min(1, { error: 'name at least one metric' })
+      .max(METRIC_IDS.length * 2)
+      .optional(),
     /** `service`, `model`, `api_key` or `model_type`: what a ranking or movers query ranks and a trend splits by. */
     dimension: dimensionId.optional(),
     filters: filtersSchema.optional(),

@@ -1,7 +1,6 @@
 /** Parsing of instants (RFC 3339, `YYYY-MM-DD HH:MM:SS[.fraction]` as UTC, epoch ms) and time-zone names. */
 
-const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
 
 /**
  * The epoch milliseconds of an instant, or an error message saying what is wrong with it.

@@ -81,7 +81,12 @@ describe.skipIf(!prometheusBin.path || !promtoolBin.path)(`Prometheus scrapes th
       const port = await freePort();
       const child = spawn(
         prometheusBin.path!,
-        [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, `data-${attempt}`)}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+        [
+          `--config.file=${join(dir, 'prometheus.yml')}`,
+          `--storage.tsdb.path=${join(dir, `data-${attempt}`)}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--log.level=warn',
+        ],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       child.stdout!.on('data', (c: Buffer) => (prometheusLog += c.toString()));
@@ -112,13 +117,17 @@ describe.skipIf(!prometheusBin.path || !promtoolBin.path)(`Prometheus scrapes th
 
   test('the scrape job reaches the backend with the scrape token and the rules load', async () => {
     const target = await waitFor('the tokenscope target to be up', async () => {
-      const res = (await (await fetch(`${promUrl}/api/v1/targets`)).json()) as { data: { activeTargets: { labels: { job: string }; health: string; lastError: string }[] } };
+      const res = (await (await fetch(`${promUrl}/api/v1/targets`)).json()) as {
+        data: { activeTargets: { labels: { job: string }; health: string; lastError: string }[] };
+      };
       const t = res.data.activeTargets.find((a) => a.labels.job === 'tokenscope');
       return t?.health === 'up' ? t : undefined;
     });
     expect(target.lastError).toBe('');
     const rules = await waitFor('the rules to be evaluated', async () => {
-      const res = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as { data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] } };
+      const res = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as {
+        data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
+      };
       const all = res.data.groups.flatMap((g) => g.rules);
       return all.length && all.every((r) => r.health !== 'unknown') ? all : undefined;
     });
@@ -132,7 +141,15 @@ describe.skipIf(!prometheusBin.path || !promtoolBin.path)(`Prometheus scrapes th
 
   test('after a burst, Prometheus shows the increase per model; duplicates and a backfill add nothing', async () => {
     // A first event per model, so every series exists before the burst.
-    const warm = MODELS.map((model, i) => ({ id: `warm-${i}`, timestamp: Date.now(), service: 'chat', model, api_key: 'team-a', input_tokens: 10, output_tokens: 1 }));
+    const warm = MODELS.map((model, i) => ({
+      id: `warm-${i}`,
+      timestamp: Date.now(),
+      service: 'chat',
+      model,
+      api_key: 'team-a',
+      input_tokens: 10,
+      output_tokens: 1,
+    }));
     expect((await post(warm)).body).toMatchObject({ accepted: 3 });
     const warmSeen = await waitFor('the warm-up events in Prometheus', async () => {
       const seen = byModel(await query(`sum by (model) (${LIVE_TOKENS})`));
@@ -159,7 +176,12 @@ describe.skipIf(!prometheusBin.path || !promtoolBin.path)(`Prometheus scrapes th
     }));
     const expected: Record<string, number> = {};
     for (const e of burst) expected[e.model] = (expected[e.model] ?? 0) + e.input_tokens + e.output_tokens;
-    const backfill = Array.from({ length: 50 }, (_, i) => ({ ...burst[i], id: `backfill-${i}`, timestamp: Date.now() - 3 * 3_600_000, input_tokens: 1_000_000 }));
+    const backfill = Array.from({ length: 50 }, (_, i) => ({
+      ...burst[i],
+      id: `backfill-${i}`,
+      timestamp: Date.now() - 3 * 3_600_000,
+      input_tokens: 1_000_000,
+    }));
     expect((await post(burst)).body).toMatchObject({ accepted: 300, duplicates: 0 });
     expect((await post([...warm, ...burst.slice(0, 40)])).body).toMatchObject({ accepted: 0, duplicates: 43 });
     expect((await post(backfill)).body).toMatchObject({ accepted: 50, duplicates: 0 });

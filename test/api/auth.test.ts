@@ -20,7 +20,12 @@ const now = Date.now();
 const event = JSON.stringify({ timestamp: now - 1000, service: 's', model: 'm', input_tokens: 1, output_tokens: 1 });
 const routes: [string, string, string | undefined, 'read' | 'ingest' | 'metrics' | 'public'][] = [
   ['POST', '/api/v1/usage', event, 'ingest'],
-  ['POST', '/api/v1/litellm', JSON.stringify([{ id: 'auth-litellm', startTime: now / 1000 - 1, prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }]), 'ingest'],
+  [
+    'POST',
+    '/api/v1/litellm',
+    JSON.stringify([{ id: 'auth-litellm', startTime: now / 1000 - 1, prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }]),
+    'ingest',
+  ],
   ['POST', '/api/v1/query', JSON.stringify({ type: 'totals', from: now - 1000, to: now }), 'read'],
   ['GET', '/api/v1/dimensions/model/values', undefined, 'read'],
   ['GET', `/api/v1/export?from=${now - 1000}&to=${now}`, undefined, 'read'],
@@ -58,7 +63,9 @@ test.each(routes.flatMap((r) => callers.map((c) => [...r, ...c] as const)))('%s 
 test('configuration: half-configured auth, shared tokens, short tokens and open hosts without auth are refused', () => {
   expect(() => loadConfig({ TOKENSCOPE_READ_TOKENS: READ })).toThrow(/set both TOKENSCOPE_INGEST_TOKENS and TOKENSCOPE_READ_TOKENS/);
   expect(() => loadConfig({ TOKENSCOPE_READ_TOKENS: READ, TOKENSCOPE_INGEST_TOKENS: READ })).toThrow(/appears in both/);
-  expect(() => loadConfig({ TOKENSCOPE_READ_TOKENS: 'short', TOKENSCOPE_INGEST_TOKENS: INGEST })).toThrow(/TOKENSCOPE_READ_TOKENS: each token must be at least 16 characters/);
+  expect(() => loadConfig({ TOKENSCOPE_READ_TOKENS: 'short', TOKENSCOPE_INGEST_TOKENS: INGEST })).toThrow(
+    /TOKENSCOPE_READ_TOKENS: each token must be at least 16 characters/,
+  );
   expect(() => loadConfig({ TOKENSCOPE_HOST: '0.0.0.0' })).toThrow(/needs auth/);
   expect(loadConfig({}).host).toBe('127.0.0.1');
   expect(loadConfig({ TOKENSCOPE_READ_TOKENS: READ, TOKENSCOPE_INGEST_TOKENS: INGEST }).host).toBe('0.0.0.0');

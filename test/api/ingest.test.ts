@@ -7,11 +7,19 @@ import { SECRET_KEY, ndjson } from '../support/usage-events';
 
 let server: TestServer;
 const now = Date.now();
-const ok = (over: Record<string, unknown> = {}) => ({ timestamp: new Date(now - 60_000).toISOString(), service: 'svc', model: 'm', input_tokens: 10, output_tokens: 5, ...over });
+const ok = (over: Record<string, unknown> = {}) => ({
+  timestamp: new Date(now - 60_000).toISOString(),
+  service: 'svc',
+  model: 'm',
+  input_tokens: 10,
+  output_tokens: 5,
+  ...over,
+});
 const post = (body: string, contentType = 'application/x-ndjson', headers: Record<string, string> = {}) =>
   server.json('POST', '/api/v1/usage', body, { 'content-type': contentType, ...headers });
 const requestsOf = async (service: string) =>
-  (await server.json('POST', '/api/v1/query', { type: 'totals', from: now - 86_400_000, to: now + 1, metrics: ['requests'], filters: { service: [service] } })).body.totals.requests;
+  (await server.json('POST', '/api/v1/query', { type: 'totals', from: now - 86_400_000, to: now + 1, metrics: ['requests'], filters: { service: [service] } }))
+    .body.totals.requests;
 
 beforeAll(async () => {
   server = await startTestServer({ TOKENSCOPE_MAX_BODY_BYTES: 64 * 1024 });
@@ -31,7 +39,12 @@ describe('formats', () => {
   test('timestamps as RFC 3339 with offset, space form (UTC) and epoch ms land at the same instant', async () => {
     const t = Math.floor((now - 3_600_000) / 1000) * 1000;
     const iso = new Date(t).toISOString();
-    const forms = [iso.replace('Z', '+00:00'), iso.replace('T', ' ').replace('Z', '').replace('.000', '.000000'), t, new Date(t + 3_600_000).toISOString().replace('Z', '+01:00')];
+    const forms = [
+      iso.replace('Z', '+00:00'),
+      iso.replace('T', ' ').replace('Z', '').replace('.000', '.000000'),
+      t,
+      new Date(t + 3_600_000).toISOString().replace('Z', '+01:00'),
+    ];
     const res = await post(ndjson(forms.map((timestamp) => ok({ service: 'fmt-time', timestamp }))));
     expect(res.body.accepted).toBe(4);
     const trend = await server.json('POST', '/api/v1/query', { type: 'totals', from: t, to: t + 1, metrics: ['requests'], filters: { service: ['fmt-time'] } });
@@ -41,7 +54,12 @@ describe('formats', () => {
 
 describe('rejections', () => {
   test('a mixed batch keeps its valid events and names each bad one by index, field and reason', async () => {
-    const lines = [JSON.stringify(ok({ service: 'mixed' })), JSON.stringify(ok({ service: 'mixed', input_tokens: -5 })), '{broken', JSON.stringify(ok({ service: 'mixed', output_tokens: 7 }))];
+    const lines = [
+      JSON.stringify(ok({ service: 'mixed' })),
+      JSON.stringify(ok({ service: 'mixed', input_tokens: -5 })),
+      '{broken',
+      JSON.stringify(ok({ service: 'mixed', output_tokens: 7 })),
+    ];
     const res = await post(lines.join('\n'));
     expect(res.status).toBe(200);
     expect(res.body.accepted).toBe(2);
@@ -116,7 +134,10 @@ describe('rejections', () => {
     expect(none.status).toBe(400);
     expect(none.body).toMatchObject({ accepted: 0, duplicates: 0, rejected_total: 2 });
     expect(none.body.rejected.map((r: { index: number }) => r.index)).toEqual([0, 1]);
-    expect(none.body.error).toEqual({ code: 'no_valid_events', message: 'none of the 2 events could be stored: [0] input_tokens: must be an integer >= 0; [1] model: must not be empty' });
+    expect(none.body.error).toEqual({
+      code: 'no_valid_events',
+      message: 'none of the 2 events could be stored: [0] input_tokens: must be an integer >= 0; [1] model: must not be empty',
+    });
     const some = await post(ndjson([ok({ input_tokens: -1 }), ok({ service: 'partly' })]));
     expect(some).toMatchObject({ status: 200, body: { accepted: 1, rejected_total: 1 } });
     expect(some.body.error).toBeUndefined();
@@ -136,7 +157,10 @@ describe('rejections', () => {
         },
       }),
       duplex: 'half',
-    } as RequestInit).then(async (r) => ({ status: r.status, body: await r.json() }), () => ({ status: 0, body: null }));
+    } as RequestInit).then(
+      async (r) => ({ status: r.status, body: await r.json() }),
+      () => ({ status: 0, body: null }),
+    );
     // The refused rest of the body is read and dropped, so even a client still streaming gets its 413.
     expect(chunked.status).toBe(413);
     expect(await requestsOf('too-big')).toBe(0);
@@ -167,7 +191,9 @@ test('a secret-looking key is stored as a one-way id: the raw key is nowhere in 
   const res = await post(ndjson([ok({ service: 'secret', api_key: SECRET_KEY })]));
   expect(res.body.accepted).toBe(1);
   await server.store.close(); // checkpoint, so everything is in the files
-  const bytes = readdirSync(server.dir).map((f) => readFileSync(join(server.dir, f)).toString('latin1')).join('');
+  const bytes = readdirSync(server.dir)
+    .map((f) => readFileSync(join(server.dir, f)).toString('latin1'))
+    .join('');
   expect(bytes).toContain('sk-…3b4c'.slice(-4));
   expect(bytes).not.toContain(SECRET_KEY);
   expect(bytes).not.toContain(SECRET_KEY.slice(8, 30));

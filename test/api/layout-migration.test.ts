@@ -16,14 +16,24 @@ const T0 = Date.UTC(2026, 5, 1, 10);
 async function writeLayoutOneDatabase(path: string): Promise<void> {
   const instance = await DuckDBInstance.create(path);
   const conn = await instance.connect();
-  const sums = 'input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL, cache_read_tokens BIGINT NOT NULL, cache_write_tokens BIGINT NOT NULL, requests BIGINT NOT NULL, duration_ms BIGINT NOT NULL, timed_requests BIGINT NOT NULL';
+  const sums =
+    'input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL, cache_read_tokens BIGINT NOT NULL, cache_write_tokens BIGINT NOT NULL, requests BIGINT NOT NULL, duration_ms BIGINT NOT NULL, timed_requests BIGINT NOT NULL';
   await conn.run(`CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`);
   await conn.run(`INSERT INTO meta VALUES ('schema_version', '1')`);
-  await conn.run(`CREATE TABLE dims (id INTEGER PRIMARY KEY, service VARCHAR NOT NULL, model VARCHAR NOT NULL, model_type VARCHAR NOT NULL, api_key VARCHAR NOT NULL, api_key_label VARCHAR NOT NULL)`);
+  await conn.run(
+    `CREATE TABLE dims (id INTEGER PRIMARY KEY, service VARCHAR NOT NULL, model VARCHAR NOT NULL, model_type VARCHAR NOT NULL, api_key VARCHAR NOT NULL, api_key_label VARCHAR NOT NULL)`,
+  );
   await conn.run(`INSERT INTO dims VALUES (1, 'chat', 'glm-5', 'text_generation', 'team-a', 'team-a')`);
-  await conn.run(`CREATE TABLE events (ts BIGINT NOT NULL, dims_id INTEGER NOT NULL, input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL, cache_read_tokens BIGINT NOT NULL, cache_write_tokens BIGINT NOT NULL, duration_ms BIGINT, id VARCHAR)`);
+  await conn.run(
+    `CREATE TABLE events (ts BIGINT NOT NULL, dims_id INTEGER NOT NULL, input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL, cache_read_tokens BIGINT NOT NULL, cache_write_tokens BIGINT NOT NULL, duration_ms BIGINT, id VARCHAR)`,
+  );
   await conn.run(`INSERT INTO events VALUES (${T0 + 1234}, 1, 1000, 200, 300, 0, 1500, 'old-1')`);
-  for (const [tier, ms] of [['1m', 60_000], ['15m', 900_000], ['1h', HOUR], ['1d', 24 * HOUR]] as const) {
+  for (const [tier, ms] of [
+    ['1m', 60_000],
+    ['15m', 900_000],
+    ['1h', HOUR],
+    ['1d', 24 * HOUR],
+  ] as const) {
     await conn.run(`CREATE TABLE rollup_${tier} (slot BIGINT NOT NULL, dims_id INTEGER NOT NULL, ${sums})`);
     const slot = T0 + 1234 - ((T0 + 1234) % ms);
     await conn.run(`INSERT INTO rollup_${tier} VALUES (${slot}, 1, 1000, 200, 300, 0, 1, 1500, 1)`);
@@ -49,7 +59,12 @@ describe('a layout-1 DuckDB database', () => {
   });
 
   const totals = async (from: number, to: number) => {
-    const res = await server.json('POST', '/api/v1/query', { type: 'totals', from, to, metrics: ['input_tokens', 'output_tokens', 'reasoning_tokens', 'requests'] });
+    const res = await server.json('POST', '/api/v1/query', {
+      type: 'totals',
+      from,
+      to,
+      metrics: ['input_tokens', 'output_tokens', 'reasoning_tokens', 'requests'],
+    });
     expect(res.status).toBe(200);
     return res.body.totals;
   };
@@ -63,7 +78,18 @@ describe('a layout-1 DuckDB database', () => {
   test('an old id is still a duplicate, and new events store reasoning tokens beside the old ones', async () => {
     const events = [
       { id: 'old-1', timestamp: T0 + 1234, service: 'chat', model: 'glm-5', api_key: 'team-a', input_tokens: 1000, output_tokens: 200 },
-      { id: 'new-1', timestamp: T0 + 5000, service: 'chat', model: 'glm-5', api_key: 'team-a', input_tokens: 50, output_tokens: 40, reasoning_tokens: 25, trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: 'b7ad6b7169203331' },
+      {
+        id: 'new-1',
+        timestamp: T0 + 5000,
+        service: 'chat',
+        model: 'glm-5',
+        api_key: 'team-a',
+        input_tokens: 50,
+        output_tokens: 40,
+        reasoning_tokens: 25,
+        trace_id: '0af7651916cd43dd8448eb211c80319c',
+        span_id: 'b7ad6b7169203331',
+      },
     ];
     const res = await server.json('POST', '/api/v1/usage', events);
     expect(res.body).toMatchObject({ accepted: 1, duplicates: 1 });

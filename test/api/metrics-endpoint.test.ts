@@ -75,7 +75,11 @@ describe('GET /metrics with auth on', () => {
     const samples = parsePrometheusText(await res.text());
     expect(samplesOf(samples, 'process_cpu_user_seconds_total')).toHaveLength(1);
     expect(samplesOf(samples, 'nodejs_heap_size_used_bytes')).toHaveLength(1);
-    expect(samplesOf(samples, 'tokenscope_ingest_events_total').map((s) => s.labels.outcome).sort()).toEqual(['accepted', 'duplicate', 'rejected']);
+    expect(
+      samplesOf(samples, 'tokenscope_ingest_events_total')
+        .map((s) => s.labels.outcome)
+        .sort(),
+    ).toEqual(['accepted', 'duplicate', 'rejected']);
   });
 
   test('live counters follow stored recent events; duplicates, backfills and rejects move only the outcome counters', async () => {
@@ -105,7 +109,12 @@ describe('GET /metrics with auth on', () => {
     expect(delta('tokenscope_live_events_outside_window_total')).toBe(40);
 
     // The backfill is in the store all the same.
-    const totals = await server.json('POST', '/api/v1/query', { type: 'totals', from: Date.now() - 2000 * MIN, to: Date.now() - 30 * MIN, metrics: ['requests'] }, bearer(READ));
+    const totals = await server.json(
+      'POST',
+      '/api/v1/query',
+      { type: 'totals', from: Date.now() - 2000 * MIN, to: Date.now() - 30 * MIN, metrics: ['requests'] },
+      bearer(READ),
+    );
     expect(totals.body.totals.requests).toBe(40);
   });
 
@@ -113,7 +122,12 @@ describe('GET /metrics with auth on', () => {
     const text = await (await fetch(`${server.url}/metrics`, { headers: bearer(READ) })).text();
     expect(text).not.toContain(SECRET_KEY);
     expect(text).not.toContain(SECRET_KEY.slice(-12));
-    const ranking = await server.json('POST', '/api/v1/query', { type: 'ranking', dimension: 'api_key', from: Date.now() - 30 * MIN, to: Date.now() + MIN }, bearer(READ));
+    const ranking = await server.json(
+      'POST',
+      '/api/v1/query',
+      { type: 'ranking', dimension: 'api_key', from: Date.now() - 30 * MIN, to: Date.now() + MIN },
+      bearer(READ),
+    );
     const storedIds = ranking.body.rows.map((r: { key: string }) => r.key).sort();
     expect(storedIds).toHaveLength(2);
     const labelled = [...new Set(samplesOf(parsePrometheusText(text), 'tokenscope_requests_total').map((s) => s.labels.api_key))].sort();

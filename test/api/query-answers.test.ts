@@ -31,9 +31,18 @@ afterAll(() => server.stop());
 
 describe('totals', () => {
   test('equal the plain sums over [from, to), whatever the edges', async () => {
-    for (const [from, to] of [[start, end], [start + 1234567, end - 7654321], [start + 59_999, start + 60_001]]) {
+    for (const [from, to] of [
+      [start, end],
+      [start + 1234567, end - 7654321],
+      [start + 59_999, start + 60_001],
+    ]) {
       const want = sumOf(within(recent, from, to));
-      const got = await query({ type: 'totals', from, to, metrics: ['total_tokens', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'requests'] });
+      const got = await query({
+        type: 'totals',
+        from,
+        to,
+        metrics: ['total_tokens', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'requests'],
+      });
       expect(got.totals).toEqual({
         total_tokens: want.total_tokens,
         input_tokens: want.input_tokens,
@@ -57,7 +66,13 @@ describe('totals', () => {
     const filters = { service: ['chat-prod', 'support-bot'], model: ['glm-5', 'deepseek-v4'] };
     const want = sumOf(within(recent, start, end, filters));
     expect((await query({ type: 'totals', from: start, to: end, metrics: ['requests'], filters })).totals.requests).toBe(want.requests);
-    const hostile = await query({ type: 'totals', from: start, to: end, metrics: ['requests', 'concurrency'], filters: { model: ["x' OR '1'='1", "glm-5'; DROP TABLE events; --"] } });
+    const hostile = await query({
+      type: 'totals',
+      from: start,
+      to: end,
+      metrics: ['requests', 'concurrency'],
+      filters: { model: ["x' OR '1'='1", "glm-5'; DROP TABLE events; --"] },
+    });
     expect(hostile.totals).toEqual({ requests: 0, concurrency: null });
   });
 });
@@ -119,7 +134,8 @@ describe('trend', () => {
     const [from, to] = [Date.UTC(2026, 2, 6, 5), Date.UTC(2026, 2, 10, 4)];
     const got = await query({ type: 'trend', from, to, granularity: '1d', timezone: 'America/New_York', metrics: ['requests'] });
     const expected = new Map<string, number>();
-    for (const e of within(dst, from, to)) expected.set(localDate(timeOf(e), 'America/New_York'), (expected.get(localDate(timeOf(e), 'America/New_York')) ?? 0) + 1);
+    for (const e of within(dst, from, to))
+      expected.set(localDate(timeOf(e), 'America/New_York'), (expected.get(localDate(timeOf(e), 'America/New_York')) ?? 0) + 1);
     expect(got.buckets.map((b: number) => localDate(b, 'America/New_York'))).toEqual(['2026-03-06', '2026-03-07', '2026-03-08', '2026-03-09']);
     got.buckets.forEach((b: number, i: number) => expect(got.series[0].values[i]).toBe(expected.get(localDate(b, 'America/New_York')) ?? 0));
   });
@@ -171,7 +187,9 @@ test('invariant: trend buckets = totals = ranking rows + other, for random range
         const ranking = await query({ ...body, type: 'ranking', dimension: 'api_key', limit: 2 });
         const trend = await query({ ...body, type: 'trend', granularity, timezone });
         const trendSum = trend.series[0].values.reduce((a: number, b: number) => a + b, 0);
-        const rankingSum = ranking.rows.reduce((n: number, r: { metrics: { total_tokens: number } }) => n + r.metrics.total_tokens, 0) + (ranking.other?.metrics.total_tokens ?? 0);
+        const rankingSum =
+          ranking.rows.reduce((n: number, r: { metrics: { total_tokens: number } }) => n + r.metrics.total_tokens, 0) +
+          (ranking.other?.metrics.total_tokens ?? 0);
         expect(totals.total_tokens).toBe(sumOf(within(all, from, to, filters)).total_tokens);
         expect(trendSum).toBe(totals.total_tokens);
         expect(rankingSum).toBe(totals.total_tokens);

@@ -19,7 +19,14 @@ const table = (glmInput: number, mystery: boolean) =>
 // One glm-5 call per hour for 48 hours (1,000 input, 100 output), a mystery-1 call at hour 5 and hour 30
 // (500 + 50 tokens), and a glm-5 call with a cost of its own (0.5) at hour 6.
 const EVENTS = [
-  ...Array.from({ length: 48 }, (_, h) => ({ id: `g${h}`, timestamp: T0 + h * H + 60_000, service: 'chat', model: 'glm-5', input_tokens: 1000, output_tokens: 100 })),
+  ...Array.from({ length: 48 }, (_, h) => ({
+    id: `g${h}`,
+    timestamp: T0 + h * H + 60_000,
+    service: 'chat',
+    model: 'glm-5',
+    input_tokens: 1000,
+    output_tokens: 100,
+  })),
   { id: 'm5', timestamp: T0 + 5 * H + 1, service: 'chat', model: 'mystery-1', input_tokens: 500, output_tokens: 50 },
   { id: 'm30', timestamp: T0 + 30 * H + 1, service: 'chat', model: 'mystery-1', input_tokens: 500, output_tokens: 50 },
   { id: 'given', timestamp: T0 + 6 * H + 2, service: 'chat', model: 'glm-5', input_tokens: 1000, output_tokens: 100, cost: 0.5 },
@@ -63,7 +70,16 @@ describe('reprice', () => {
     expect(res.body.cost_before).toBeCloseTo(23 * 0.0012 + 0.5, 9);
     expect(res.body.cost_after).toBeCloseTo(23 * 0.0032 + 0.0055 + 0.5, 9);
     expect(res.body.groups).toEqual([
-      { service: 'chat', model: 'glm-5', events: 24, changed: 23, cost_before: 23 * 0.0012 + 0.5, cost_after: 23 * 0.0032 + 0.5, unpriced_tokens_before: 0, unpriced_tokens_after: 0 },
+      {
+        service: 'chat',
+        model: 'glm-5',
+        events: 24,
+        changed: 23,
+        cost_before: 23 * 0.0012 + 0.5,
+        cost_after: 23 * 0.0032 + 0.5,
+        unpriced_tokens_before: 0,
+        unpriced_tokens_after: 0,
+      },
       { service: 'chat', model: 'mystery-1', events: 1, changed: 1, cost_before: 0, cost_after: 0.0055, unpriced_tokens_before: 550, unpriced_tokens_after: 0 },
     ]);
 

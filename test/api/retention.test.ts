@@ -31,7 +31,15 @@ const START = Date.UTC(2026, 5, 30, 12);
 const A = Date.UTC(2026, 5, 28, 10, 17, 30);
 
 function event(ts: number, id: string | null, input: number): Record<string, unknown> {
-  return { timestamp: new Date(ts).toISOString(), service: 'svc', model: 'm1', api_key: 'team-a', input_tokens: input, output_tokens: 0, ...(id ? { id } : {}) };
+  return {
+    timestamp: new Date(ts).toISOString(),
+    service: 'svc',
+    model: 'm1',
+    api_key: 'team-a',
+    input_tokens: input,
+    output_tokens: 0,
+    ...(id ? { id } : {}),
+  };
 }
 
 function storedEvent(ts: number, i: number): StoredEvent {
@@ -129,7 +137,8 @@ for (const engine of engines) {
     let now = START;
     let store: Store;
     let server: RunningServer;
-    const config = () => loadConfig({ ...ENV }, { TOKENSCOPE_PORT: 0, TOKENSCOPE_STORE: setting.store, TOKENSCOPE_DB: setting.db, TOKENSCOPE_LOG_LEVEL: 'silent' });
+    const config = () =>
+      loadConfig({ ...ENV }, { TOKENSCOPE_PORT: 0, TOKENSCOPE_STORE: setting.store, TOKENSCOPE_DB: setting.db, TOKENSCOPE_LOG_LEVEL: 'silent' });
 
     const open = async () => {
       const c = config();
@@ -147,7 +156,11 @@ for (const engine of engines) {
     const query = async (q: Record<string, unknown>) => {
       const res = await fetch(`${server.url}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(q) });
       expect(res.status).toBe(200);
-      return (await res.json()) as { totals?: { input_tokens: number }; coarse?: { exactFrom: number; slotMs: number; keptFrom: number | null }; series?: { values: number[] }[] };
+      return (await res.json()) as {
+        totals?: { input_tokens: number };
+        coarse?: { exactFrom: number; slotMs: number; keptFrom: number | null };
+        series?: { values: number[] }[];
+      };
     };
     const totalsBetween = (from: number, to: number) => query({ type: 'totals', from, to, metrics: ['input_tokens'] });
 
@@ -177,7 +190,14 @@ for (const engine of engines) {
       expect(after.totals!.input_tokens).toBe(111);
       expect(after.coarse).toEqual({ exactFrom: store.heldFrom!().raw, slotMs: HOUR, keptFrom: null });
       // An hourly trend needs no moving: exact, and says nothing.
-      const trend = await query({ type: 'trend', from: Date.UTC(2026, 5, 28), to: Date.UTC(2026, 5, 29), granularity: '1h', metrics: ['input_tokens'], timezone: 'UTC' });
+      const trend = await query({
+        type: 'trend',
+        from: Date.UTC(2026, 5, 28),
+        to: Date.UTC(2026, 5, 29),
+        granularity: '1h',
+        metrics: ['input_tokens'],
+        timezone: 'UTC',
+      });
       expect(trend.series![0].values[10]).toBe(110);
       expect(trend.series![0].values[13]).toBe(1);
       expect(trend.coarse).toBeUndefined();
@@ -230,10 +250,23 @@ for (const engine of engines) {
 test('retention settings: tiers follow raw retention, and one shorter than the tier below is refused by name', () => {
   const base = { TOKENSCOPE_LOG_LEVEL: 'silent' };
   expect(loadConfig(base).retention).toEqual({ raw: null, '1m': null, '5m': null, '15m': null, '1h': null, '1d': null });
-  expect(loadConfig({ ...base, TOKENSCOPE_RAW_RETENTION: '30d' }).retention).toEqual({ raw: 30 * DAY, '1m': 30 * DAY, '5m': 30 * DAY, '15m': 90 * DAY, '1h': 400 * DAY, '1d': null });
+  expect(loadConfig({ ...base, TOKENSCOPE_RAW_RETENTION: '30d' }).retention).toEqual({
+    raw: 30 * DAY,
+    '1m': 30 * DAY,
+    '5m': 30 * DAY,
+    '15m': 90 * DAY,
+    '1h': 400 * DAY,
+    '1d': null,
+  });
   // The 5-minute tier is kept exactly as long as the minute tier, however that is set.
-  expect(loadConfig({ ...base, TOKENSCOPE_RAW_RETENTION: '30d', TOKENSCOPE_RETENTION_1M: '45d' }).retention).toMatchObject({ '1m': 45 * DAY, '5m': 45 * DAY, '15m': 90 * DAY });
-  expect(() => loadConfig({ ...base, TOKENSCOPE_RAW_RETENTION: '30d', TOKENSCOPE_RETENTION_15M: '10d' })).toThrow(/TOKENSCOPE_RETENTION_15M must be at least TOKENSCOPE_RETENTION_1M/);
+  expect(loadConfig({ ...base, TOKENSCOPE_RAW_RETENTION: '30d', TOKENSCOPE_RETENTION_1M: '45d' }).retention).toMatchObject({
+    '1m': 45 * DAY,
+    '5m': 45 * DAY,
+    '15m': 90 * DAY,
+  });
+  expect(() => loadConfig({ ...base, TOKENSCOPE_RAW_RETENTION: '30d', TOKENSCOPE_RETENTION_15M: '10d' })).toThrow(
+    /TOKENSCOPE_RETENTION_15M must be at least TOKENSCOPE_RETENTION_1M/,
+  );
   expect(() => loadConfig({ ...base, TOKENSCOPE_RAW_RETENTION: 'a month' })).toThrow(/TOKENSCOPE_RAW_RETENTION: 'a month' is not a retention/);
   expect(() => loadConfig({ ...base, TOKENSCOPE_RAW_RETENTION: '1d' })).toThrow(/TOKENSCOPE_RAW_RETENTION must be at least 2d/);
 });

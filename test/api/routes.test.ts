@@ -50,7 +50,9 @@ test('export: CSV attachment, one row per resource per bucket, columns sum to th
   const want = sumOf(within(events, start, end));
   expect(rows.reduce((n, r) => n + Number(r.total_tokens), 0)).toBe(want.total_tokens);
   expect(rows.reduce((n, r) => n + Number(r.requests), 0)).toBe(want.requests);
-  const top = groupedBy(within(events, start, end), (e) => e.model).slice(0, 3).map((g) => g.key);
+  const top = groupedBy(within(events, start, end), (e) => e.model)
+    .slice(0, 3)
+    .map((g) => g.key);
   expect(new Set(rows.map((r) => r.model))).toEqual(new Set([...top, 'other']));
   // Kolkata wall-clock hours: 10:00+05:30 is 04:30 UTC.
   expect(rows[0].time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:00:00\+05:30$/);
@@ -58,7 +60,9 @@ test('export: CSV attachment, one row per resource per bucket, columns sum to th
 });
 
 test('export rounds rates for people (per-minute to 1 decimal, concurrency to 2) where JSON keeps full precision', async () => {
-  const text = await (await fetch(`${server.url}/api/v1/export?from=${start}&to=${end}&granularity=1h&limit=2&metrics=total_tokens,total_tokens_per_minute,concurrency`)).text();
+  const text = await (
+    await fetch(`${server.url}/api/v1/export?from=${start}&to=${end}&granularity=1h&limit=2&metrics=total_tokens,total_tokens_per_minute,concurrency`)
+  ).text();
   const rows: Record<string, string>[] = parse(text, { columns: true });
   for (const r of rows) {
     expect(r.total_tokens_per_minute).toMatch(/^\d+(\.\d)?$/);
@@ -87,7 +91,9 @@ test('dimension values: the values seen in the range, filtered, with labels', as
   const all = await server.json('GET', `/api/v1/dimensions/service/values?from=${start}&to=${end}`);
   expect(all.body.values.map((v: { value: string }) => v.value).sort()).toEqual([...new Set(events.map((e) => e.service))].sort());
   const glm = await server.json('GET', `/api/v1/dimensions/service/values?from=${start}&to=${end}&model=glm-5&api_key=team-search`);
-  expect(glm.body.values.map((v: { value: string }) => v.value).sort()).toEqual([...new Set(within(events, start, end, { model: ['glm-5'], api_key: ['team-search'] }).map((e) => e.service))].sort());
+  expect(glm.body.values.map((v: { value: string }) => v.value).sort()).toEqual(
+    [...new Set(within(events, start, end, { model: ['glm-5'], api_key: ['team-search'] }).map((e) => e.service))].sort(),
+  );
   const keys = await server.json('GET', `/api/v1/dimensions/api_key/values?from=${start}&to=${end}`);
   expect(keys.body.values).toContainEqual({ value: expect.stringMatching(/^key:/), label: 'sk-…3b4c' });
   const none = await server.json('GET', `/api/v1/dimensions/service/values?from=${end + H}&to=${end + 2 * H}`);
@@ -112,7 +118,21 @@ test('unknown routes answer a JSON 404', async () => {
 test('the OpenAPI document describes every route', async () => {
   const doc = (await server.json('GET', '/api/v1/openapi.json')).body;
   expect(doc.openapi).toMatch(/^3\./);
-  expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/dimensions/{dimension}/values', '/api/v1/export', '/api/v1/health', '/api/v1/litellm', '/api/v1/query', '/api/v1/reprice', '/api/v1/usage', '/healthz', '/metrics', '/v1/traces', '/v1/metrics'].sort());
+  expect(Object.keys(doc.paths).sort()).toEqual(
+    [
+      '/api/v1/dimensions/{dimension}/values',
+      '/api/v1/export',
+      '/api/v1/health',
+      '/api/v1/litellm',
+      '/api/v1/query',
+      '/api/v1/reprice',
+      '/api/v1/usage',
+      '/healthz',
+      '/metrics',
+      '/v1/traces',
+      '/v1/metrics',
+    ].sort(),
+  );
   // Every documented operation is a route the app really serves.
   for (const [path, operations] of Object.entries(doc.paths as Record<string, object>)) {
     for (const method of Object.keys(operations)) {

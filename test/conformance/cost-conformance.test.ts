@@ -80,17 +80,62 @@ const at = (iso: string) => Date.parse(iso);
 /** The hand-written calls; the cost of each in micro-units of USD is worked out beside it. */
 const HAND: ClientEvent[] = [
   // Last millisecond of the old gpt-4o price: 800,000 uncached × 2.5 = 2,000,000; 200,000 read × 1.25 = 250,000; 100,000 out × 10 = 1,000,000.
-  { id: 'h1', timestamp: BOUNDARY - 1, service: 'chat', model: 'gpt-4o', api_key: 'team-a', input_tokens: 1_000_000, cache_read_tokens: 200_000, output_tokens: 100_000 },
+  {
+    id: 'h1',
+    timestamp: BOUNDARY - 1,
+    service: 'chat',
+    model: 'gpt-4o',
+    api_key: 'team-a',
+    input_tokens: 1_000_000,
+    cache_read_tokens: 200_000,
+    output_tokens: 100_000,
+  },
   // First millisecond of the new price: 1,600,000 + 200,000 + 800,000.
-  { id: 'h2', timestamp: BOUNDARY, service: 'chat', model: 'gpt-4o', api_key: 'team-a', input_tokens: 1_000_000, cache_read_tokens: 200_000, output_tokens: 100_000 },
+  {
+    id: 'h2',
+    timestamp: BOUNDARY,
+    service: 'chat',
+    model: 'gpt-4o',
+    api_key: 'team-a',
+    input_tokens: 1_000_000,
+    cache_read_tokens: 200_000,
+    output_tokens: 100_000,
+  },
   // The service override, before the boundary: 1,000,000 × 1 + 100,000 × 4 = 1,400,000.
   { id: 'h3', timestamp: at('2026-03-07T12:00:00Z'), service: 'internal', model: 'gpt-4o', api_key: 'team-b', input_tokens: 1_000_000, output_tokens: 100_000 },
   // Pattern, cache-heavy: 5,000 uncached × 3 = 15,000; 100,000 read × 0.3 = 30,000; 15,000 written × 3.75 = 56,250; 2,000 out × 15 = 30,000.
-  { id: 'h4', timestamp: at('2026-03-08T06:00:00Z'), service: 'anthropic', model: 'claude-sonnet-4-5-20250929', api_key: 'team-b', input_tokens: 120_000, cache_read_tokens: 100_000, cache_write_tokens: 15_000, output_tokens: 2_000 },
+  {
+    id: 'h4',
+    timestamp: at('2026-03-08T06:00:00Z'),
+    service: 'anthropic',
+    model: 'claude-sonnet-4-5-20250929',
+    api_key: 'team-b',
+    input_tokens: 120_000,
+    cache_read_tokens: 100_000,
+    cache_write_tokens: 15_000,
+    output_tokens: 2_000,
+  },
   // CNY at 0.1385 USD: 1,000,000 × 0.8 × 0.1385 = 110,800; 100,000 × 2 × 0.1385 = 27,700.
-  { id: 'h5', timestamp: at('2026-03-08T12:00:00Z'), service: 'dashscope', model: 'qwen-plus', api_key: 'team-a', input_tokens: 1_000_000, output_tokens: 100_000 },
+  {
+    id: 'h5',
+    timestamp: at('2026-03-08T12:00:00Z'),
+    service: 'dashscope',
+    model: 'qwen-plus',
+    api_key: 'team-a',
+    input_tokens: 1_000_000,
+    output_tokens: 100_000,
+  },
   // The source's own cost wins over the gpt-4o price: 0.0123 USD = 12,300.
-  { id: 'h6', timestamp: at('2026-03-08T13:00:00Z'), service: 'chat', model: 'gpt-4o', api_key: 'team-a', input_tokens: 1_000, output_tokens: 100, cost: 0.0123 },
+  {
+    id: 'h6',
+    timestamp: at('2026-03-08T13:00:00Z'),
+    service: 'chat',
+    model: 'gpt-4o',
+    api_key: 'team-a',
+    input_tokens: 1_000,
+    output_tokens: 100,
+    cost: 0.0123,
+  },
   // No price: 5,500 unpriced tokens, no cost.
   { id: 'h7', timestamp: at('2026-03-08T14:00:00Z'), service: 'lab', model: 'mystery-1', api_key: 'team-c', input_tokens: 5_000, output_tokens: 500 },
 ];
@@ -236,7 +281,16 @@ describe.skipIf(runnable.length === 0)(`cost conformance on ${runnable.map((e) =
         expect(costs, dimension).toEqual([...costs].sort((a, b) => b - a));
       }
 
-      const trend = await ask({ type: 'trend', ...range, granularity: '1h', timezone: 'Asia/Kolkata', dimension: 'model', limit: 2, metrics: ['cost', 'total_tokens'], filters });
+      const trend = await ask({
+        type: 'trend',
+        ...range,
+        granularity: '1h',
+        timezone: 'Asia/Kolkata',
+        dimension: 'model',
+        limit: 2,
+        metrics: ['cost', 'total_tokens'],
+        filters,
+      });
       const sumOf = (metric: string, unit: (v: number) => number) =>
         trend.series.filter((s: any) => s.metric === metric).reduce((n: number, s: any) => n + s.values.reduce((a: number, v: number) => a + unit(v), 0), 0);
       expect(sumOf('cost', micros)).toBe(refCost);
@@ -247,7 +301,9 @@ describe.skipIf(runnable.length === 0)(`cost conformance on ${runnable.map((e) =
   test('the CSV export writes cost exactly, the same bytes on every engine, and its cost column adds up to the total', async () => {
     const texts: string[] = [];
     for (const r of running) {
-      const res = await fetch(`${r.server.url}/api/v1/export?from=${WINDOW.from}&to=${WINDOW.to}&granularity=1h&dimension=model&limit=3&service=chat,internal,anthropic,dashscope,lab`);
+      const res = await fetch(
+        `${r.server.url}/api/v1/export?from=${WINDOW.from}&to=${WINDOW.to}&granularity=1h&dimension=model&limit=3&service=chat,internal,anthropic,dashscope,lab`,
+      );
       expect(res.status).toBe(200);
       texts.push(await res.text());
     }

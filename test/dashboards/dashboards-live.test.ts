@@ -100,7 +100,12 @@ class OpenDashboard {
   request<Q extends TokenscopeQuery | TokenscopeVariableQuery>(targets: Q[]): DataQueryRequest<Q> {
     const span = { 'now-3d': 3 * DAY, 'now-7d': 7 * DAY }[this.dashboard.time!.from];
     if (!span) throw new Error(`no span known for ${this.dashboard.time!.from}`);
-    return queryRequest(targets as unknown as TokenscopeQuery[], { from: now - span, to: now, timezone: this.dashboard.timezone, intervalMs: 600_000 }) as unknown as DataQueryRequest<Q>;
+    return queryRequest(targets as unknown as TokenscopeQuery[], {
+      from: now - span,
+      to: now,
+      timezone: this.dashboard.timezone,
+      intervalMs: 600_000,
+    }) as unknown as DataQueryRequest<Q>;
   }
 
   /** Refreshes the query variables in order, as Grafana does on load; returns each one's option values. */
@@ -131,7 +136,11 @@ function expectData(response: DataQueryResponse, title: string, anyValue = true)
   for (const frame of frames) {
     expect(frame.length, `${title}: empty frame`).toBeGreaterThan(0);
     const numbers = frame.fields.filter((f) => f.type === FieldType.number).flatMap((f) => f.values as Array<number | null>);
-    if (anyValue) expect(numbers.some((v) => v !== null && v > 0), `${title}: no value above zero`).toBe(true);
+    if (anyValue)
+      expect(
+        numbers.some((v) => v !== null && v > 0),
+        `${title}: no value above zero`,
+      ).toBe(true);
   }
   return frames;
 }
@@ -139,7 +148,9 @@ function expectData(response: DataQueryResponse, title: string, anyValue = true)
 // Grafana's app registers the standard transformers at start (their editors and images are UI-only); some
 // are listed under two names, so each id once.
 standardTransformersRegistry.setInit(() =>
-  [...new Map(Object.values(standardTransformers).map((t) => [t.id, t])).values()].map((t) => ({ id: t.id, name: t.name, transformation: t }) as unknown as TransformerRegistryItem),
+  [...new Map(Object.values(standardTransformers).map((t) => [t.id, t])).values()].map(
+    (t) => ({ id: t.id, name: t.name, transformation: t }) as unknown as TransformerRegistryItem,
+  ),
 );
 
 const dashboardByUid = (uid: string) => committedDashboards().find((d) => d.dashboard.uid === uid)!.dashboard;
@@ -180,7 +191,11 @@ describe('Usage Ranking against a demo-seeded backend', () => {
       open.set('model_type', { value: modelType });
       const response = await open.run(card);
       expect(response.errors ?? []).toEqual([]);
-      const shown = await lastValueFrom(transformDataFrame((card.transformations ?? []) as DataTransformerConfig[], response.data as DataFrame[], { interpolate: (text: string) => open.replace(text) }));
+      const shown = await lastValueFrom(
+        transformDataFrame((card.transformations ?? []) as DataTransformerConfig[], response.data as DataFrame[], {
+          interpolate: (text: string) => open.replace(text),
+        }),
+      );
       return getFieldDisplayValues({
         data: shown,
         reduceOptions: (card.options as { reduceOptions: ReduceDataOptions }).reduceOptions,
@@ -208,7 +223,9 @@ describe('Usage Ranking against a demo-seeded backend', () => {
     const frames = expectData(await open.run(bargauge), bargauge.title!);
 
     // What the panel draws: its transformations, then the bar gauge's own reduction, with Grafana's functions.
-    const shown = await lastValueFrom(transformDataFrame((bargauge.transformations ?? []) as DataTransformerConfig[], frames, { interpolate: (text: string) => open.replace(text) }));
+    const shown = await lastValueFrom(
+      transformDataFrame((bargauge.transformations ?? []) as DataTransformerConfig[], frames, { interpolate: (text: string) => open.replace(text) }),
+    );
     const bars = getFieldDisplayValues({
       data: shown,
       reduceOptions: (bargauge.options as { reduceOptions: ReduceDataOptions }).reduceOptions,
@@ -297,7 +314,13 @@ describe('Usage Trend against a demo-seeded backend', () => {
     for (const panel of charts()) {
       // Two models may both lack some metric (cache writes are reported by some models only): rows, not values.
       const [frame] = expectData(await open.run(panel), panel.title!, false);
-      expect(frame.fields.filter((f) => f.type === FieldType.number).map((f) => f.labels?.model).sort(), panel.title).toEqual([...chosen].sort());
+      expect(
+        frame.fields
+          .filter((f) => f.type === FieldType.number)
+          .map((f) => f.labels?.model)
+          .sort(),
+        panel.title,
+      ).toEqual([...chosen].sort());
     }
   });
 

@@ -172,7 +172,11 @@ describe('Usage Ranking', () => {
     // Rows of query B whose unpriced total is 0 are dropped; the cost frame is not filtered (it has no such field,
     // and Grafana's filter warns on the console for every frame that lacks it).
     expect(card.transformations).toEqual([
-      { id: 'filterByValue', filter: { id: 'byRefId', options: 'B' }, options: { type: 'exclude', match: 'any', filters: [{ fieldName: 'Unpriced Tokens', config: { id: 'equal', options: { value: 0 } } }] } },
+      {
+        id: 'filterByValue',
+        filter: { id: 'byRefId', options: 'B' },
+        options: { type: 'exclude', match: 'any', filters: [{ fieldName: 'Unpriced Tokens', config: { id: 'equal', options: { value: 0 } } }] },
+      },
     ]);
     expect(card.fieldConfig?.defaults.decimals).toBe(2);
     // One value per row: the emptied unpriced frame then shows nothing (test/dashboards/dashboards-live.test.ts renders it).
@@ -193,7 +197,10 @@ describe('Usage Ranking', () => {
     const link = ranking.links![0];
     const values = new Map<string, string>([...defaultValues(dashboard)].map(([k, v]) => [k, String(v)]));
     values.set('__from', String(context.from)).set('__to', String(context.to)).set('__timezone', context.timezone);
-    const url = new URL(link.url!.replace(/\$\{(\w+)(?::[^}]+)?\}/g, (_m, name: string) => values.get(name) ?? `<undefined ${name}>`), 'http://grafana');
+    const url = new URL(
+      link.url!.replace(/\$\{(\w+)(?::[^}]+)?\}/g, (_m, name: string) => values.get(name) ?? `<undefined ${name}>`),
+      'http://grafana',
+    );
     expect(url.pathname).toBe(`/api/datasources/proxy/uid/${DATASOURCE_UID}/${ROUTE_PATH}/api/v1/export`);
     const params: Record<string, string[]> = {};
     for (const [k, v] of url.searchParams) (params[k] ??= []).push(v);
@@ -212,7 +219,9 @@ describe('Usage Ranking', () => {
 
   test('the trend stacks one bar series per resource, per interval at the chosen granularity', () => {
     const trend = panelsOf(dashboard).find((p) => p.type === 'timeseries')!;
-    expect(targetsOf(trend)).toMatchObject([{ queryType: 'trend', dimension: '$dimension', limit: '$topN', granularity: '$granularity', metrics: ['$metric'] }]);
+    expect(targetsOf(trend)).toMatchObject([
+      { queryType: 'trend', dimension: '$dimension', limit: '$topN', granularity: '$granularity', metrics: ['$metric'] },
+    ]);
     expect(trend.fieldConfig?.defaults.custom).toMatchObject({ drawStyle: 'bars', stacking: { mode: 'normal' } });
     expect(trend.fieldConfig?.defaults.color?.mode).toBe('palette-classic');
   });

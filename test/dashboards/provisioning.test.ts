@@ -150,7 +150,10 @@ describe('docker-compose.yml', () => {
     const config = loadConfig(env);
     expect(config).toMatchObject({ host: '0.0.0.0', authEnabled: true });
     const db = backend.command![backend.command!.indexOf('--db') + 1];
-    expect(mountsOf(backend).find((m) => !m.bind && m.target === dirname(db)), `no volume at ${dirname(db)}`).toBeDefined();
+    expect(
+      mountsOf(backend).find((m) => !m.bind && m.target === dirname(db)),
+      `no volume at ${dirname(db)}`,
+    ).toBeDefined();
     expect(backend.healthcheck?.test.join(' ')).toContain('/healthz');
   });
 
@@ -195,7 +198,16 @@ describe('Dockerfile', () => {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'))
-    .map((p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '.*')}(/.*)?$`));
+    .map(
+      (p) =>
+        new RegExp(
+          `^${p
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*\*/g, '\u0000')
+            .replace(/\*/g, '[^/]*')
+            .replace(/\u0000/g, '.*')}(/.*)?$`,
+        ),
+    );
   const isIgnored = (path: string) => ignored.some((re) => re.test(path));
 
   test('builds on Node 20', () => {
@@ -247,4 +259,3 @@ describe.skipIf(!dockerCompose.path)(`docker-compose config${dockerCompose.skipR
     }
   });
 });
-

@@ -36,7 +36,12 @@ function span(attributes: Attr, extra: Record<string, unknown> = {}) {
     ...extra,
   };
 }
-const usage = (service: string, over: Attr = {}) => ({ 'gen_ai.request.model': `${service}-model`, 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 10, ...over });
+const usage = (service: string, over: Attr = {}) => ({
+  'gen_ai.request.model': `${service}-model`,
+  'gen_ai.usage.input_tokens': 100,
+  'gen_ai.usage.output_tokens': 10,
+  ...over,
+});
 const request = (service: string, spans: object[]) => ({
   resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ scope: { name: 'test' }, spans }] }],
 });
@@ -53,7 +58,13 @@ async function post(body: Buffer | string, headers: Record<string, string>) {
 }
 const decodeResponse = (bytes: Buffer) => OTLP_MESSAGES.traceResponse.toObject(OTLP_MESSAGES.traceResponse.decode(bytes), { longs: Number });
 async function totals(service: string) {
-  const res = await server.json('POST', '/api/v1/query', { type: 'totals', from: now - 60_000, to: Date.now() + 60_000, metrics: ['input_tokens', 'requests'], filters: { service: [service] } });
+  const res = await server.json('POST', '/api/v1/query', {
+    type: 'totals',
+    from: now - 60_000,
+    to: Date.now() + 60_000,
+    metrics: ['input_tokens', 'requests'],
+    filters: { service: [service] },
+  });
   return res.body.totals;
 }
 const alive = async () => expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
@@ -80,11 +91,16 @@ describe('partial success', () => {
   });
 
   test('JSON: the answer is OTLP/JSON; a fully accepted request has no partialSuccess', async () => {
-    const bad = await post(JSON.stringify(request('partial-json', [span(usage('partial-json')), span(usage('partial-json', { 'gen_ai.usage.input_tokens': 1.5 }))])), {
-      'content-type': 'application/json',
-    });
+    const bad = await post(
+      JSON.stringify(request('partial-json', [span(usage('partial-json')), span(usage('partial-json', { 'gen_ai.usage.input_tokens': 1.5 }))])),
+      {
+        'content-type': 'application/json',
+      },
+    );
     expect(bad.status).toBe(200);
-    expect(JSON.parse(bad.bytes.toString())).toMatchObject({ partialSuccess: { rejectedSpans: 1, errorMessage: expect.stringContaining('must be an integer >= 0') } });
+    expect(JSON.parse(bad.bytes.toString())).toMatchObject({
+      partialSuccess: { rejectedSpans: 1, errorMessage: expect.stringContaining('must be an integer >= 0') },
+    });
     const good = await post(JSON.stringify(request('partial-json', [span(usage('partial-json'))])), { 'content-type': 'application/json' });
     expect(JSON.parse(good.bytes.toString())).toEqual({});
     expect(await totals('partial-json')).toEqual({ input_tokens: 200, requests: 2 });
@@ -134,10 +150,16 @@ describe('bodies that do not decode, and limits', () => {
 
 describe('hostile spans', () => {
   test('huge attribute values: a 4 MB prompt beside valid usage is stored; a 300-character model is rejected by name', async () => {
-    const spans = [span(usage('huge', { 'gen_ai.input.messages': 'x'.repeat(4 * 1024 * 1024) })), span(usage('huge', { 'gen_ai.request.model': 'm'.repeat(300) }))];
+    const spans = [
+      span(usage('huge', { 'gen_ai.input.messages': 'x'.repeat(4 * 1024 * 1024) })),
+      span(usage('huge', { 'gen_ai.request.model': 'm'.repeat(300) })),
+    ];
     const res = await post(protobuf(request('huge', spans)), { 'content-type': 'application/x-protobuf' });
     expect(res.status).toBe(200);
-    expect(decodeResponse(res.bytes).partialSuccess).toMatchObject({ rejectedSpans: 1, errorMessage: expect.stringContaining('model: must be at most 256 characters') });
+    expect(decodeResponse(res.bytes).partialSuccess).toMatchObject({
+      rejectedSpans: 1,
+      errorMessage: expect.stringContaining('model: must be at most 256 characters'),
+    });
     expect(await totals('huge')).toEqual({ input_tokens: 100, requests: 1 });
   });
 
@@ -157,7 +179,11 @@ describe('when the store cannot write', () => {
   test('503 with Retry-After, so exporters retry instead of dropping', async () => {
     const down = await startTestServer();
     await down.store.close();
-    const res = await fetch(`${down.url}/v1/traces`, { method: 'POST', body: new Uint8Array(protobuf(request('down', [span(usage('down'))]))), headers: { 'content-type': 'application/x-protobuf' } });
+    const res = await fetch(`${down.url}/v1/traces`, {
+      method: 'POST',
+      body: new Uint8Array(protobuf(request('down', [span(usage('down'))]))),
+      headers: { 'content-type': 'application/x-protobuf' },
+    });
     expect(res.status).toBe(503);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     await down.stop().catch(() => undefined);

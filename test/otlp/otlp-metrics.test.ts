@@ -46,7 +46,13 @@ async function totals(url: string, service: string) {
   const res = await fetch(`${url}/api/v1/query`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ type: 'totals', from: start - 60_000, to: Date.now() + 60_000, metrics: ['input_tokens', 'output_tokens', 'requests'], filters: { service: [service] } }),
+    body: JSON.stringify({
+      type: 'totals',
+      from: start - 60_000,
+      to: Date.now() + 60_000,
+      metrics: ['input_tokens', 'output_tokens', 'requests'],
+      filters: { service: [service] },
+    }),
   });
   return ((await res.json()) as { totals: Record<string, number> }).totals;
 }
@@ -55,7 +61,16 @@ describe('metrics on (TOKENSCOPE_OTLP_METRICS=on)', () => {
   let dir: string;
   let server: RunningServer;
   const config = (port = 0) =>
-    loadConfig({}, { TOKENSCOPE_PORT: port, TOKENSCOPE_DB: join(dir, 'metrics.duckdb'), TOKENSCOPE_LOG_LEVEL: 'silent', TOKENSCOPE_OTLP_METRICS: 'on', TOKENSCOPE_OTLP_GRPC_PORT: 0 });
+    loadConfig(
+      {},
+      {
+        TOKENSCOPE_PORT: port,
+        TOKENSCOPE_DB: join(dir, 'metrics.duckdb'),
+        TOKENSCOPE_LOG_LEVEL: 'silent',
+        TOKENSCOPE_OTLP_METRICS: 'on',
+        TOKENSCOPE_OTLP_GRPC_PORT: 0,
+      },
+    );
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tokenscope-metrics-'));
     server = await startServer(config(), createLogger('silent'));
@@ -77,7 +92,12 @@ describe('metrics on (TOKENSCOPE_OTLP_METRICS=on)', () => {
   });
 
   test('cumulative over gRPC: deltas per stream, a sender restart (new start time) counts its fresh stream', async () => {
-    const exporter = () => new GrpcMetricExporter({ url: `http://${server.otlpGrpcAddress}`, metadata: grpcMetadata(), temporalityPreference: AggregationTemporalityPreference.CUMULATIVE });
+    const exporter = () =>
+      new GrpcMetricExporter({
+        url: `http://${server.otlpGrpcAddress}`,
+        metadata: grpcMetadata(),
+        temporalityPreference: AggregationTemporalityPreference.CUMULATIVE,
+      });
     const first = sender(exporter(), 'm-cumulative');
     for (let i = 0; i < 4; i++) first.call('claude-haiku-4-5', 200 + i, 20);
     await first.flush();
@@ -99,7 +119,10 @@ describe('metrics on (TOKENSCOPE_OTLP_METRICS=on)', () => {
 
   test('cumulative across a backend restart: nothing counted twice; the interval spanning the restart is not counted (documented)', async () => {
     const port = Number(new URL(server.url).port);
-    const s = sender(new ProtoMetricExporter({ url: `${server.url}/v1/metrics`, temporalityPreference: AggregationTemporalityPreference.CUMULATIVE }), 'm-restart');
+    const s = sender(
+      new ProtoMetricExporter({ url: `${server.url}/v1/metrics`, temporalityPreference: AggregationTemporalityPreference.CUMULATIVE }),
+      'm-restart',
+    );
     s.call('gpt-4o-mini', 300, 30);
     await s.flush();
     const before = { ...s.sent };
@@ -124,39 +147,41 @@ describe('metrics off (the default)', () => {
 
   test('accepted with a partial-success message naming TOKENSCOPE_OTLP_METRICS; nothing stored', async () => {
     const type = OTLP_MESSAGES.metricsRequest;
-    const body = type.encode(
-      type.fromObject({
-        resourceMetrics: [
-          {
-            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'm-off' } }] },
-            scopeMetrics: [
-              {
-                metrics: [
-                  {
-                    name: 'gen_ai.client.token.usage',
-                    histogram: {
-                      aggregationTemporality: 1,
-                      dataPoints: [
-                        {
-                          startTimeUnixNano: `${start}000000`,
-                          timeUnixNano: `${start + 1000}000000`,
-                          count: 1,
-                          sum: 10,
-                          attributes: [
-                            { key: 'gen_ai.token.type', value: { stringValue: 'input' } },
-                            { key: 'gen_ai.request.model', value: { stringValue: 'm' } },
-                          ],
-                        },
-                      ],
+    const body = type
+      .encode(
+        type.fromObject({
+          resourceMetrics: [
+            {
+              resource: { attributes: [{ key: 'service.name', value: { stringValue: 'm-off' } }] },
+              scopeMetrics: [
+                {
+                  metrics: [
+                    {
+                      name: 'gen_ai.client.token.usage',
+                      histogram: {
+                        aggregationTemporality: 1,
+                        dataPoints: [
+                          {
+                            startTimeUnixNano: `${start}000000`,
+                            timeUnixNano: `${start + 1000}000000`,
+                            count: 1,
+                            sum: 10,
+                            attributes: [
+                              { key: 'gen_ai.token.type', value: { stringValue: 'input' } },
+                              { key: 'gen_ai.request.model', value: { stringValue: 'm' } },
+                            ],
+                          },
+                        ],
+                      },
                     },
-                  },
-                ],
-              },
-            ],
-          },
-        ],
-      }),
-    ).finish();
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      )
+      .finish();
     const res = await fetch(`${server.url}/v1/metrics`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/x-protobuf' } });
     expect(res.status).toBe(200);
     const answer = OTLP_MESSAGES.metricsResponse.toObject(OTLP_MESSAGES.metricsResponse.decode(new Uint8Array(await res.arrayBuffer())), { longs: Number });

@@ -50,7 +50,10 @@ describe.each(['protobuf', 'grpc'] as Transport[])('%s with raw retention on', (
   // Spans older than the raw events kept would be counted again after their first copy expired: every port refuses them.
   let kept: TestServer;
   beforeAll(async () => {
-    kept = await startTestServer({ TOKENSCOPE_OTLP_PORT: 0, TOKENSCOPE_OTLP_GRPC_PORT: 0 }, { TOKENSCOPE_INGEST_TOKENS: INGEST, TOKENSCOPE_READ_TOKENS: READ, TOKENSCOPE_RAW_RETENTION: '7d' });
+    kept = await startTestServer(
+      { TOKENSCOPE_OTLP_PORT: 0, TOKENSCOPE_OTLP_GRPC_PORT: 0 },
+      { TOKENSCOPE_INGEST_TOKENS: INGEST, TOKENSCOPE_READ_TOKENS: READ, TOKENSCOPE_RAW_RETENTION: '7d' },
+    );
   });
   afterAll(() => kept?.stop());
 
@@ -62,7 +65,12 @@ describe.each(['protobuf', 'grpc'] as Transport[])('%s with raw retention on', (
     expect(await exportBatch(exporter, fresh.inner)).toEqual({ code: SUCCESS });
     await exporter.shutdown();
     const requests = async (service: string) => {
-      const res = await kept.json('POST', '/api/v1/query', { type: 'totals', metrics: ['requests'], from: Date.now() - 30 * 86_400_000, to: Date.now(), filters: { service: [service] } }, { authorization: `Bearer ${READ}` });
+      const res = await kept.json(
+        'POST',
+        '/api/v1/query',
+        { type: 'totals', metrics: ['requests'], from: Date.now() - 30 * 86_400_000, to: Date.now(), filters: { service: [service] } },
+        { authorization: `Bearer ${READ}` },
+      );
       expect(res.status).toBe(200);
       return res.body.totals.requests;
     };
@@ -104,21 +112,39 @@ describe('OTLP/gRPC answers', () => {
         { key: 'gen_ai.usage.output_tokens', value: { intValue: 1 } },
       ],
     });
-    const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'grpc-raw' } }] }, scopeSpans: [{ spans: [span(7, 10), span(8, inputTokens)] }] }] };
+    const body = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'grpc-raw' } }] },
+          scopeSpans: [{ spans: [span(7, 10), span(8, inputTokens)] }],
+        },
+      ],
+    };
     return Buffer.from(type.encode(type.fromObject(body)).finish());
   };
 
   test('partial success names the rejected span; the valid one is stored', async () => {
     const { response } = await exportRaw(request(-1));
     const answer = OTLP_MESSAGES.traceResponse.toObject(OTLP_MESSAGES.traceResponse.decode(response!), { longs: Number });
-    expect(answer.partialSuccess).toMatchObject({ rejectedSpans: 1, errorMessage: expect.stringContaining('input_tokens (from gen_ai.usage.input_tokens): must be an integer >= 0') });
-    const totals = await server.json('POST', '/api/v1/query', { type: 'totals', from: now - 1000, to: now + 1000, metrics: ['input_tokens', 'requests'], filters: { service: ['grpc-raw'] } }, { authorization: `Bearer ${READ}` });
+    expect(answer.partialSuccess).toMatchObject({
+      rejectedSpans: 1,
+      errorMessage: expect.stringContaining('input_tokens (from gen_ai.usage.input_tokens): must be an integer >= 0'),
+    });
+    const totals = await server.json(
+      'POST',
+      '/api/v1/query',
+      { type: 'totals', from: now - 1000, to: now + 1000, metrics: ['input_tokens', 'requests'], filters: { service: ['grpc-raw'] } },
+      { authorization: `Bearer ${READ}` },
+    );
     expect(totals.body.totals).toEqual({ input_tokens: 10, requests: 1 });
   });
 
   test('truncated protobuf is INVALID_ARGUMENT (not retried); a read token is PERMISSION_DENIED', async () => {
     const whole = request(5);
-    expect(await exportRaw(whole.subarray(0, whole.length - 5))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringContaining('ExportTraceServiceRequest') });
+    expect(await exportRaw(whole.subarray(0, whole.length - 5))).toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: expect.stringContaining('ExportTraceServiceRequest'),
+    });
     expect(await exportRaw(whole, READ)).toMatchObject({ code: grpc.status.PERMISSION_DENIED });
   });
 });

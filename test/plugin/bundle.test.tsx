@@ -115,7 +115,17 @@ describe('module.js loaded as Grafana loads it', () => {
     expect(plugin).toBeInstanceOf(DataSourcePlugin);
     expect(typeof plugin.components.ConfigEditor).toBe('function');
     expect(typeof plugin.components.QueryEditor).toBe('function');
-    const ds = new plugin.DataSourceClass({ id: 1, uid: 'u', type: 'tokenscope-usage-datasource', name: 'T', url: '/api/datasources/proxy/uid/u', jsonData: {}, access: 'proxy', readOnly: false, meta: {} as never });
+    const ds = new plugin.DataSourceClass({
+      id: 1,
+      uid: 'u',
+      type: 'tokenscope-usage-datasource',
+      name: 'T',
+      url: '/api/datasources/proxy/uid/u',
+      jsonData: {},
+      access: 'proxy',
+      readOnly: false,
+      meta: {} as never,
+    });
     expect(ds).toBeInstanceOf(DataSourceApi);
     expect(ds.variables).toBeInstanceOf(CustomVariableSupport);
     expect(ds.variables!.getType()).toBe(VariableSupportType.Custom);
@@ -124,7 +134,15 @@ describe('module.js loaded as Grafana loads it', () => {
 
   test("its editors render with the host's React and @grafana/ui", () => {
     const { ConfigEditor } = exported.plugin.components;
-    const options = { id: 1, uid: 'u', name: 'T', type: 'tokenscope-usage-datasource', access: 'proxy', jsonData: { url: 'http://tokenscope:8080' }, secureJsonFields: { apiToken: true } };
+    const options = {
+      id: 1,
+      uid: 'u',
+      name: 'T',
+      type: 'tokenscope-usage-datasource',
+      access: 'proxy',
+      jsonData: { url: 'http://tokenscope:8080' },
+      secureJsonFields: { apiToken: true },
+    };
     const Editor = ConfigEditor as ComponentType<any>;
     render(<Editor options={options} onOptionsChange={() => {}} />);
     expect((screen.getByLabelText(/^URL/) as HTMLInputElement).value).toBe('http://tokenscope:8080');
@@ -138,8 +156,16 @@ describe('no copy of React or @grafana/* in the bundle', () => {
     { pkg: 'react', file: 'react/cjs/react.production.min.js', text: '__SECRET_INTERNALS_DO_NOT_USE_OR_YOU_WILL_BE_FIRED' },
     { pkg: 'react-dom', file: 'react-dom/cjs/react-dom.production.min.js', text: '__SECRET_INTERNALS_DO_NOT_USE_OR_YOU_WILL_BE_FIRED' },
     { pkg: '@grafana/ui', file: '@grafana/ui/dist/cjs/components/Combobox/types.cjs', text: '__GRAFANA_INTERNAL_MULTICOMBOBOX_ALL_OPTION__' },
-    { pkg: '@grafana/data', file: '@grafana/data/dist/cjs/transformations/transformers/groupBy.cjs', text: 'Group the data by a field values then process calculations for each group.' },
-    { pkg: '@grafana/runtime', file: '@grafana/runtime/dist/cjs/components/PanelRenderer.cjs', text: 'PanelRenderer can only be used after Grafana instance has been started.' },
+    {
+      pkg: '@grafana/data',
+      file: '@grafana/data/dist/cjs/transformations/transformers/groupBy.cjs',
+      text: 'Group the data by a field values then process calculations for each group.',
+    },
+    {
+      pkg: '@grafana/runtime',
+      file: '@grafana/runtime/dist/cjs/components/PanelRenderer.cjs',
+      text: 'PanelRenderer can only be used after Grafana instance has been started.',
+    },
     { pkg: 'rxjs', file: 'rxjs/dist/cjs/internal/util/ObjectUnsubscribedError.js', text: 'object unsubscribed' },
   ];
 
@@ -152,7 +178,6 @@ describe('no copy of React or @grafana/* in the bundle', () => {
     expect(readFileSync(join(REPO, 'node_modules', file), 'utf8')).toContain(text);
     expect(code).not.toContain(text);
   });
-
 });
 
 describe("plugin.json follows Grafana's plugin.json schema", () => {
@@ -177,7 +202,12 @@ describe("plugin.json follows Grafana's plugin.json schema", () => {
           keywords: { type: 'array', minItems: 1, items: { type: 'string' } },
           links: { type: 'array' },
           screenshots: { type: 'array' },
-          logos: { type: 'object', required: ['small', 'large'], additionalProperties: false, properties: { small: { type: 'string' }, large: { type: 'string' } } },
+          logos: {
+            type: 'object',
+            required: ['small', 'large'],
+            additionalProperties: false,
+            properties: { small: { type: 'string' }, large: { type: 'string' } },
+          },
           updated: { type: 'string', pattern: '^(\\d{4}-\\d{2}-\\d{2}|%TODAY%)$' },
           version: { type: 'string', pattern: '^((0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)|%VERSION%)$' },
         },
@@ -187,7 +217,10 @@ describe("plugin.json follows Grafana's plugin.json schema", () => {
         required: ['grafanaDependency'],
         additionalProperties: false,
         properties: {
-          grafanaDependency: { type: 'string', pattern: '^(<=|>=|<|>|=|~|\\^)?([0-9]+)(\\.[0-9x*]+)(\\.[0-9x*]+)?(\\s(<=|>=|<|=>)?([0-9]+)(\\.[0-9x]+)(\\.[0-9x]+))?$' },
+          grafanaDependency: {
+            type: 'string',
+            pattern: '^(<=|>=|<|>|=|~|\\^)?([0-9]+)(\\.[0-9x*]+)(\\.[0-9x*]+)?(\\s(<=|>=|<|=>)?([0-9]+)(\\.[0-9x]+)(\\.[0-9x]+))?$',
+          },
           plugins: { type: 'array' },
         },
       },
@@ -202,7 +235,10 @@ describe("plugin.json follows Grafana's plugin.json schema", () => {
             url: { type: 'string' },
             reqRole: { type: 'string' },
             reqSignedIn: { type: 'boolean' },
-            headers: { type: 'array', items: { type: 'object', required: ['name', 'content'], properties: { name: { type: 'string' }, content: { type: 'string' } } } },
+            headers: {
+              type: 'array',
+              items: { type: 'object', required: ['name', 'content'], properties: { name: { type: 'string' }, content: { type: 'string' } } },
+            },
             body: { type: 'object' },
             tokenAuth: { type: 'object' },
             jwtTokenAuth: { type: 'object' },

@@ -153,11 +153,17 @@ async function drawnPanels(page: Page): Promise<DrawnPanel[]> {
 }
 
 /** Values as Grafana shows them for a field with this unit and decimals, numbers or times (@grafana/data in the page). */
-function formatted(page: Page, config: { unit?: string; decimals?: number }, values: Array<number | null>, type: 'number' | 'time' = 'number'): Promise<string[]> {
-  return page.evaluate(
-    ([c, v, t]) => (window as unknown as { formatValues: (c: unknown, v: unknown, t: string) => string[] }).formatValues(c, v, t),
-    [config, values, type] as const,
-  );
+function formatted(
+  page: Page,
+  config: { unit?: string; decimals?: number },
+  values: Array<number | null>,
+  type: 'number' | 'time' = 'number',
+): Promise<string[]> {
+  return page.evaluate(([c, v, t]) => (window as unknown as { formatValues: (c: unknown, v: unknown, t: string) => string[] }).formatValues(c, v, t), [
+    config,
+    values,
+    type,
+  ] as const);
 }
 
 /** The metrics a panel's query asked for, as the plugin sent them (variables resolved). */
@@ -173,7 +179,10 @@ function answersFor(dashboard: OpenDashboard, panel: Panel): Array<{ body: Recor
     .filter((e) => e.method === 'POST' && e.path.endsWith('/api/v1/query'))
     .map((e) => ({ body: e.body as Record<string, unknown>, answer: e.answer as QueryResponse }));
   const targetIndex = (body: Record<string, unknown>) =>
-    Math.max(0, (panel.targets ?? []).findIndex((t) => JSON.stringify(targetMetrics(t)) === JSON.stringify(sentMetrics(body))));
+    Math.max(
+      0,
+      (panel.targets ?? []).findIndex((t) => JSON.stringify(targetMetrics(t)) === JSON.stringify(sentMetrics(body))),
+    );
   return answers.sort((a, b) => targetIndex(a.body) - targetIndex(b.body));
 }
 
@@ -212,8 +221,7 @@ const seriesLabel = (s: TrendResponse['series'][number]) => (s.isOther ? 'other'
 const CSV_FROM_ANSWER: Record<string, (answer: any, body: Record<string, unknown>) => string[][]> = {
   totals: (a: TotalsResponse, body) => [sentMetrics(body).map((m) => String(a.totals[m] ?? ''))],
   ranking: (a: RankingResponse, body) => a.rows.slice(0, Number(body.limit)).map((r) => [r.label, ...sentMetrics(body).map((m) => String(r.metrics[m] ?? ''))]),
-  trend: (a: TrendResponse) =>
-    a.buckets.map((t, i) => [String(t), ...a.series.map((s) => csvCell(s.values[i])), String(a.buckets[i + 1] ?? a.to)]),
+  trend: (a: TrendResponse) => a.buckets.map((t, i) => [String(t), ...a.series.map((s) => csvCell(s.values[i])), String(a.buckets[i + 1] ?? a.to)]),
   movers: (a: MoversResponse) =>
     [...a.rows, ...(a.other ? [{ ...a.other, label: 'other', status: '' }] : [])].map((r) =>
       [r.label, r.current, r.previous, r.change, r.changeRatio, r.status].map(csvCell),
@@ -347,10 +355,26 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
         const rows = [...movers.rows, ...(movers.other ? [{ ...movers.other, label: 'other', status: '' }] : [])];
         const config = shownConfig(panel, metric, movers.currency);
         const [current, previous, change, ratio] = await Promise.all([
-          formatted(drawn.page, config, rows.map((r) => r.current)),
-          formatted(drawn.page, config, rows.map((r) => r.previous)),
-          formatted(drawn.page, config, rows.map((r) => r.change)),
-          formatted(drawn.page, { unit: 'percentunit' }, rows.map((r) => r.changeRatio)),
+          formatted(
+            drawn.page,
+            config,
+            rows.map((r) => r.current),
+          ),
+          formatted(
+            drawn.page,
+            config,
+            rows.map((r) => r.previous),
+          ),
+          formatted(
+            drawn.page,
+            config,
+            rows.map((r) => r.change),
+          ),
+          formatted(
+            drawn.page,
+            { unit: 'percentunit' },
+            rows.map((r) => r.changeRatio),
+          ),
         ]);
         const expected = rows.map((r, i) => [r.label, current[i], previous[i], change[i], ratio[i], r.status]);
         expect(shown.tableHeader, panel.title).toEqual([dimensionDefinition(dimension).name, 'Now', 'Before', 'Change', 'Change %', 'Status']);
@@ -364,7 +388,10 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
         expect(byType('stat').map(metricsOf)).toContainEqual(['cost']);
         for (const panel of byType('stat')) {
           const answers = answersFor(drawn, panel);
-          expect(answers.map((a) => sentMetrics(a.body)), panel.title).toEqual((panel.targets ?? []).map(targetMetrics));
+          expect(
+            answers.map((a) => sentMetrics(a.body)),
+            panel.title,
+          ).toEqual((panel.targets ?? []).map(targetMetrics));
           // One value per query (the demo has unpriced tokens, so the cost card shows them too), in the targets' order.
           const named = (panel.options as { textMode?: string }).textMode === 'value_and_name';
           expect(named, panel.title).toBe(answers.length > 1);
@@ -534,16 +561,34 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
         });
         expect(calls.calls.length, 'calls').toBe(query.limit);
         const rows = calls.calls;
-        const column = (unit: string | undefined, values: Array<number | null>, type: 'number' | 'time' = 'number') => formatted(drawn.page, { unit }, values, type);
+        const column = (unit: string | undefined, values: Array<number | null>, type: 'number' | 'time' = 'number') =>
+          formatted(drawn.page, { unit }, values, type);
         const tokens = (['total_tokens', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens'] as const).map((m) =>
           column(
             metricUnit(m, calls.currency),
-            rows.map((c) => ({ total_tokens: c.totalTokens, input_tokens: c.inputTokens, output_tokens: c.outputTokens, cache_read_tokens: c.cacheReadTokens, cache_write_tokens: c.cacheWriteTokens, reasoning_tokens: c.reasoningTokens })[m]),
+            rows.map(
+              (c) =>
+                ({
+                  total_tokens: c.totalTokens,
+                  input_tokens: c.inputTokens,
+                  output_tokens: c.outputTokens,
+                  cache_read_tokens: c.cacheReadTokens,
+                  cache_write_tokens: c.cacheWriteTokens,
+                  reasoning_tokens: c.reasoningTokens,
+                })[m],
+            ),
           ),
         );
         const [times, durations, ...tokenColumns] = await Promise.all([
-          column(undefined, rows.map((c) => c.time), 'time'),
-          column('ms', rows.map((c) => c.durationMs)),
+          column(
+            undefined,
+            rows.map((c) => c.time),
+            'time',
+          ),
+          column(
+            'ms',
+            rows.map((c) => c.durationMs),
+          ),
           ...tokens,
         ]);
         const expected = rows.map((c, i) => [

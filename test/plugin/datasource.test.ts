@@ -36,7 +36,11 @@ const totalTokens = (list: FixtureEvent[]) => sumOf(list, (e) => e.input_tokens 
 
 describe('movers and largest calls through the data source', () => {
   test('movers come back as the table the backend ranks; calls largest first, trace ids linked to the tracing data source of the settings', async () => {
-    const { ds } = grafanaDataSource({ backendUrl: server.url, apiToken: READ_TOKEN, jsonData: { tracingDatasourceUid: 'tempo-1', tracingDatasourceType: 'tempo' } });
+    const { ds } = grafanaDataSource({
+      backendUrl: server.url,
+      apiToken: READ_TOKEN,
+      jsonData: { tracingDatasourceUid: 'tempo-1', tracingDatasourceType: 'tempo' },
+    });
     const half = { from: RANGE.from + (RANGE.to - RANGE.from) / 2, to: RANGE.to };
     const movers = await runQuery(ds, queryRequest([{ refId: 'M', queryType: 'movers', metrics: ['total_tokens'], dimension: 'model', limit: 2 }], half));
     expect(movers.errors ?? []).toEqual([]);
@@ -52,7 +56,10 @@ describe('movers and largest calls through the data source', () => {
     const calls = await runQuery(ds, queryRequest([{ refId: 'C', queryType: 'calls', metrics: [], limit: 5 }], RANGE));
     expect(calls.errors ?? []).toEqual([]);
     const [callsFrame] = calls.data as DataFrame[];
-    const largest = events.map((e) => e.input_tokens + e.output_tokens).sort((a, b) => b - a).slice(0, 5);
+    const largest = events
+      .map((e) => e.input_tokens + e.output_tokens)
+      .sort((a, b) => b - a)
+      .slice(0, 5);
     expect(callsFrame.fields.find((f) => f.name === 'total_tokens')!.values).toEqual(largest);
     const traceLink = callsFrame.fields.find((f) => f.name === 'trace_id')!.config.links![0];
     expect(traceLink.internal).toMatchObject({ datasourceUid: 'tempo-1', query: { queryType: 'traceql', query: '${__value.raw}' } });
@@ -71,7 +78,17 @@ describe('request mapping', () => {
       ],
     });
     const request = queryRequest(
-      [{ refId: 'A', queryType: 'trend', metrics: ['total_tokens'], dimension: '$dimension', granularity: 'auto', limit: 10, filters: { model: ['$model'], service: ['$service'] } }],
+      [
+        {
+          refId: 'A',
+          queryType: 'trend',
+          metrics: ['total_tokens'],
+          dimension: '$dimension',
+          granularity: 'auto',
+          limit: 10,
+          filters: { model: ['$model'], service: ['$service'] },
+        },
+      ],
       { ...RANGE, timezone: 'browser', intervalMs: HOUR, maxDataPoints: 500 },
     );
     const response = await runQuery(ds, request);
@@ -102,10 +119,19 @@ describe('request mapping', () => {
   });
 
   test('Explore and mixed data sources get the queries as they will run', () => {
-    const { ds } = grafanaDataSource({ backendUrl: server.url, apiToken: READ_TOKEN, variables: [{ name: 'model', value: ['glm-5', 'bge-m3'] }, { name: 'topN', value: '3' }] });
-    const [query] = ds.interpolateVariablesInQueries([{ refId: 'A', schemaVersion: 1, queryType: 'ranking', metrics: ['requests'], dimension: 'service', limit: '$topN', filters: { model: ['$model'] } }], {}, [
-      { key: 'api_key', operator: '=', value: 'team-a' },
-    ]);
+    const { ds } = grafanaDataSource({
+      backendUrl: server.url,
+      apiToken: READ_TOKEN,
+      variables: [
+        { name: 'model', value: ['glm-5', 'bge-m3'] },
+        { name: 'topN', value: '3' },
+      ],
+    });
+    const [query] = ds.interpolateVariablesInQueries(
+      [{ refId: 'A', schemaVersion: 1, queryType: 'ranking', metrics: ['requests'], dimension: 'service', limit: '$topN', filters: { model: ['$model'] } }],
+      {},
+      [{ key: 'api_key', operator: '=', value: 'team-a' }],
+    );
     expect(query).toMatchObject({ refId: 'A', limit: '3', filters: { model: ['glm-5', 'bge-m3'], api_key: ['team-a'] }, datasource: { uid: 'tokenscope' } });
   });
 
@@ -113,7 +139,11 @@ describe('request mapping', () => {
     const { ds } = grafanaDataSource({ backendUrl: server.url, apiToken: READ_TOKEN });
     const response = await runQuery(
       ds,
-      queryRequest([{ refId: 'A', queryType: 'trend', metrics: ['requests'], granularity: '1d' }], { from: DAY_START - 86_400_000, to: DAY_START + 86_400_000, timezone: 'Asia/Kolkata' }),
+      queryRequest([{ refId: 'A', queryType: 'trend', metrics: ['requests'], granularity: '1d' }], {
+        from: DAY_START - 86_400_000,
+        to: DAY_START + 86_400_000,
+        timezone: 'Asia/Kolkata',
+      }),
     );
     const times = (response.data[0] as DataFrame).fields[0].values as number[];
     expect(times.length).toBeGreaterThanOrEqual(2);
@@ -125,7 +155,10 @@ describe('request mapping', () => {
     const { ds } = grafanaDataSource({ backendUrl: server.url, apiToken: READ_TOKEN });
     const response = await runQuery(
       ds,
-      queryRequest([{ refId: 'A', queryType: 'totals', metrics: ['total_tokens'] }], { ...RANGE, filters: [{ key: 'model', operator: '=|', value: '', values: ['glm-5', 'tiny-1'] }] }),
+      queryRequest([{ refId: 'A', queryType: 'totals', metrics: ['total_tokens'] }], {
+        ...RANGE,
+        filters: [{ key: 'model', operator: '=|', value: '', values: ['glm-5', 'tiny-1'] }],
+      }),
     );
     const frame = response.data[0] as DataFrame;
     expect(frame.fields[0].values[0]).toBe(totalTokens(events.filter((e) => e.model === 'glm-5' || e.model === 'tiny-1')));
@@ -135,7 +168,10 @@ describe('request mapping', () => {
     const { ds, fetchSrv } = grafanaDataSource({ backendUrl: server.url, apiToken: READ_TOKEN });
     const response = await runQuery(
       ds,
-      queryRequest([{ refId: 'A', queryType: 'totals', filters: { model: ['glm-5'] } }], { ...RANGE, filters: [{ key: 'model', operator: '=', value: 'tiny-1' }] }),
+      queryRequest([{ refId: 'A', queryType: 'totals', filters: { model: ['glm-5'] } }], {
+        ...RANGE,
+        filters: [{ key: 'model', operator: '=', value: 'tiny-1' }],
+      }),
     );
     expect(response.data).toEqual([]);
     expect(fetchSrv.calls).toEqual([]);
@@ -156,7 +192,9 @@ describe('errors become panel errors', () => {
       ),
     );
     expect(response.data.map((f: DataFrame) => f.refId)).toEqual(['A']);
-    expect(response.errors).toEqual([expect.objectContaining({ refId: 'B', status: 400, message: expect.stringMatching(/^Tokenscope: granularity: '1m' gives about .* buckets/) })]);
+    expect(response.errors).toEqual([
+      expect.objectContaining({ refId: 'B', status: 400, message: expect.stringMatching(/^Tokenscope: granularity: '1m' gives about .* buckets/) }),
+    ]);
     expect(response.state).toBe('Error');
   });
 
@@ -198,7 +236,11 @@ describe('Save & test', () => {
     for (const c of cases) {
       const { ds } = grafanaDataSource({ backendUrl: c.backendUrl, apiToken: c.apiToken });
       const result = await ds.testDatasource();
-      expect({ url: c.backendUrl, status: result.status, message: result.message }).toEqual({ url: c.backendUrl, status: 'error', message: expect.stringMatching(c.expected) });
+      expect({ url: c.backendUrl, status: result.status, message: result.message }).toEqual({
+        url: c.backendUrl,
+        status: 'error',
+        message: expect.stringMatching(c.expected),
+      });
     }
   });
 });
@@ -210,13 +252,17 @@ describe('variables and ad-hoc filters', () => {
   test('a query variable lists a dimension in text/value fields, narrowed by filters that take variables', async () => {
     const { ds, setVariables } = grafanaDataSource({ backendUrl: server.url, apiToken: READ_TOKEN });
     setVariables([{ name: 'type', value: 'vision' }]);
-    const response = await lastValueFrom((ds.variables as TokenscopeVariableSupport).query(variableRequest({ refId: 'v', dimension: 'model', filters: { model_type: ['$type'] } })));
+    const response = await lastValueFrom(
+      (ds.variables as TokenscopeVariableSupport).query(variableRequest({ refId: 'v', dimension: 'model', filters: { model_type: ['$type'] } })),
+    );
     const frame = response.data[0] as DataFrame;
     expect(frame.fields.map((f) => getFieldDisplayName(f, frame))).toEqual(['text', 'value']);
     expect(frame.fields[1].values).toEqual(['qwen3-vl']);
 
     setVariables([{ name: 'type', value: '$__all', options: ['vision'] }]);
-    const all = await lastValueFrom((ds.variables as TokenscopeVariableSupport).query(variableRequest({ refId: 'v', dimension: 'model', filters: { model_type: ['$type'] } })));
+    const all = await lastValueFrom(
+      (ds.variables as TokenscopeVariableSupport).query(variableRequest({ refId: 'v', dimension: 'model', filters: { model_type: ['$type'] } })),
+    );
     expect((all.data[0] as DataFrame).fields[1].values).toEqual([...new Set(events.map((e) => e.model))].sort());
   });
 

@@ -35,7 +35,15 @@ describe('fidelity of trend frames', () => {
     const target = { refId: 'A', queryType: 'trend' as const, metrics: ['total_tokens'], dimension: 'model', granularity: '1h', limit: 3 };
     const [frame, ...rest] = await frames(target);
     expect(rest).toHaveLength(0);
-    const backend = await backendAnswer<TrendResponse>(server, { type: 'trend', ...RANGE, metrics: ['total_tokens'], dimension: 'model', granularity: '1h', limit: 3, timezone: 'UTC' });
+    const backend = await backendAnswer<TrendResponse>(server, {
+      type: 'trend',
+      ...RANGE,
+      metrics: ['total_tokens'],
+      dimension: 'model',
+      granularity: '1h',
+      limit: 3,
+      timezone: 'UTC',
+    });
     expect(frame.fields[0].values).toEqual(backend.buckets);
     // Between the time and the bucket ends (which the "largest calls in this bucket" link reads), one field per series.
     const series = frame.fields.slice(1, -1);
@@ -52,16 +60,34 @@ describe('fidelity of trend frames', () => {
     const [frame] = await frames({ refId: 'A', queryType: 'trend', metrics: ['input_tokens'], dimension: 'model', granularity: '1h', limit: 10 });
     const field = frame.fields.find((f) => getFieldDisplayName(f, frame) === 'glm-5')!;
     const hourly = Array.from({ length: 6 }, (_, h) =>
-      sumOf(events.filter((e) => e.model === 'glm-5' && e.timestamp >= RANGE.from + h * HOUR && e.timestamp < RANGE.from + (h + 1) * HOUR), (e) => e.input_tokens),
+      sumOf(
+        events.filter((e) => e.model === 'glm-5' && e.timestamp >= RANGE.from + h * HOUR && e.timestamp < RANGE.from + (h + 1) * HOUR),
+        (e) => e.input_tokens,
+      ),
     );
     expect(field.values).toEqual(hourly);
     const calcs = reduceField({ field, reducers: [ReducerID.max, ReducerID.min, ReducerID.sum] });
-    expect(calcs).toMatchObject({ max: Math.max(...hourly), min: Math.min(...hourly), sum: sumOf(events.filter((e) => e.model === 'glm-5'), (e) => e.input_tokens) });
+    expect(calcs).toMatchObject({
+      max: Math.max(...hourly),
+      min: Math.min(...hourly),
+      sum: sumOf(
+        events.filter((e) => e.model === 'glm-5'),
+        (e) => e.input_tokens,
+      ),
+    });
   });
 
   test('Download CSV is one table: a time column, one column per series and the bucket ends, values equal to the backend', async () => {
     const [frame] = await frames({ refId: 'A', queryType: 'trend', metrics: ['total_tokens'], dimension: 'service', granularity: '1h', limit: 10 });
-    const backend = await backendAnswer<TrendResponse>(server, { type: 'trend', ...RANGE, metrics: ['total_tokens'], dimension: 'service', granularity: '1h', limit: 10, timezone: 'UTC' });
+    const backend = await backendAnswer<TrendResponse>(server, {
+      type: 'trend',
+      ...RANGE,
+      metrics: ['total_tokens'],
+      dimension: 'service',
+      granularity: '1h',
+      limit: 10,
+      timezone: 'UTC',
+    });
     const rows: string[][] = parse(toCSV([frame]), { bom: true });
     const [header, ...body] = rows;
     expect(header).toEqual(['Time', ...backend.series.map((s) => s.labels.service), 'Bucket end']);
@@ -75,7 +101,13 @@ describe('fidelity of trend frames', () => {
 
   test('per-minute series keep the catalogue unit and the backend values', async () => {
     const [frame] = await frames({ refId: 'A', queryType: 'trend', metrics: ['total_tokens_per_minute'], dimension: '', granularity: '1h' });
-    const backend = await backendAnswer<TrendResponse>(server, { type: 'trend', ...RANGE, metrics: ['total_tokens_per_minute'], granularity: '1h', timezone: 'UTC' });
+    const backend = await backendAnswer<TrendResponse>(server, {
+      type: 'trend',
+      ...RANGE,
+      metrics: ['total_tokens_per_minute'],
+      granularity: '1h',
+      timezone: 'UTC',
+    });
     const field = frame.fields[1];
     expect(getFieldDisplayName(field, frame)).toBe('Total Tokens per Minute');
     expect(field.config.unit).toBe('suffix: tokens/min');

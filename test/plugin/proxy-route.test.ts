@@ -30,7 +30,9 @@ describe('plugin.json route', () => {
   });
 
   test('dimension values keep their path', () => {
-    expect(routeRequest(pluginJson.routes, `${ROUTE_PATH}/api/v1/dimensions/model/values`, ds('http://h:1'))?.url).toBe('http://h:1/api/v1/dimensions/model/values');
+    expect(routeRequest(pluginJson.routes, `${ROUTE_PATH}/api/v1/dimensions/model/values`, ds('http://h:1'))?.url).toBe(
+      'http://h:1/api/v1/dimensions/model/values',
+    );
   });
 
   test('paths outside the route are not given the token', () => {

@@ -60,6 +60,10 @@ export async function backendAnswer<T>(server: TestServerProcess, body: unknown)
 }
 
 async function post(url: string, path: string, body: unknown, token: string): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  const res = await fetch(url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: await res.json() };
 }

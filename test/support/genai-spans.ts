@@ -18,7 +18,10 @@ export interface CallUsage {
   reasoning: number;
 }
 
-export type Totals = Record<string, { input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number; reasoning_tokens: number; requests: number }>;
+export type Totals = Record<
+  string,
+  { input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number; reasoning_tokens: number; requests: number }
+>;
 
 export function totalsByModel(calls: CallUsage[]): Totals {
   const out: Totals = {};
@@ -59,7 +62,12 @@ export function recordGenAiCalls(service: string, startMs: number, n: number, se
     const output = int(800);
     const call = otel.open('chat gpt-4o-mini', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.system': 'openai' }, next());
     http.span('POST', { 'http.request.method': 'POST', 'url.full': 'https://api.openai.com/v1/chat/completions' }, t + 5, 300, call);
-    call.setAttributes({ 'gen_ai.response.model': 'gpt-4o-mini-2024-07-18', 'gen_ai.response.id': `chatcmpl-${i}`, 'gen_ai.usage.input_tokens': input, 'gen_ai.usage.output_tokens': output });
+    call.setAttributes({
+      'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
+      'gen_ai.response.id': `chatcmpl-${i}`,
+      'gen_ai.usage.input_tokens': input,
+      'gen_ai.usage.output_tokens': output,
+    });
     call.end(new Date(t + 400));
     calls.push({ model: 'gpt-4o-mini-2024-07-18', input, output, cacheRead: 0, cacheWrite: 0, reasoning: 0 });
   }

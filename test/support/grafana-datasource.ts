@@ -32,7 +32,13 @@ export function instanceSettings(uid: string, jsonData: TokenscopeOptions): Data
  * A DataSource whose requests go through the stand-in proxy to `backendUrl` with `apiToken`, using Grafana's
  * getBackendSrv/getTemplateSrv singletons (set here), exactly as inside Grafana.
  */
-export function grafanaDataSource(options: { backendUrl: string; apiToken?: string; variables?: TestVariable[]; uid?: string; jsonData?: Partial<TokenscopeOptions> }) {
+export function grafanaDataSource(options: {
+  backendUrl: string;
+  apiToken?: string;
+  variables?: TestVariable[];
+  uid?: string;
+  jsonData?: Partial<TokenscopeOptions>;
+}) {
   const uid = options.uid ?? DATASOURCE_UID;
   const stored: ProxiedDataSource = { uid, jsonData: { url: options.backendUrl }, secureJsonData: options.apiToken ? { apiToken: options.apiToken } : {} };
   const fetchSrv = createProxyFetchSrv([stored]);
@@ -45,7 +51,15 @@ export function grafanaDataSource(options: { backendUrl: string; apiToken?: stri
 /** A panel's request: range [from, to) in epoch ms, the dashboard time zone, interval and max data points. */
 export function queryRequest(
   targets: Array<Partial<TokenscopeQuery> & { refId: string }>,
-  options: { from: number; to: number; timezone?: string; intervalMs?: number; maxDataPoints?: number; filters?: DataQueryRequest['filters']; scopedVars?: DataQueryRequest['scopedVars'] },
+  options: {
+    from: number;
+    to: number;
+    timezone?: string;
+    intervalMs?: number;
+    maxDataPoints?: number;
+    filters?: DataQueryRequest['filters'];
+    scopedVars?: DataQueryRequest['scopedVars'];
+  },
 ): DataQueryRequest<TokenscopeQuery> {
   return {
     requestId: 'test',

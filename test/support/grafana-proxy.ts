@@ -40,7 +40,11 @@ export function proxyUrlOf(uid: string): string {
 }
 
 /** The upstream URL and added headers for `proxyPath` (the part after the uid), or null when no route matches. */
-export function routeRequest(routes: readonly PluginRoute[], proxyPath: string, ds: ProxiedDataSource): { url: string; headers: Record<string, string> } | null {
+export function routeRequest(
+  routes: readonly PluginRoute[],
+  proxyPath: string,
+  ds: ProxiedDataSource,
+): { url: string; headers: Record<string, string> } | null {
   const route = routes.find((r) => cleanRelative(proxyPath).startsWith(cleanRelative(r.path)));
   if (!route) return null;
   const rest = proxyPath.startsWith(route.path) ? proxyPath.slice(route.path.length) : proxyPath;

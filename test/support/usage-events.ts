@@ -49,10 +49,30 @@ export function makeEvents(n: number, startMs: number, spanMs: number, seed = 1,
 
 export const ndjson = (events: unknown[]) => events.map((e) => JSON.stringify(e)).join('\n') + '\n';
 
-export type Sums = { total_tokens: number; input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number; reasoning_tokens: number; requests: number; duration_ms: number; timed: number };
+export type Sums = {
+  total_tokens: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  requests: number;
+  duration_ms: number;
+  timed: number;
+};
 
 export function sumOf(events: ClientEvent[]): Sums {
-  const s: Sums = { total_tokens: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, requests: 0, duration_ms: 0, timed: 0 };
+  const s: Sums = {
+    total_tokens: 0,
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    reasoning_tokens: 0,
+    requests: 0,
+    duration_ms: 0,
+    timed: 0,
+  };
   for (const e of events) {
     s.total_tokens += e.input_tokens + e.output_tokens;
     s.input_tokens += e.input_tokens;
@@ -88,7 +108,16 @@ export function groupedBy(events: ClientEvent[], key: (e: ClientEvent) => string
 
 /** Offset of a zone at an instant, from Intl. */
 export function offsetMs(t: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(t));
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(t));
   const p = Object.fromEntries(parts.map((x) => [x.type, Number(x.value)]));
   return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(t / 1000) * 1000;
 }

@@ -12,7 +12,17 @@ afterEach(cleanup);
 type Settings = DataSourceSettings<TokenscopeOptions, TokenscopeSecureOptions>;
 
 const settings = (over: Partial<Settings> = {}): Settings =>
-  ({ id: 1, uid: 'ts', name: 'Tokenscope', type: 'tokenscope-usage-datasource', access: 'proxy', url: '', jsonData: {}, secureJsonFields: {}, ...over }) as Settings;
+  ({
+    id: 1,
+    uid: 'ts',
+    name: 'Tokenscope',
+    type: 'tokenscope-usage-datasource',
+    access: 'proxy',
+    url: '',
+    jsonData: {},
+    secureJsonFields: {},
+    ...over,
+  }) as Settings;
 
 /** Holds the settings as Grafana's data source page does, reporting every change. */
 function Host({ initial, onOptionsChange }: { initial: Settings; onOptionsChange: (s: Settings) => void }) {

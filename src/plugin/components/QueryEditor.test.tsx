@@ -22,7 +22,20 @@ function datasource() {
     },
   };
   const templateSrv = createTemplateSrv([{ name: 'dimension', value: 'service' }]);
-  return new DataSource({ id: 1, uid: 'ts', type: 'tokenscope-usage-datasource', name: 'Tokenscope', url: '/api/datasources/proxy/uid/ts', jsonData: {}, access: 'proxy', readOnly: false, meta: {} as never }, { fetchSrv: () => fetchSrv, templateSrv: () => templateSrv });
+  return new DataSource(
+    {
+      id: 1,
+      uid: 'ts',
+      type: 'tokenscope-usage-datasource',
+      name: 'Tokenscope',
+      url: '/api/datasources/proxy/uid/ts',
+      jsonData: {},
+      access: 'proxy',
+      readOnly: false,
+      meta: {} as never,
+    },
+    { fetchSrv: () => fetchSrv, templateSrv: () => templateSrv },
+  );
 }
 
 const saved = (over: Partial<TokenscopeQuery> = {}): TokenscopeQuery => ({ refId: 'A', ...DEFAULT_SAVED_QUERY, ...over }) as TokenscopeQuery;

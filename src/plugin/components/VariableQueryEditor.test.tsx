@@ -13,7 +13,10 @@ afterEach(cleanup);
 function datasource() {
   const fetchSrv = { fetch: () => of({ data: { values: [{ value: 'chat', label: 'chat' }] } }) as never };
   const templateSrv = createTemplateSrv([{ name: 'service', value: 'chat' }]);
-  return new DataSource({ id: 1, uid: 'ts', type: 'tokenscope-usage-datasource', name: 'Tokenscope', url: '/p', jsonData: {}, access: 'proxy', readOnly: false, meta: {} as never }, { fetchSrv: () => fetchSrv, templateSrv: () => templateSrv });
+  return new DataSource(
+    { id: 1, uid: 'ts', type: 'tokenscope-usage-datasource', name: 'Tokenscope', url: '/p', jsonData: {}, access: 'proxy', readOnly: false, meta: {} as never },
+    { fetchSrv: () => fetchSrv, templateSrv: () => templateSrv },
+  );
 }
 
 function setup(query: TokenscopeVariableQuery) {

@@ -9,7 +9,12 @@ interface Loaded {
   options: Array<ComboboxOption<string>>;
 }
 
-export function useDimensionValues(datasource: DataSource, dimension: string, from?: number, to?: number): { options: Array<ComboboxOption<string>>; loading: boolean } {
+export function useDimensionValues(
+  datasource: DataSource,
+  dimension: string,
+  from?: number,
+  to?: number,
+): { options: Array<ComboboxOption<string>>; loading: boolean } {
   const request = `${dimension}\u0000${from ?? ''}\u0000${to ?? ''}`;
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   useEffect(() => {

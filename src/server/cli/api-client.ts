@@ -50,7 +50,9 @@ export function createApiClient(url: string, token?: string): ApiClient {
       res = await fetch(root + path, { method: 'POST', headers: { 'content-type': contentType, ...auth }, body });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(`could not reach ${root} (${cause?.code ?? cause?.message ?? (err as Error).message}); is tokenscope running there? Set --url or TOKENSCOPE_URL`);
+      throw new Error(
+        `could not reach ${root} (${cause?.code ?? cause?.message ?? (err as Error).message}); is tokenscope running there? Set --url or TOKENSCOPE_URL`,
+      );
     }
     const text = await res.text();
     let parsed: unknown;
@@ -71,7 +73,9 @@ export function createApiClient(url: string, token?: string): ApiClient {
   return {
     url: root,
     query: (query) => call('/api/v1/query', 'application/json', JSON.stringify(query)),
-    reprice: (range) => call('/api/v1/reprice', 'application/json', JSON.stringify(range), (parsed) => typeof (parsed as RepriceResponse | undefined)?.changed === 'number'),
-    ingest: (ndjson) => call('/api/v1/usage', 'application/x-ndjson', ndjson, (parsed) => typeof (parsed as IngestResponse | undefined)?.rejected_total === 'number'),
+    reprice: (range) =>
+      call('/api/v1/reprice', 'application/json', JSON.stringify(range), (parsed) => typeof (parsed as RepriceResponse | undefined)?.changed === 'number'),
+    ingest: (ndjson) =>
+      call('/api/v1/usage', 'application/x-ndjson', ndjson, (parsed) => typeof (parsed as IngestResponse | undefined)?.rejected_total === 'number'),
   };
 }

@@ -29,8 +29,13 @@ async function startDemo() {
 
 const getJson = async (url: string, init?: RequestInit) => (await fetch(url, init)).json();
 const requestsSince = async (url: string, from: number) =>
-  (await getJson(`${url}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'totals', from, to: Date.now() + 60_000, metrics: ['requests'] }) })).totals
-    .requests as number;
+  (
+    await getJson(`${url}/api/v1/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'totals', from, to: Date.now() + 60_000, metrics: ['requests'] }),
+    })
+  ).totals.requests as number;
 
 test('demo seeds the store, serves it, keeps live events coming, and restarts on the same file without double counting', async () => {
   const first = await startDemo();

@@ -28,7 +28,11 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('seed days of realistic demo traffic, then serve it and keep new events coming in')
     .option('--days <n>', 'days of history to seed before now (default 30)', positiveNumber)
-    .option('--events-per-minute <n>', `average traffic; the daily cycle swings around it (default ${DEFAULT_EVENTS_PER_MINUTE}, about 430,000 events in 30 days)`, positiveNumber)
+    .option(
+      '--events-per-minute <n>',
+      `average traffic; the daily cycle swings around it (default ${DEFAULT_EVENTS_PER_MINUTE}, about 430,000 events in 30 days)`,
+      positiveNumber,
+    )
     .option('--port <port>', 'port to listen on (TOKENSCOPE_PORT, default 8080)')
     .option('--host <host>', 'address to listen on (TOKENSCOPE_HOST)')
     .option('--db <file>', 'DuckDB file (TOKENSCOPE_DB, default ./data/tokenscope.duckdb)')
@@ -51,7 +55,11 @@ export async function runDemo(options: DemoOptions, env: NodeJS.ProcessEnv = pro
   let seeded: SeedDemoResult;
   const progress = createProgress(`seeding ${days} days`, out);
   try {
-    seeded = await seedDemo(withPricing(store, config.prices), { days, eventsPerMinute, onProgress: (fraction, events) => progress.update(fraction, `${formatNumber(events)} events`) });
+    seeded = await seedDemo(withPricing(store, config.prices), {
+      days,
+      eventsPerMinute,
+      onProgress: (fraction, events) => progress.update(fraction, `${formatNumber(events)} events`),
+    });
   } catch (err) {
     await store.close();
     throw err;

@@ -52,7 +52,8 @@ export function groupRejections(rows: readonly RejectedRow[], unlisted = 0): Rej
     group.count++;
     if (group.lines.length < EXAMPLE_LINES) group.lines.push(row.line);
   }
-  if (unlisted > 0) groups.set('', { reason: 'reason not listed by the server (it lists the first 1000 per batch; use a smaller --batch-size)', count: unlisted, lines: [] });
+  if (unlisted > 0)
+    groups.set('', { reason: 'reason not listed by the server (it lists the first 1000 per batch; use a smaller --batch-size)', count: unlisted, lines: [] });
   return [...groups.values()].sort((a, b) => b.count - a.count);
 }
 

@@ -29,7 +29,12 @@ const sums = (events: DemoEvent[]) => ({
 });
 
 async function totals(server: TestServer, from: number, to: number) {
-  const res = await server.json('POST', '/api/v1/query', { type: 'totals', from, to, metrics: ['requests', 'input_tokens', 'output_tokens', 'cache_read_tokens'] });
+  const res = await server.json('POST', '/api/v1/query', {
+    type: 'totals',
+    from,
+    to,
+    metrics: ['requests', 'input_tokens', 'output_tokens', 'cache_read_tokens'],
+  });
   expect(res.status).toBe(200);
   return res.body.totals;
 }
@@ -89,7 +94,10 @@ describe('import against a running server', () => {
         note: '"free text, ignored"',
         ...overrides,
       };
-      return header.split(',').map((c) => cells[c]).join(',');
+      return header
+        .split(',')
+        .map((c) => cells[c])
+        .join(',');
     };
     const rows = valid.map((e, i) => row(e, i % 7 === 0 ? { key: '' } : {}));
     rows.splice(10, 0, row(valid[0], { request_id: 'bad-prompt', prompt: 'many' })); // line 12
@@ -98,7 +106,10 @@ describe('import against a running server', () => {
     const file = join(dir, 'usage.csv');
     writeFileSync(file, [header, ...rows].join('\r\n') + '\r\n');
 
-    const map = ['timestamp=time,service=svc,model_type=kind,api_key=key', 'input_tokens=prompt,output_tokens=completion,cache_read_tokens=cached,id=request_id,duration_ms=latency'];
+    const map = [
+      'timestamp=time,service=svc,model_type=kind,api_key=key',
+      'input_tokens=prompt,output_tokens=completion,cache_read_tokens=cached,id=request_id,duration_ms=latency',
+    ];
     const summary = await runImport(file, { map, batchSize: 25 }, createApiClient(server.url));
     expect(summary).toMatchObject({ rows: 62, batches: 3, accepted: 60, duplicates: 0, rejected: 3, ignoredColumns: ['note'] });
     const reasons = Object.fromEntries(summary.reasons.map((r) => [r.reason, r.lines]));
@@ -117,7 +128,9 @@ describe('import against a running server', () => {
     writeFileSync(file, 'timestamp,service,model,input_tokens,output_tokens\n2026-04-07 08:00:00,a,b,1,2\n');
     const run = await runCli(['import', file, '--map', 'input_tokens=prompt_tokens'], { TOKENSCOPE_URL: server.url });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("column 'prompt_tokens' (for input_tokens) not in the CSV header; columns: timestamp, service, model, input_tokens, output_tokens");
+    expect(run.stderr).toContain(
+      "column 'prompt_tokens' (for input_tokens) not in the CSV header; columns: timestamp, service, model, input_tokens, output_tokens",
+    );
     expect(await totals(server, Date.UTC(2026, 3, 7), Date.UTC(2026, 3, 8))).toMatchObject({ requests: 360 });
   });
 

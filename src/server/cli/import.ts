@@ -34,12 +34,19 @@ export function registerImport(program: Command): void {
     .command('import')
     .description("send a file of usage events (NDJSON or CSV), or LiteLLM's spend logs, to a running backend")
     .argument('[file]', 'NDJSON (one event per line, native or {provider, usage, …}) or CSV with a header row')
-    .option('--litellm <postgres-url>', "instead of a file: LiteLLM's database (its DATABASE_URL); reads LiteLLM_SpendLogs in time order, a rerun adds nothing twice")
+    .option(
+      '--litellm <postgres-url>',
+      "instead of a file: LiteLLM's database (its DATABASE_URL); reads LiteLLM_SpendLogs in time order, a rerun adds nothing twice",
+    )
     .option('--format <format>', 'ndjson or csv (default: from the file name, .csv is CSV)', (v: string) => {
       if (v !== 'ndjson' && v !== 'csv') throw new InvalidArgumentError(`'${v}' is not ndjson or csv`);
       return v;
     })
-    .option('--map <field=column,…>', 'CSV: the column of each event field, e.g. timestamp=time,input_tokens=prompt (columns named like fields are taken as they are)', (v: string, all: string[] = []) => [...all, v])
+    .option(
+      '--map <field=column,…>',
+      'CSV: the column of each event field, e.g. timestamp=time,input_tokens=prompt (columns named like fields are taken as they are)',
+      (v: string, all: string[] = []) => [...all, v],
+    )
     .option('--url <url>', 'backend URL (TOKENSCOPE_URL, default http://127.0.0.1:8080); the ingest token comes from TOKENSCOPE_TOKEN')
     .option('--batch-size <n>', `events per request (default ${DEFAULT_BATCH_SIZE})`, parseWholeNumber)
     .action(async (file: string | undefined, options: ImportOptions) => {
@@ -47,7 +54,9 @@ export function registerImport(program: Command): void {
       const progress = createProgress('importing');
       let summary: ImportSummary;
       try {
-        summary = options.litellm ? await runLiteLLMImport(options.litellm, options, apiClientFromEnv(options.url), progress) : await runImport(file!, options, apiClientFromEnv(options.url), progress);
+        summary = options.litellm
+          ? await runLiteLLMImport(options.litellm, options, apiClientFromEnv(options.url), progress)
+          : await runImport(file!, options, apiClientFromEnv(options.url), progress);
       } finally {
         progress.stop();
       }
@@ -149,7 +158,12 @@ async function* csvRows(stream: ReadStream, mapping: Map<string, string>, summar
       skip_empty_lines: true,
       skip_records_with_error: true,
       on_skip: (err: CsvError | undefined) => {
-        if (err) unreadable.push({ line: Number((err as { lines?: number }).lines ?? 0), offset: parser.info.bytes, error: `CSV: ${err.message.replace(/\s+(on|at) line \d+.*$/, '')}` });
+        if (err)
+          unreadable.push({
+            line: Number((err as { lines?: number }).lines ?? 0),
+            offset: parser.info.bytes,
+            error: `CSV: ${err.message.replace(/\s+(on|at) line \d+.*$/, '')}`,
+          });
         return undefined;
       },
     }),
@@ -167,7 +181,9 @@ async function* csvRows(stream: ReadStream, mapping: Map<string, string>, summar
 }
 
 export function formatImportSummary(file: string, s: ImportSummary): string {
-  const lines = [`sent ${formatNumber(s.rows)} rows of ${file} in ${formatNumber(s.batches)} batch${s.batches === 1 ? '' : 'es'} (${(s.ms / 1000).toFixed(1)} s)`];
+  const lines = [
+    `sent ${formatNumber(s.rows)} rows of ${file} in ${formatNumber(s.batches)} batch${s.batches === 1 ? '' : 'es'} (${(s.ms / 1000).toFixed(1)} s)`,
+  ];
   if (s.ignoredColumns.length > 0) lines.push(`ignored columns: ${s.ignoredColumns.join(', ')} (map them with --map field=column)`);
   const width = formatNumber(Math.max(s.accepted, s.duplicates, s.rejected)).length;
   lines.push(`  accepted    ${formatNumber(s.accepted).padStart(width)}`);

@@ -33,7 +33,12 @@ describe('cost on the command line', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout).toContain('Model ranking by Cost');
     expect(run.stdout).toMatch(/Cost \(USD\)\s+Unpriced Tokens/);
-    const line = (model: string) => run.stdout.split('\n').find((l) => l.includes(model))!.trim().split(/\s{2,}/);
+    const line = (model: string) =>
+      run.stdout
+        .split('\n')
+        .find((l) => l.includes(model))!
+        .trim()
+        .split(/\s{2,}/);
     expect(line('glm-5').slice(1, 4)).toEqual(['glm-5', '0.0120', '0']);
     expect(line('kimi-k2.5').slice(1, 4)).toEqual(['kimi-k2.5', '0.0000', '640']);
   });

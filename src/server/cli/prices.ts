@@ -39,7 +39,13 @@ export function registerPrices(program: Command): void {
 /** The unpriced models of the range, by unpriced tokens; `unpriced` counts them. */
 export async function runPricesCheck(options: QueryOptions, client: ApiClient, now: number): Promise<{ text: string; unpriced: number }> {
   const range = timeRange({ ...options, last: options.from === undefined ? (options.last ?? '30d') : options.last }, now);
-  const ranking = await client.query<RankingResponse>({ type: 'ranking', ...range, dimension: 'model', metrics: ['unpriced_tokens', 'requests'], limit: MODELS_LISTED });
+  const ranking = await client.query<RankingResponse>({
+    type: 'ranking',
+    ...range,
+    dimension: 'model',
+    metrics: ['unpriced_tokens', 'requests'],
+    limit: MODELS_LISTED,
+  });
   const rows = ranking.rows.filter((r) => (r.metrics.unpriced_tokens ?? 0) > 0);
   const title = `Models without a price, ${formatInstant(ranking.from, 'UTC')} → ${formatInstant(ranking.to, 'UTC')} UTC`;
   if (rows.length === 0) return { text: `${title}\nevery model seen has a price (or a cost from its source)`, unpriced: 0 };

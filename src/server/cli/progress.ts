@@ -9,7 +9,10 @@ export interface Progress {
 
 export function createProgress(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (stream.isTTY) {
-    const bar = new SingleBar({ stream, format: `${label} [{bar}] {percentage}% | {detail}`, hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
+    const bar = new SingleBar(
+      { stream, format: `${label} [{bar}] {percentage}% | {detail}`, hideCursor: true, clearOnComplete: false },
+      Presets.shades_classic,
+    );
     bar.start(1000, 0, { detail: '' });
     return {
       update: (fraction, detail) => bar.update(Math.round(Math.min(1, fraction) * 1000), { detail }),

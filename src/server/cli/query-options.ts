@@ -16,7 +16,8 @@ const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000
 
 /** Adds the shared options to a command; `--metric` only when the command measures a metric (`defaultMetric` not null). */
 export function addQueryOptions(command: Command, defaultMetric: string | null): Command {
-  if (defaultMetric !== null) command.option('--metric <ids>', `metric id, or several separated by commas (the first orders a ranking); default ${defaultMetric}`);
+  if (defaultMetric !== null)
+    command.option('--metric <ids>', `metric id, or several separated by commas (the first orders a ranking); default ${defaultMetric}`);
   return command
     .option('--last <span>', 'time range ending now, e.g. 30m, 24h, 7d, 2w (default 24h)')
     .option('--from <time>', 'range start: RFC 3339 or epoch ms (instead of --last)')
@@ -44,7 +45,11 @@ export function parseFilters(specs: readonly string[] = []): Filters {
   const filters: Record<string, string[]> = {};
   for (const spec of specs) {
     const eq = spec.indexOf('=');
-    const values = spec.slice(eq + 1).split(',').map((v) => v.trim()).filter(Boolean);
+    const values = spec
+      .slice(eq + 1)
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
     if (eq <= 0 || values.length === 0) throw new Error(`--filter: '${spec}' is not dimension=value[,value], e.g. model=glm-5`);
     const dimension = spec.slice(0, eq).trim();
     filters[dimension] = [...(filters[dimension] ?? []), ...values];
@@ -54,7 +59,10 @@ export function parseFilters(specs: readonly string[] = []): Filters {
 
 /** `--metric a,b` as a list, or the default. */
 export function parseMetrics(text: string | undefined, fallback: string): string[] {
-  return (text ?? fallback).split(',').map((m) => m.trim()).filter(Boolean);
+  return (text ?? fallback)
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
 }
 
 export function parseWholeNumber(text: string): number {

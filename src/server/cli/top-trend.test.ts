@@ -42,9 +42,12 @@ async function query<T>(body: object): Promise<T> {
 describe('tokenscope top', () => {
   test('prints the ranking the query API gives: rows with share, the other row and the total', async () => {
     const metrics = ['total_tokens', 'requests', 'concurrency'];
-    const run = await runCli(['top', '--by', 'service', '--metric', metrics.join(','), '--limit', '3', '--from', new Date(FROM).toISOString(), '--to', String(NOW)], {
-      TOKENSCOPE_URL: server.url,
-    });
+    const run = await runCli(
+      ['top', '--by', 'service', '--metric', metrics.join(','), '--limit', '3', '--from', new Date(FROM).toISOString(), '--to', String(NOW)],
+      {
+        TOKENSCOPE_URL: server.url,
+      },
+    );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const api = await query<RankingResponse>({ type: 'ranking', from: FROM, to: NOW, dimension: 'service', metrics, limit: 3 });
@@ -72,13 +75,21 @@ describe('tokenscope top', () => {
     const run = await runCli(['top', '--by', 'api_key', '--limit', '30', '--from', String(FROM), '--to', String(NOW)], { TOKENSCOPE_URL: server.url });
     expect(run.code).toBe(0);
     const api = await query<RankingResponse>({ type: 'ranking', from: FROM, to: NOW, dimension: 'api_key', limit: 30 });
-    expect(tableRows(run.stdout).map((r) => r[1]).slice(0, api.rows.length)).toEqual(api.rows.map((r) => r.label));
+    expect(
+      tableRows(run.stdout)
+        .map((r) => r[1])
+        .slice(0, api.rows.length),
+    ).toEqual(api.rows.map((r) => r.label));
     expect(api.rows.some((r) => r.label.startsWith('sk-…'))).toBe(true);
     for (const secret of DEMO_SECRET_KEYS) expect(run.stdout).not.toContain(secret);
   });
 
   test('passes --filter on: only the chosen model types are ranked', async () => {
-    const output = await runTop({ by: 'model', filter: ['model_type=embedding,vision'], from: String(FROM), to: String(NOW) }, createApiClient(server.url), NOW);
+    const output = await runTop(
+      { by: 'model', filter: ['model_type=embedding,vision'], from: String(FROM), to: String(NOW) },
+      createApiClient(server.url),
+      NOW,
+    );
     const api = await query<RankingResponse>({ type: 'ranking', from: FROM, to: NOW, dimension: 'model', filters: { model_type: ['embedding', 'vision'] } });
     const all = await query<RankingResponse>({ type: 'ranking', from: FROM, to: NOW, dimension: 'model' });
     expect(api.rows.length).toBeLessThan(all.rows.length);
@@ -101,9 +112,12 @@ describe('tokenscope trend', () => {
   test('prints a table of buckets split by model, in the time zone asked for, with min, max and avg', async () => {
     const to = FROM + 12 * 3_600_000;
     const zone = 'Asia/Kolkata';
-    const run = await runCli(['trend', '--by', 'model', '--limit', '3', '--granularity', '1h', '--timezone', zone, '--from', String(FROM), '--to', String(to)], {
-      TOKENSCOPE_URL: server.url,
-    });
+    const run = await runCli(
+      ['trend', '--by', 'model', '--limit', '3', '--granularity', '1h', '--timezone', zone, '--from', String(FROM), '--to', String(to)],
+      {
+        TOKENSCOPE_URL: server.url,
+      },
+    );
     expect(run.code).toBe(0);
     const api = await query<TrendResponse>({ type: 'trend', from: FROM, to, dimension: 'model', limit: 3, granularity: '1h', timezone: zone });
     const header = run.stdout.split('\n').find((l) => l.startsWith('Bucket'))!;

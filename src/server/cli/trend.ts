@@ -76,9 +76,7 @@ export function formatTrend(trend: TrendResponse, asTable: boolean): string {
     const { min, max, avg } = fullBucketStats(s, partial);
     return [formatMetric(s.metric, min), formatMetric(s.metric, max), formatMetric(s.metric, avg)];
   };
-  const footnote = partial.some(Boolean)
-    ? `\n* partial bucket: the range covers only part of it; min and avg of token and request counts leave it out`
-    : '';
+  const footnote = partial.some(Boolean) ? `\n* partial bucket: the range covers only part of it; min and avg of token and request counts leave it out` : '';
 
   if (asTable || trend.buckets.length <= TABLE_MAX_BUCKETS) {
     const columns: Column[] = [{ header: 'Bucket' }, ...trend.series.map((s) => ({ header: label(s), align: 'right' as const }))];
@@ -90,7 +88,13 @@ export function formatTrend(trend: TrendResponse, asTable: boolean): string {
     ['min', 'max', 'avg'].forEach((name, k) => rows.push([name, ...trend.series.map((s) => stats(s)[k])]));
     return `${title}\n\n${renderTable(columns, rows)}${footnote}`;
   }
-  const columns: Column[] = [{ header: 'Series' }, { header: 'Trend' }, { header: 'Min', align: 'right' }, { header: 'Max', align: 'right' }, { header: 'Avg', align: 'right' }];
+  const columns: Column[] = [
+    { header: 'Series' },
+    { header: 'Trend' },
+    { header: 'Min', align: 'right' },
+    { header: 'Max', align: 'right' },
+    { header: 'Avg', align: 'right' },
+  ];
   const rows = trend.series.map((s) => [label(s), sparkline(s.values, WIDTH), ...stats(s)]);
   const span = `${trend.buckets.length} buckets from ${formatInstant(trend.buckets[0], trend.timezone)}; --table prints each`;
   return `${title}\n\n${renderTable(columns, rows)}${footnote}\n${span}`;

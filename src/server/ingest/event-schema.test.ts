@@ -12,7 +12,11 @@ const field = {
     fc.date({ min: new Date(0), max: new Date(now + 2 * 86_400_000), noInvalidDate: true }).map((d) => d.toISOString()),
     fc.constantFrom('2026-02-30T00:00:00Z', '2026-01-01 10:00:00.123456', '2026-01-01T10:00:00+05:30', 'yesterday', '', 1.5, null, undefined, {}),
   ),
-  name: fc.oneof(fc.string({ maxLength: 20 }), fc.string({ minLength: 250, maxLength: 260 }), fc.constantFrom('', 'a\u0000b', 'tab\there', 'sk-live-abcdef0123456789abcdef', 5, null, undefined)),
+  name: fc.oneof(
+    fc.string({ maxLength: 20 }),
+    fc.string({ minLength: 250, maxLength: 260 }),
+    fc.constantFrom('', 'a\u0000b', 'tab\there', 'sk-live-abcdef0123456789abcdef', 5, null, undefined),
+  ),
   count: fc.oneof(fc.nat(), fc.integer({ min: -5, max: 5 }), fc.constantFrom(2 ** 53, 2 ** 60, 1.5, NaN, '10', null, undefined, -0)),
   modelType: fc.oneof(fc.constantFrom('text_generation', 'vision', 'Text', 'a'.repeat(65), '9x', 5, undefined, null)),
   duration: fc.oneof(fc.double({ min: -10, max: 2e8, noNaN: false }), fc.constantFrom(undefined, null, '100')),
@@ -55,12 +59,18 @@ describe('toStoredEvent', () => {
 
   test('valid events with every optional field take the fast path and come out the same', () => {
     fc.assert(
-      fc.property(fc.nat({ max: 1000 }), fc.nat({ max: 1000 }), fc.nat({ max: 100 }), fc.double({ min: 0, max: 86_400_000, noNaN: true }), (input, output, cached, duration) => {
-        const event = { ...valid, input_tokens: input + cached, output_tokens: output, cache_read_tokens: cached, duration_ms: duration, id: `r-${input}` };
-        const result = toStoredEvent(event);
-        expect(result).toEqual(toStoredEventBySchema(event));
-        expect('event' in result).toBe(true);
-      }),
+      fc.property(
+        fc.nat({ max: 1000 }),
+        fc.nat({ max: 1000 }),
+        fc.nat({ max: 100 }),
+        fc.double({ min: 0, max: 86_400_000, noNaN: true }),
+        (input, output, cached, duration) => {
+          const event = { ...valid, input_tokens: input + cached, output_tokens: output, cache_read_tokens: cached, duration_ms: duration, id: `r-${input}` };
+          const result = toStoredEvent(event);
+          expect(result).toEqual(toStoredEventBySchema(event));
+          expect('event' in result).toBe(true);
+        },
+      ),
     );
   });
 
@@ -73,11 +83,13 @@ describe('toStoredEvent', () => {
     expect(priced('0.0000005')).toMatchObject({ givenMicros: 1 }); // half a micro-unit rounds up
     expect(priced(0)).toMatchObject({ givenMicros: 0 });
     expect(priced(null)).toBeUndefined();
-    expect(priced(-1)).toBe('cost: must be a number from 0 to 9000000000 (the call\'s cost in the reporting currency) with at most 12 decimal places');
+    expect(priced(-1)).toBe("cost: must be a number from 0 to 9000000000 (the call's cost in the reporting currency) with at most 12 decimal places");
   });
 
   test('reasoning tokens are part of output, and trace and span ids are lowercase hex of their length', () => {
-    expect(toStoredEvent({ ...valid, reasoning_tokens: 21 })).toEqual({ error: 'reasoning_tokens: must not exceed output_tokens (reasoning tokens are part of output)' });
+    expect(toStoredEvent({ ...valid, reasoning_tokens: 21 })).toEqual({
+      error: 'reasoning_tokens: must not exceed output_tokens (reasoning tokens are part of output)',
+    });
     expect(toStoredEvent({ ...valid, trace_id: 'ABC' })).toEqual({ error: 'trace_id: must be 32 lowercase hex digits' });
     expect(toStoredEvent({ ...valid, span_id: '12' })).toEqual({ error: 'span_id: must be 16 lowercase hex digits' });
     const ok = toStoredEvent({ ...valid, reasoning_tokens: 20, trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: 'b7ad6b7169203331' });

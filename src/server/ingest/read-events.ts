@@ -52,7 +52,11 @@ export function bodyFormat(contentType: string | undefined): BodyFormat | null {
 /** The 415 for a body type we do not read, naming the two we do. */
 export function unsupportedBodyType(contentType: string | undefined): ClientError {
   const sent = contentType ? `unsupported Content-Type '${contentType.slice(0, 64)}'` : 'missing Content-Type';
-  return new ClientError(`${sent}; send application/json (a JSON array of events, or one event object) or application/x-ndjson (one event per line)`, 415, 'unsupported_media_type');
+  return new ClientError(
+    `${sent}; send application/json (a JSON array of events, or one event object) or application/x-ndjson (one event per line)`,
+    415,
+    'unsupported_media_type',
+  );
 }
 
 /**

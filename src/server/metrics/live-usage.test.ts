@@ -37,7 +37,16 @@ function setup(over: Partial<LiveUsageOptions> = {}) {
       done();
     },
   });
-  const live = createLiveUsage({ registry, logger: pino(sink), windowMs: 600_000, apiKeyLabel: true, maxLabelSets: 1000, currency: 'USD', now: () => NOW, ...over });
+  const live = createLiveUsage({
+    registry,
+    logger: pino(sink),
+    windowMs: 600_000,
+    apiKeyLabel: true,
+    maxLabelSets: 1000,
+    currency: 'USD',
+    now: () => NOW,
+    ...over,
+  });
   const values = async (name: string) => (await registry.getSingleMetric(name)!.get()).values;
   return { live, lines, values };
 }
@@ -59,7 +68,11 @@ describe('live usage counters', () => {
 
   test('count tokens by type and requests per label set', async () => {
     const { live, values } = setup();
-    live.record([event(), event({ inputTokens: 7, outputTokens: 3, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 1 }), event({ model: 'kimi-k2.5' })]);
+    live.record([
+      event(),
+      event({ inputTokens: 7, outputTokens: 3, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 1 }),
+      event({ model: 'kimi-k2.5' }),
+    ]);
     const tokens = await values('tokenscope_tokens_total');
     const glm = (type: string) => tokens.find((v) => v.labels.model === 'glm-5' && v.labels.token_type === type)?.value;
     expect([glm('input'), glm('output'), glm('cache_read'), glm('cache_write'), glm('reasoning')]).toEqual([107, 13, 30, 5, 5]);

@@ -112,7 +112,12 @@ export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLa
       const scoped = new Registry();
       for (const counter of [tokens, requests]) {
         const { name, help, values } = await counter.get();
-        const copy = new Counter({ name, help, labelNames: name === 'tokenscope_tokens_total' ? [...setLabels, 'token_type'] : setLabels, registers: [scoped] });
+        const copy = new Counter({
+          name,
+          help,
+          labelNames: name === 'tokenscope_tokens_total' ? [...setLabels, 'token_type'] : setLabels,
+          registers: [scoped],
+        });
         for (const v of values) if (inScope(scope, v.labels)) copy.inc(v.labels, v.value);
       }
       return scoped.metrics();
@@ -138,7 +143,17 @@ export function createLiveUsage({ registry, logger, windowMs, apiKeyLabel, maxLa
         }
         let sums = batch.get(key);
         if (!sums) {
-          sums = { labels: Object.fromEntries(setLabels.map((l, i) => [l, values[i]])), requests: 0, input: 0, output: 0, cache_read: 0, cache_write: 0, reasoning: 0, costMicros: 0, unpriced: 0 };
+          sums = {
+            labels: Object.fromEntries(setLabels.map((l, i) => [l, values[i]])),
+            requests: 0,
+            input: 0,
+            output: 0,
+            cache_read: 0,
+            cache_write: 0,
+            reasoning: 0,
+            costMicros: 0,
+            unpriced: 0,
+          };
           batch.set(key, sums);
         }
         sums.requests++;

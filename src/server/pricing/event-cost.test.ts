@@ -95,7 +95,10 @@ describe('eventCost', () => {
   it('matches a pattern, and prices a cache-heavy Anthropic-style call part by part', () => {
     // 120,000 input = 100,000 cache read + 15,000 cache write + 5,000 uncached; 2,000 output.
     // uncached 5,000 × $3/1M = $0.015; read 100,000 × $0.30/1M = $0.03; write 15,000 × $3.75/1M = $0.05625; output 2,000 × $15/1M = $0.03.
-    const cost = eventCost(call({ model: 'claude-sonnet-4-5-20250929', inputTokens: 120_000, cacheReadTokens: 100_000, cacheWriteTokens: 15_000, outputTokens: 2_000 }), lookup);
+    const cost = eventCost(
+      call({ model: 'claude-sonnet-4-5-20250929', inputTokens: 120_000, cacheReadTokens: 100_000, cacheWriteTokens: 15_000, outputTokens: 2_000 }),
+      lookup,
+    );
     expect(cost).toEqual(parts(15_000, 30_000, 56_250, 30_000));
   });
 

@@ -41,12 +41,9 @@ export function createPriceLookup(table: PriceTable): PriceLookup {
     let found = candidates.get(key);
     if (found) return found;
     const matching = (forService: string | null) => patterns.filter((p) => p.service === forService && p.regex.test(model)).map((p) => p.prices);
-    found = [
-      exact.get(`${service}\u0000${model}`),
-      ...matching(service),
-      exact.get(`\u0000${model}`),
-      ...matching(null),
-    ].filter((t): t is Price[] => t !== undefined);
+    found = [exact.get(`${service}\u0000${model}`), ...matching(service), exact.get(`\u0000${model}`), ...matching(null)].filter(
+      (t): t is Price[] => t !== undefined,
+    );
     if (candidates.size >= CACHE_LIMIT) candidates.clear();
     candidates.set(key, found);
     return found;

@@ -102,7 +102,9 @@ prices:
       /line 2: prices\[0\]: give exactly one of model and pattern/,
     );
     const twice = `  - model: a\n    from: 2025-01-01\n    input: 1\n    output: 1\n    source: s\n    read: 2026-01-01\n`;
-    expect(() => parsePriceTable(`prices:\n${twice}${twice}`, 'p.yaml', 'USD', NO_RATES)).toThrow(/line 8 \(prices\[1\], model a\): repeats the entry of line 2/);
+    expect(() => parsePriceTable(`prices:\n${twice}${twice}`, 'p.yaml', 'USD', NO_RATES)).toThrow(
+      /line 8 \(prices\[1\], model a\): repeats the entry of line 2/,
+    );
   });
 
   it('reports YAML syntax errors with their line', () => {

@@ -120,7 +120,10 @@ const fileSchema = z.strictObject(
 /** Parses `TOKENSCOPE_CURRENCY_RATES`: `CNY=0.1385,EUR=1.08` (one unit of each in the reporting currency). */
 export function parseCurrencyRates(value: string | undefined): Map<string, Fraction> | string {
   const rates = new Map<string, Fraction>();
-  for (const part of (value ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of (value ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [code, rate, ...rest] = part.split('=').map((s) => s.trim());
     if (!CURRENCY.test(code ?? '') || rate === undefined || rest.length) return `'${part}' is not CODE=rate, e.g. CNY=0.1385`;
     const parsed = parseDecimal(rate);
@@ -148,7 +151,10 @@ export function parsePriceTable(source: string, file: string, reportingCurrency:
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false });
   const lineOf = (offset: number) => lines.linePos(offset).line;
   if (doc.errors.length) {
-    throw tableError(file, doc.errors.map((e) => `line ${lineOf(e.pos[0])}: ${e.message.split('\n')[0]}`));
+    throw tableError(
+      file,
+      doc.errors.map((e) => `line ${lineOf(e.pos[0])}: ${e.message.split('\n')[0]}`),
+    );
   }
   const parsed = fileSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
@@ -172,7 +178,8 @@ export function parsePriceTable(source: string, file: string, reportingCurrency:
     }
     const key = `${e.service ?? ''}\u0000${e.model ?? ''}\u0000${e.pattern ?? ''}\u0000${e.from ?? 0}`;
     const earlier = seen.get(key);
-    if (earlier !== undefined) problems.push(`line ${line} (prices[${i}], ${what}): repeats the entry of line ${earlier} (same model or pattern, service and from)`);
+    if (earlier !== undefined)
+      problems.push(`line ${line} (prices[${i}], ${what}): repeats the entry of line ${earlier} (same model or pattern, service and from)`);
     else seen.set(key, line);
     const convert = (f: Fraction) => multiply(f, rate ?? { num: 1n, den: 1n });
     const input = convert(e.input);

@@ -6,7 +6,9 @@ const utc = (...a: [number, number, number, number?, number?]) => Date.UTC(a[0],
 
 /** Wall-clock parts of an instant in a zone, from Intl (independent of the code under test). */
 function wallClock(t: number, timeZone: string) {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(t));
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(
+    new Date(t),
+  );
   const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
   return { hour: get('hour'), minute: get('minute'), second: get('second') };
 }
@@ -51,7 +53,13 @@ describe('bucketBoundaries', () => {
     // 2026-10-04 02:00 local standard time (+10:30, 15:30Z) jumps to 02:30 (+11:00).
     const b = bucketBoundaries(utc(2026, 10, 3, 14, 40), utc(2026, 10, 3, 17, 10), '1h', 'Australia/Lord_Howe');
     expect(b).toEqual([utc(2026, 10, 3, 14, 30), utc(2026, 10, 3, 15, 30), utc(2026, 10, 3, 16), utc(2026, 10, 3, 17), utc(2026, 10, 3, 18)]);
-    expect(b.map((t) => wallClock(t, 'Australia/Lord_Howe'))).toMatchObject([{ hour: 1, minute: 0 }, { hour: 2, minute: 30 }, { hour: 3, minute: 0 }, { hour: 4 }, { hour: 5 }]);
+    expect(b.map((t) => wallClock(t, 'Australia/Lord_Howe'))).toMatchObject([
+      { hour: 1, minute: 0 },
+      { hour: 2, minute: 30 },
+      { hour: 3, minute: 0 },
+      { hour: 4 },
+      { hour: 5 },
+    ]);
   });
 
   test('New York fall-back: the repeated 01:00 hour is two buckets of one hour', () => {
@@ -61,7 +69,11 @@ describe('bucketBoundaries', () => {
   });
 
   test('bucketCount bounds the real count', () => {
-    for (const [g, zone] of [['1m', 'UTC'], ['1h', 'Asia/Kolkata'], ['1d', 'America/New_York']] as const) {
+    for (const [g, zone] of [
+      ['1m', 'UTC'],
+      ['1h', 'Asia/Kolkata'],
+      ['1d', 'America/New_York'],
+    ] as const) {
       const from = utc(2026, 3, 1, 7, 13);
       const to = utc(2026, 3, 20, 3);
       expect(bucketBoundaries(from, to, g, zone).length - 1).toBeLessThanOrEqual(bucketCount(from, to, g));

@@ -1,5 +1,15 @@
 /** Totals and rankings: sums over the whole range, split by a dimension with the rest folded into `other`. */
-import { DEFAULTS, addSums, zeroSums, type BaseSums, type CoarseResolution, type DimensionId, type MetricId, type RankingResponse, type TotalsResponse } from '../../shared';
+import {
+  DEFAULTS,
+  addSums,
+  zeroSums,
+  type BaseSums,
+  type CoarseResolution,
+  type DimensionId,
+  type MetricId,
+  type RankingResponse,
+  type TotalsResponse,
+} from '../../shared';
 import type { AggregateRow, RankOrder, Store } from '../storage/engine';
 import { compareKeys, metricValue, metricValues, rankOrder, rankScore, sumsFor } from './metric-values';
 import type { NormalisedQuery } from './normalise';
@@ -20,7 +30,10 @@ export async function rankedValues(
   metrics: readonly MetricId[] = [orderBy],
 ): Promise<AggregateRow[]> {
   const rows = await store.aggregate({ pieces: planRange(q.from, q.to, store.heldFrom?.()), filters: q.filters, groupBy: dimension, sums: sumsFor(metrics) });
-  return rankRows(rows.filter((r) => r.key !== null), rankOrder(orderBy));
+  return rankRows(
+    rows.filter((r) => r.key !== null),
+    rankOrder(orderBy),
+  );
 }
 
 /** Rows with a key, ranked first to last by `order`. */

@@ -5,7 +5,19 @@ import type { NormalisedQuery } from './normalise';
 import { trendData } from './trend';
 
 const H = 3_600_000;
-const q: NormalisedQuery = { type: 'trend', from: 0, to: 2 * H, metrics: ['requests'], dimension: 'model', filters: {}, granularity: '1h', limit: 1, timezone: 'UTC', maxDataPoints: 1000, orderBy: 'total_tokens' };
+const q: NormalisedQuery = {
+  type: 'trend',
+  from: 0,
+  to: 2 * H,
+  metrics: ['requests'],
+  dimension: 'model',
+  filters: {},
+  granularity: '1h',
+  limit: 1,
+  timezone: 'UTC',
+  maxDataPoints: 1000,
+  orderBy: 'total_tokens',
+};
 const row = (bucket: number, key: string | null, requests: number): AggregateRow => ({ bucket, key, label: key, sums: { ...zeroSums(), requests } });
 
 /**

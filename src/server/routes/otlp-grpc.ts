@@ -76,7 +76,9 @@ export async function startOtlpGrpcServer({ host, port, maxBytes, receiver, admi
   server.addService({ Export: method(OTLP_GRPC_METHODS.traces) }, { Export: handler('traces') });
   server.addService({ Export: method(OTLP_GRPC_METHODS.metrics) }, { Export: handler('metrics') });
   const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   return {
     address: `${host.includes(':') ? `[${host}]` : host}:${bound}`,

@@ -10,7 +10,10 @@ export type QueryParams = Record<string, string | string[] | undefined>;
 
 const last = (v: string | string[] | undefined) => (Array.isArray(v) ? v[v.length - 1] : v);
 const listOf = (v: string | string[] | undefined) =>
-  (Array.isArray(v) ? v : v === undefined ? [] : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  (Array.isArray(v) ? v : v === undefined ? [] : [v])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 const numberOrText = (v: string | undefined) => (v !== undefined && /^-?\d+$/.test(v) ? Number(v) : v);
 
 export function queryFromParams(params: QueryParams, type: QueryType, fallback: Partial<ApiQueryInput> = {}): Record<string, unknown> {

@@ -50,7 +50,14 @@ export interface EventCost {
 
 /** The cost of a call nobody priced: nothing known, all its tokens unpriced. */
 export function unpricedCost(event: Pick<StoredEvent, 'inputTokens' | 'outputTokens'>): EventCost {
-  return { inputMicros: 0, cacheReadMicros: 0, cacheWriteMicros: 0, outputMicros: 0, givenMicros: null, unpricedTokens: event.inputTokens + event.outputTokens };
+  return {
+    inputMicros: 0,
+    cacheReadMicros: 0,
+    cacheWriteMicros: 0,
+    outputMicros: 0,
+    givenMicros: null,
+    unpricedTokens: event.inputTokens + event.outputTokens,
+  };
 }
 
 /** What repricing changed for one (service, model); money in micro-units of the reporting currency. */

@@ -7,7 +7,8 @@ import { isClickHouseUrl, parseClickHouseUrl } from './clickhouse/clickhouse-url
 import { openDuckDBStore } from './duckdb/duckdb-store';
 
 export async function openStore(
-  config: Pick<Config, 'store' | 'db' | 'queryMaxRows' | 'queryTimeoutMs'> & Partial<Pick<Config, 'retention' | 'duckdbMemoryLimit' | 'duckdbThreads' | 'duckdbIdIndexBytes' | 'duckdbVacuumAt'>>,
+  config: Pick<Config, 'store' | 'db' | 'queryMaxRows' | 'queryTimeoutMs'> &
+    Partial<Pick<Config, 'retention' | 'duckdbMemoryLimit' | 'duckdbThreads' | 'duckdbIdIndexBytes' | 'duckdbVacuumAt'>>,
   logger: Logger,
 ): Promise<Store> {
   const queryLimits = { maxRows: config.queryMaxRows, timeoutMs: config.queryTimeoutMs };
@@ -24,7 +25,12 @@ export async function openStore(
     });
   }
   if (isClickHouseUrl(config.store)) {
-    return openClickHouseStore({ location: parseClickHouseUrl(config.store), logger: logger.child({ engine: 'clickhouse' }), queryLimits, retention: config.retention });
+    return openClickHouseStore({
+      location: parseClickHouseUrl(config.store),
+      logger: logger.child({ engine: 'clickhouse' }),
+      queryLimits,
+      retention: config.retention,
+    });
   }
   // The value itself is not repeated: a mistyped URL may hold a password.
   throw new Error(`unknown TOKENSCOPE_STORE; use 'duckdb' or a ClickHouse URL such as clickhouse://user:password@host:8123/db`);

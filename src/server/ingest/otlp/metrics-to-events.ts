@@ -35,8 +35,7 @@ function allAttributes(kvs: unknown): Attrs {
   for (const kv of list(kvs)) if (kv && typeof kv.key === 'string') out.set(kv.key, anyValue(kv.value));
   return out;
 }
-const keyOf = (attrs: Attrs, without?: string) =>
-  JSON.stringify([...attrs].filter(([k]) => k !== without).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+const keyOf = (attrs: Attrs, without?: string) => JSON.stringify([...attrs].filter(([k]) => k !== without).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 const firstOf = (names: readonly string[], ...maps: Attrs[]) => {
   for (const m of maps) for (const n of names) if (m.get(n) !== undefined && m.get(n) !== null && m.get(n) !== '') return m.get(n);
   return undefined;
@@ -71,7 +70,12 @@ export function metricsToEvents(request: Record<string, any>, mapping: OtlpMappi
           const attrs = allAttributes(point?.attributes);
           const type = attrs.get('gen_ai.token.type');
           if (type !== 'input' && type !== 'output') continue;
-          const [start, time, count, sum] = [toBigInt(point.startTimeUnixNano) ?? 0n, toBigInt(point.timeUnixNano), toNumber(point.count), Number(point.sum ?? 0)];
+          const [start, time, count, sum] = [
+            toBigInt(point.startTimeUnixNano) ?? 0n,
+            toBigInt(point.timeUnixNano),
+            toNumber(point.count),
+            Number(point.sum ?? 0),
+          ];
           if (time === null || count === null || !Number.isSafeInteger(count) || count < 0 || !Number.isSafeInteger(sum) || sum < 0) {
             reject(`${TOKEN_USAGE_METRIC} point (${type}): count and sum must be integers >= 0 and timeUnixNano set`);
             continue;
@@ -108,7 +112,10 @@ function intervalEvents(key: string, interval: Interval, mapping: OtlpMapping, c
   const base = {
     timestamp: nanosToMs(interval.time),
     service: firstOf(mapping.serviceAttributes, interval.attrs, interval.resource),
-    model: firstOf(MODEL_ATTRIBUTES.map((a) => a.name), interval.attrs),
+    model: firstOf(
+      MODEL_ATTRIBUTES.map((a) => a.name),
+      interval.attrs,
+    ),
     model_type: (typeof operation === 'string' && MODEL_TYPE_BY_OPERATION[operation]) || 'text_generation',
     api_key: firstOf(mapping.apiKeyAttributes, interval.attrs, interval.resource) ?? null,
   };

@@ -25,7 +25,12 @@ const REJECTED_FIELD: Record<OtlpSignal, string> = { traces: 'rejectedSpans', me
 export function otlpEncoding(contentType: string | undefined): OtlpEncoding {
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
   const encoding = ENCODINGS[type];
-  if (!encoding) throw new ClientError(`unsupported Content-Type '${contentType ?? ''}'; OTLP/HTTP takes application/x-protobuf or application/json`, 415, 'unsupported_media_type');
+  if (!encoding)
+    throw new ClientError(
+      `unsupported Content-Type '${contentType ?? ''}'; OTLP/HTTP takes application/x-protobuf or application/json`,
+      415,
+      'unsupported_media_type',
+    );
   return encoding;
 }
 

@@ -51,14 +51,18 @@ export function createOtlpReceiver({ store, options, onIngest }: OtlpReceiverDep
     async exportTraces(request, check) {
       const outcome = tracesToEvents(request, reader, calls, check);
       await store$(outcome.events, outcome.rejected);
-      const message = outcome.rejected ? `${outcome.rejected} span(s) with usage could not be used: ${outcome.reasons.join('; ')}${outcome.rejected > outcome.reasons.length ? '; …' : ''}` : '';
+      const message = outcome.rejected
+        ? `${outcome.rejected} span(s) with usage could not be used: ${outcome.reasons.join('; ')}${outcome.rejected > outcome.reasons.length ? '; …' : ''}`
+        : '';
       return { rejected: outcome.rejected, message };
     },
     async exportMetrics(request, check) {
       if (!options.metricsEnabled) return { rejected: 0, message: METRICS_OFF_MESSAGE };
       const outcome = metricsToEvents(request, options.mapping, streams, check);
       await store$(outcome.events, outcome.rejected);
-      const message = outcome.rejected ? `${outcome.rejected} data point(s) could not be used: ${outcome.reasons.join('; ')}${outcome.rejected > outcome.reasons.length ? '; …' : ''}` : '';
+      const message = outcome.rejected
+        ? `${outcome.rejected} data point(s) could not be used: ${outcome.reasons.join('; ')}${outcome.rejected > outcome.reasons.length ? '; …' : ''}`
+        : '';
       return { rejected: outcome.rejected, message };
     },
   };

@@ -144,7 +144,8 @@ export function spanToUsage(
   const spanId = idToHex(span.spanId);
   const parentSpanId = idToHex(span.parentSpanId);
   if (traceId === null || traceId.length !== 32 || /^0+$/.test(traceId)) return { error: 'traceId: must be 16 bytes (32 hex characters), not all zero' };
-  if (spanId === null || spanId.length !== 16 || /^0+$/.test(spanId)) return { error: `span in trace ${traceId}: spanId must be 8 bytes (16 hex characters), not all zero` };
+  if (spanId === null || spanId.length !== 16 || /^0+$/.test(spanId))
+    return { error: `span in trace ${traceId}: spanId must be 8 bytes (16 hex characters), not all zero` };
 
   const read = usage.cacheRead ?? 0;
   const write = usage.cacheWrite ?? 0;

@@ -56,16 +56,33 @@ const request = (attributes: Record<string, unknown>, extra: Record<string, unkn
     },
   ],
 });
-const usage = (over: Record<string, unknown> = {}) => ({ 'gen_ai.request.model': 'm', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 5, ...over });
+const usage = (over: Record<string, unknown> = {}) => ({
+  'gen_ai.request.model': 'm',
+  'gen_ai.usage.input_tokens': 10,
+  'gen_ai.usage.output_tokens': 5,
+  ...over,
+});
 
 describe('rejections name the span, the field and the attribute', () => {
   test.each([
     ['a negative count', usage({ 'gen_ai.usage.input_tokens': -3 }), 'input_tokens (from gen_ai.usage.input_tokens): must be an integer >= 0'],
-    ['a count that is not an integer', usage({ 'gen_ai.usage.output_tokens': 2.5 }), 'output_tokens (from gen_ai.usage.output_tokens): must be an integer >= 0'],
-    ['a count that is not a number', usage({ 'gen_ai.usage.output_tokens': 'many' }), 'output_tokens (from gen_ai.usage.output_tokens): must be an integer >= 0'],
+    [
+      'a count that is not an integer',
+      usage({ 'gen_ai.usage.output_tokens': 2.5 }),
+      'output_tokens (from gen_ai.usage.output_tokens): must be an integer >= 0',
+    ],
+    [
+      'a count that is not a number',
+      usage({ 'gen_ai.usage.output_tokens': 'many' }),
+      'output_tokens (from gen_ai.usage.output_tokens): must be an integer >= 0',
+    ],
     ['no model', { 'gen_ai.usage.input_tokens': 10 }, 'model: is required (the span has none of gen_ai.response.model'],
     ['a huge model name', usage({ 'gen_ai.request.model': 'x'.repeat(1_000_000) }), 'model: must be at most 256 characters'],
-    ['reasoning over output', usage({ 'gen_ai.usage.reasoning.output_tokens': 6 }), 'reasoning_tokens (from gen_ai.usage.reasoning.output_tokens): must not exceed output_tokens'],
+    [
+      'reasoning over output',
+      usage({ 'gen_ai.usage.reasoning.output_tokens': 6 }),
+      'reasoning_tokens (from gen_ai.usage.reasoning.output_tokens): must not exceed output_tokens',
+    ],
   ])('%s', (_name, attributes, message) => {
     const out = run(request(attributes));
     expect(out.events).toEqual([]);
@@ -97,7 +114,11 @@ describe('cache rule: input includes cache reads and writes', () => {
     ['Anthropic (input without cache) gets cache added', { ...cache, 'gen_ai.provider.name': 'anthropic', 'gen_ai.usage.input_tokens': 100 }, 160],
     ['Bedrock by gen_ai.system gets cache added', { ...cache, 'gen_ai.system': 'aws.bedrock', 'gen_ai.usage.input_tokens': 100 }, 160],
     ['an input smaller than its cache parts cannot have included them', { ...cache, 'gen_ai.provider.name': 'openai', 'gen_ai.usage.input_tokens': 10 }, 70],
-    ['OpenInference prompt includes cache by definition, whatever the provider', { 'llm.provider': 'anthropic', 'llm.token_count.prompt': 100, 'llm.token_count.prompt_details.cache_read': 40 }, 100],
+    [
+      'OpenInference prompt includes cache by definition, whatever the provider',
+      { 'llm.provider': 'anthropic', 'llm.token_count.prompt': 100, 'llm.token_count.prompt_details.cache_read': 40 },
+      100,
+    ],
   ])('%s', (_name, attributes, input) => {
     const out = run(request({ 'gen_ai.request.model': 'm', 'gen_ai.usage.output_tokens': 1, ...attributes }));
     expect(out.events[0].inputTokens).toBe(input);
@@ -106,7 +127,14 @@ describe('cache rule: input includes cache reads and writes', () => {
 });
 
 test("the Anthropic SDK's own tracing (input already with cache) is taken as sent, though the provider is anthropic", () => {
-  const r = request({ 'gen_ai.request.model': 'm', 'gen_ai.provider.name': 'anthropic', 'gen_ai.usage.input_tokens': 160, 'gen_ai.usage.output_tokens': 1, 'gen_ai.usage.cache_read.input_tokens': 40, 'gen_ai.usage.cache_write.input_tokens': 20 });
+  const r = request({
+    'gen_ai.request.model': 'm',
+    'gen_ai.provider.name': 'anthropic',
+    'gen_ai.usage.input_tokens': 160,
+    'gen_ai.usage.output_tokens': 1,
+    'gen_ai.usage.cache_read.input_tokens': 40,
+    'gen_ai.usage.cache_write.input_tokens': 20,
+  });
   (r.resourceSpans[0].scopeSpans[0] as Record<string, unknown>).scope = { name: 'com.anthropic.sdk.typescript', version: '1.14.0' };
   expect(run(r).events[0]).toMatchObject({ inputTokens: 160, cacheReadTokens: 40, cacheWriteTokens: 20 });
 });
@@ -130,7 +158,12 @@ describe('fields', () => {
     const out = tracesToEvents(r as Record<string, any>, wantedAttributes(custom), new ModelCallIndex(), eventValidator(null));
     expect(out.events[0].apiKey).toMatch(/^key:[0-9a-f]{16}$/);
     expect(out.events[0].apiKeyLabel).toBe('sk-…1234');
-    const other = tracesToEvents(request(usage({ 'app.key': 'team-a' })) as Record<string, any>, wantedAttributes(custom), new ModelCallIndex(), eventValidator(null));
+    const other = tracesToEvents(
+      request(usage({ 'app.key': 'team-a' })) as Record<string, any>,
+      wantedAttributes(custom),
+      new ModelCallIndex(),
+      eventValidator(null),
+    );
     expect(other.events[0].apiKey).toBe('team-a');
   });
 

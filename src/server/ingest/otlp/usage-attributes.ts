@@ -58,7 +58,11 @@ export const USAGE_ATTRIBUTES: readonly UsageAttribute[] = [
 
   { name: 'gen_ai.usage.reasoning.output_tokens', field: 'reasoning', source: SEMCONV },
   { name: 'gen_ai.usage.reasoning_tokens', field: 'reasoning', source: TRACELOOP },
-  { name: 'gen_ai.usage.output_tokens_details.reasoning_tokens', field: 'reasoning', source: 'OpenAI usage object flattened (output_tokens_details.reasoning_tokens), as some wrappers emit it' },
+  {
+    name: 'gen_ai.usage.output_tokens_details.reasoning_tokens',
+    field: 'reasoning',
+    source: 'OpenAI usage object flattened (output_tokens_details.reasoning_tokens), as some wrappers emit it',
+  },
   { name: 'llm.token_count.completion_details.reasoning', field: 'reasoning', source: OPENINFERENCE },
   { name: 'ai.usage.reasoningTokens', field: 'reasoning', source: VERCEL },
   { name: 'gen_ai.usage.output_tokens.reasoning', field: 'reasoning', source: SENTRY },

@@ -10,7 +10,13 @@ import { PARTITION_MS, rollupTable, type ClickHouseLayout, type LogicalTable } f
 import { quoteIdentifier, quoteInt, quoteString } from './clickhouse-sql';
 
 /** Drops, on one node, the partitions past retention at `now`; returns how many it dropped. */
-export async function dropExpiredPartitions(conn: ClickHouseConnection, layout: ClickHouseLayout, policy: RetentionPolicy, now: number, logger: Logger): Promise<number> {
+export async function dropExpiredPartitions(
+  conn: ClickHouseConnection,
+  layout: ClickHouseLayout,
+  policy: RetentionPolicy,
+  now: number,
+  logger: Logger,
+): Promise<number> {
   const drop = dropBefore(policy, now);
   let dropped = 0;
   for (const tier of TIERS) {

@@ -98,11 +98,7 @@ function eventRows(layout: ClickHouseLayout, where: string, want: Required<TierC
  * safe: conditions are on the slot and the dimensions, which every version of a row shares.
  */
 function rollupRows(layout: ClickHouseLayout, tier: RollupTierId, where: string, want: Required<TierColumns>): string {
-  const columns = [
-    ...want.dims.map((d) => `${d} AS d_${d}`),
-    ...(want.label ? ['api_key_label AS label'] : []),
-    ...want.sums.map((c) => `${c} AS s_${c}`),
-  ];
+  const columns = [...want.dims.map((d) => `${d} AS d_${d}`), ...(want.label ? ['api_key_label AS label'] : []), ...want.sums.map((c) => `${c} AS s_${c}`)];
   return `SELECT slot, dims_key, ${[...columns, 'version AS v'].join(', ')}
     FROM ${layout.table(rollupTable(tier))} FINAL
     WHERE ${where}`;

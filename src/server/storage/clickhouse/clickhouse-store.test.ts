@@ -88,7 +88,9 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
     const total = (e: StoredEvent) => e.inputTokens + e.outputTokens;
     const doubled = new Set(events.slice(1000, 2000));
     const byTime = [...events].sort((x, y) => x.ts - y.ts);
-    const i = byTime.findIndex((e, j) => doubled.has(e) && j + 1 < byTime.length && !doubled.has(byTime[j + 1]) && total(byTime[j + 1]) < total(e) && byTime[j + 1].ts > e.ts);
+    const i = byTime.findIndex(
+      (e, j) => doubled.has(e) && j + 1 < byTime.length && !doubled.has(byTime[j + 1]) && total(byTime[j + 1]) < total(e) && byTime[j + 1].ts > e.ts,
+    );
     const [twice, once] = [byTime[i], byTime[i + 1]];
     const pair = await b.largestCalls({ from: twice.ts, to: once.ts + 1, filters: {}, orderBy: ['input_tokens', 'output_tokens'], limit: 2 });
     expect(pair.calls.map((e) => e.id)).toEqual([twice.id, once.id]);
@@ -100,7 +102,8 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
   test('tables written by layout 1 gain the reasoning and trace columns in place; old rows read 0', async () => {
     const { db, open } = freshDatabase();
     const sql = (statement: string) => cluster.servers[0].sql(statement);
-    const sums = 'input_tokens UInt64, output_tokens UInt64, cache_read_tokens UInt64, cache_write_tokens UInt64, requests UInt64, duration_ms UInt64, timed_requests UInt64';
+    const sums =
+      'input_tokens UInt64, output_tokens UInt64, cache_read_tokens UInt64, cache_write_tokens UInt64, requests UInt64, duration_ms UInt64, timed_requests UInt64';
     await sql(`CREATE DATABASE ${db}`);
     await sql(`CREATE TABLE ${db}.tokenscope_meta (key String, value String, written UInt64) ENGINE = ReplacingMergeTree(written) ORDER BY key`);
     await sql(`INSERT INTO ${db}.tokenscope_meta VALUES ('schema_version', '1', 1)`);
@@ -108,17 +111,38 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
       `CREATE TABLE ${db}.events (ts Int64, event_key UInt64, id String, service String, model String, model_type String, api_key String, api_key_label String, input_tokens UInt64, output_tokens UInt64, cache_read_tokens UInt64, cache_write_tokens UInt64, duration_ms Int64) ENGINE = MergeTree PARTITION BY intDiv(ts, 2592000000) ORDER BY (ts, event_key)`,
     );
     await sql(`INSERT INTO ${db}.events VALUES (${START + 1000}, ${idKey('old-1')}, 'old-1', 'chat', 'glm-5', 'text_generation', 'k', 'k', 100, 10, 0, 0, -1)`);
-    for (const [tier, ms] of [['1m', 60_000], ['15m', 900_000], ['1h', 3_600_000], ['1d', DAY]] as const) {
+    for (const [tier, ms] of [
+      ['1m', 60_000],
+      ['15m', 900_000],
+      ['1h', 3_600_000],
+      ['1d', DAY],
+    ] as const) {
       await sql(
         `CREATE TABLE ${db}.rollup_${tier} (slot Int64, dims_key UInt64, service String, model String, model_type String, api_key String, api_key_label String, ${sums}, version UInt64) ENGINE = ReplacingMergeTree(version) PARTITION BY intDiv(slot, 2592000000) ORDER BY (slot, dims_key)`,
       );
       const slot = START + 1000 - ((START + 1000) % ms);
-      await sql(`INSERT INTO ${db}.rollup_${tier} SELECT ${slot}, cityHash64('chat', 'glm-5', 'text_generation', 'k'), 'chat', 'glm-5', 'text_generation', 'k', 'k', 100, 10, 0, 0, 1, 0, 0, 1`);
+      await sql(
+        `INSERT INTO ${db}.rollup_${tier} SELECT ${slot}, cityHash64('chat', 'glm-5', 'text_generation', 'k'), 'chat', 'glm-5', 'text_generation', 'k', 'k', 100, 10, 0, 0, 1, 0, 0, 1`,
+      );
     }
     const store = await open();
-    const fresh = { ...stored({ timestamp: START + 5000, service: 'chat', model: 'glm-5', api_key: 'k', input_tokens: 50, output_tokens: 40, reasoning_tokens: 30, id: 'new-1' }) };
+    const fresh = {
+      ...stored({
+        timestamp: START + 5000,
+        service: 'chat',
+        model: 'glm-5',
+        api_key: 'k',
+        input_tokens: 50,
+        output_tokens: 40,
+        reasoning_tokens: 30,
+        id: 'new-1',
+      }),
+    };
     expect(await store.ingest([fresh, { ...fresh, id: 'old-1', ts: START + 1000 }])).toMatchObject({ accepted: 1, duplicates: 1 });
-    for (const [from, to] of [[START, START + DAY], [START + 500, START + 6000]]) {
+    for (const [from, to] of [
+      [START, START + DAY],
+      [START + 500, START + 6000],
+    ]) {
       const rows = await store.aggregate({ pieces: planRange(from, to), filters: {} });
       const sum = (k: 'input_tokens' | 'reasoning_tokens' | 'requests' | 'unpriced_tokens') => rows.reduce((n, r) => n + r.sums[k], 0);
       expect([sum('input_tokens'), sum('reasoning_tokens'), sum('requests')]).toEqual([150, 30, 2]);
@@ -195,7 +219,9 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
     const { db, open } = freshDatabase();
     const sql = (statement: string) => cluster.servers[0].sql(statement);
     const fiveMinuteRows = () =>
-      sql(`SELECT slot, dims_key, argMax(input_tokens, version), argMax(output_tokens, version), argMax(requests, version), max(version) FROM ${db}.rollup_5m GROUP BY slot, dims_key ORDER BY slot, dims_key`);
+      sql(
+        `SELECT slot, dims_key, argMax(input_tokens, version), argMax(output_tokens, version), argMax(requests, version), max(version) FROM ${db}.rollup_5m GROUP BY slot, dims_key ORDER BY slot, dims_key`,
+      );
     const events = makeEvents(2000, START + 7_000, 2 * DAY, 12);
     const first = await open();
     await first.ingest(events.map(stored));

@@ -125,7 +125,8 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
   };
   let retentionTimer: NodeJS.Timeout | undefined;
   if (!keepsEverything(retention)) {
-    const sweep = () => void applyRetention().catch((err) => logger.warn({ err: { message: (err as Error).message } }, 'clickhouse retention failed; will retry'));
+    const sweep = () =>
+      void applyRetention().catch((err) => logger.warn({ err: { message: (err as Error).message } }, 'clickhouse retention failed; will retry'));
     sweep();
     retentionTimer = setInterval(sweep, RETENTION_SWEEP_MS);
     retentionTimer.unref();
@@ -207,18 +208,12 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     heldFrom: () => heldFrom(retention, now()),
     applyRetention,
     async largestCalls(request: CallsRequest): Promise<CallsResult> {
-      const [calls, earliest] = await Promise.all([
-        largestCalls(request),
-        earliestEvent(request),
-      ]);
+      const [calls, earliest] = await Promise.all([largestCalls(request), earliestEvent(request)]);
       return { calls, earliest };
     },
 
     async eventCount(): Promise<number> {
-      const rows = await read<{ events: string }>(
-        'count',
-        `SELECT sum(requests) AS events FROM ${layout.table('rollup_1d')} FINAL`,
-      );
+      const rows = await read<{ events: string }>('count', `SELECT sum(requests) AS events FROM ${layout.table('rollup_1d')} FINAL`);
       return Number(rows[0]?.events ?? 0);
     },
 

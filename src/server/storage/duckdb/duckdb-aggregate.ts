@@ -77,7 +77,9 @@ export function filterConditions(filters: RowFilters, bindList: (name: string, l
     const column = DIMENSION_COLUMN[dim].key;
     const either = [
       ...(match.values?.length ? [`list_contains(${bindList(`f_${dim}`, match.values)}, ${column})`] : []),
-      ...(match.patterns?.length ? [`list_bool_or(list_transform(${bindList(`p_${dim}`, match.patterns.map(patternSource))}, lambda p: regexp_full_match(${column}, p)))`] : []),
+      ...(match.patterns?.length
+        ? [`list_bool_or(list_transform(${bindList(`p_${dim}`, match.patterns.map(patternSource))}, lambda p: regexp_full_match(${column}, p)))`]
+        : []),
     ];
     where.push(either.length ? `(${either.join(' OR ')})` : 'false');
   }

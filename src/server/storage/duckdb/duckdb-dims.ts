@@ -11,8 +11,7 @@ interface DimsRow {
   apiKeyLabel: string;
 }
 
-const keyOf = (e: Pick<StoredEvent, 'service' | 'model' | 'modelType' | 'apiKey'>) =>
-  `${e.service}\u0000${e.model}\u0000${e.modelType}\u0000${e.apiKey}`;
+const keyOf = (e: Pick<StoredEvent, 'service' | 'model' | 'modelType' | 'apiKey'>) => `${e.service}\u0000${e.model}\u0000${e.modelType}\u0000${e.apiKey}`;
 
 /**
  * Kept in memory (it is small: one row per combination ever seen) and mirrored in the `dims` table.

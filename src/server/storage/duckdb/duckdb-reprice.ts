@@ -37,7 +37,20 @@ export async function repriceDuckDB(conn: DuckDBConnection, from: number, to: nu
     const changes: string[] = [];
     for (const r of rows) {
       const [rowid, ts, dimsId, service, model, modelType, apiKey, apiKeyLabel, input, output, cacheRead, cacheWrite, reasoning, ...costs] = r as [
-        number, number, number, string, string, string, string, string, number, number, number, number, number, ...(number | null)[],
+        number,
+        number,
+        number,
+        string,
+        string,
+        string,
+        string,
+        string,
+        number,
+        number,
+        number,
+        number,
+        number,
+        ...(number | null)[],
       ];
       const before: EventCost = {
         inputMicros: costs[0]!,
@@ -48,9 +61,22 @@ export async function repriceDuckDB(conn: DuckDBConnection, from: number, to: nu
         unpricedTokens: costs[5]!,
       };
       const event: StoredEvent = {
-        ts, service, model, modelType, apiKey, apiKeyLabel,
-        inputTokens: input, outputTokens: output, cacheReadTokens: cacheRead, cacheWriteTokens: cacheWrite, reasoningTokens: reasoning,
-        durationMs: null, id: null, traceId: null, spanId: null, cost: before,
+        ts,
+        service,
+        model,
+        modelType,
+        apiKey,
+        apiKeyLabel,
+        inputTokens: input,
+        outputTokens: output,
+        cacheReadTokens: cacheRead,
+        cacheWriteTokens: cacheWrite,
+        reasoningTokens: reasoning,
+        durationMs: null,
+        id: null,
+        traceId: null,
+        spanId: null,
+        cost: before,
       };
       const after = price(event);
       const key = `${service}\u0000${model}`;
@@ -65,7 +91,9 @@ export async function repriceDuckDB(conn: DuckDBConnection, from: number, to: nu
       if (same) continue;
       group.changed++;
       const sql = (n: number | null) => (n === null ? 'NULL' : String(n));
-      changes.push(`(${rowid}, ${ts}, ${dimsId}, ${COST_FIELDS.map(([, get]) => sql(get(after))).join(', ')}, ${COST_FIELDS.map(([, get]) => (get(after) ?? 0) - (get(before) ?? 0)).join(', ')})`);
+      changes.push(
+        `(${rowid}, ${ts}, ${dimsId}, ${COST_FIELDS.map(([, get]) => sql(get(after))).join(', ')}, ${COST_FIELDS.map(([, get]) => (get(after) ?? 0) - (get(before) ?? 0)).join(', ')})`,
+      );
     }
     if (changes.length) await applyChanges(conn, changes);
   }
@@ -77,11 +105,16 @@ async function applyChanges(conn: DuckDBConnection, changes: readonly string[]):
   try {
     await conn.run(`CREATE OR REPLACE TEMP TABLE reprice_changes (rid BIGINT, ts BIGINT, dims_id INTEGER,
       ${COST_COLUMNS.map((c) => `${c} BIGINT`).join(', ')}, ${COST_COLUMNS.map((c) => `delta_${c} BIGINT`).join(', ')})`);
-    for (let i = 0; i < changes.length; i += ROWS_PER_INSERT) await conn.run(`INSERT INTO reprice_changes VALUES ${changes.slice(i, i + ROWS_PER_INSERT).join(', ')}`);
+    for (let i = 0; i < changes.length; i += ROWS_PER_INSERT)
+      await conn.run(`INSERT INTO reprice_changes VALUES ${changes.slice(i, i + ROWS_PER_INSERT).join(', ')}`);
     await conn.run(`UPDATE events SET ${COST_COLUMNS.map((c) => `${c} = c.${c}`).join(', ')} FROM reprice_changes c WHERE events.rowid = c.rid`);
     // Every base sum but the costs is 0 in a difference row; a source's cost of "none" (null) counts as 0 in the sums.
     const deltaOf = (s: string) =>
-      s === 'cost_micros' ? `sum(${MONEY_COLUMNS.map((c) => `delta_${c}`).join(' + ')})::BIGINT` : (COST_COLUMNS as readonly string[]).includes(s) ? `sum(delta_${s})::BIGINT` : '0';
+      s === 'cost_micros'
+        ? `sum(${MONEY_COLUMNS.map((c) => `delta_${c}`).join(' + ')})::BIGINT`
+        : (COST_COLUMNS as readonly string[]).includes(s)
+          ? `sum(delta_${s})::BIGINT`
+          : '0';
     const sums = BASE_SUMS.map(deltaOf).join(', ');
     for (const tier of ROLLUP_TIERS) {
       await conn.run(`INSERT INTO ${rollupTable(tier.id)} (${ROLLUP_COLUMNS})

@@ -16,7 +16,6 @@ export function rollupTable(tier: Exclude<TierId, 'raw'>): string {
   return `rollup_${tier}`;
 }
 
-
 /** A rollup table's columns, in the order every insert names them. */
 export const ROLLUP_COLUMNS = ['slot', 'dims_id', ...BASE_SUMS].join(', ');
 
