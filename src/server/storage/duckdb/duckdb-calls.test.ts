@@ -1,7 +1,6 @@
 /**
- * The largest calls on DuckDB take the calls' row ids from one top-N scan when every call tied at the limit-th score
- * is among the 2 × limit it returns, and scan again by score when there are more ties than that: both ways give the
- * same, fully ordered list.
+ * The largest calls on DuckDB when calls tie at the limit-th score: the score of the limit-th call is found first,
+ * then every call scoring at least that, ordered with every tie-breaker; a tie goes to the earlier call.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,12 +46,12 @@ afterAll(async () => {
 const largest = (service: string, limit: number) =>
   store.largestCalls({ from: T, to: T + 3_600_000, filters: { service: { values: [service] } }, orderBy: ['input_tokens', 'output_tokens'], limit });
 
-test('more calls tied at the limit-th score than one scan returns: the earliest of them, in time order', async () => {
+test('six calls tied at the limit-th score: the earliest of them, in time order', async () => {
   const { calls } = await largest('tie', 2);
   expect(calls.map((c) => c.id)).toEqual(['tie-1', 'tie-2']);
 });
 
-test('every tie among the calls one scan returns: largest first, a tie to the earlier call', async () => {
+test('calls of different scores with a tie: largest first, a tie to the earlier call', async () => {
   expect((await largest('spread', 2)).calls.map((c) => c.id)).toEqual(['spread-10', 'spread-11']);
   expect((await largest('spread', 3)).calls.map((c) => c.id)).toEqual(['spread-10', 'spread-11', 'spread-12']);
   expect((await largest('spread', 10)).calls.map((c) => c.inputTokens)).toEqual([60, 50, 50, 10, 5]);

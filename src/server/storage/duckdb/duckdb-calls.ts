@@ -33,13 +33,9 @@ const TIES = [
 ];
 
 export interface CompiledCalls {
-  /** Row ids and scores of the `topRows` largest calls by score alone (ties in no particular order). */
-  topSql: string;
-  /** How many rows `topSql` returns at most: twice the limit, so that ties at the limit-th score usually fit. */
-  topRows: number;
-  /** The calls among the row ids bound to `$rows` (a BIGINT list), in order. */
-  byRowsSql: string;
-  /** The calls scoring at least `$t`, in order; bind `t` to the threshold (when `topSql` could not hold every tie). */
+  /** The score of the limit-th largest call (one row, null when there is no call). */
+  thresholdSql: string;
+  /** The calls scoring at least `$t`, in order; bind `t` to the threshold. */
   sql: string;
   values: Record<string, DuckDBValue>;
   types: Record<string, DuckDBType>;
@@ -65,29 +61,24 @@ export function compileCalls(request: CallsRequest): CompiledCalls {
   const score = request.orderBy.map((f) => FIELD[f]).join(' + ');
   const range = 'e.ts >= $from AND e.ts < $to';
   const filtered = where.length ? ' AND e.dims_id IN (SELECT id FROM d)' : '';
-  // First the row ids and scores of the 2 × limit largest calls, from two or three narrow columns and no join (a
-  // top-N in one scan); when the last of them scores below the limit-th, every call tied at that score is among
-  // them and only those rows are read whole, joined and sorted with every tie-breaker. Otherwise (more ties than
-  // that) the row ids of all calls scoring at least the limit-th are found by a second narrow scan with the score
-  // bound, which DuckDB applies during the scan where a scalar subquery is not. Reading every column of the range
-  // before filtering cost ten times as much.
+  // First the score of the limit-th largest call, from two or three narrow columns and no join; then the row ids
+  // of the calls scoring at least that much (ties at that score included), again from narrow columns; only those
+  // rows are read whole, joined and sorted with every tie-breaker. Two statements, because a bound threshold is
+  // applied during the narrow scan where a scalar subquery is not. Reading every column of the range before
+  // filtering cost ten times as much.
   const dims = `d AS (SELECT id, service, model, model_type, api_key, api_key_label FROM dims ${where.length ? `WHERE ${where.join(' AND ')}` : ''})`;
-  const topRows = 2 * request.limit;
-  const topSql = `WITH ${dims}
-SELECT e.rowid::BIGINT AS r, (${score})::DOUBLE AS s FROM events e WHERE ${range}${filtered} ORDER BY s DESC LIMIT ${topRows}`;
-  const calls = (where: string) => `SELECT e.ts::DOUBLE AS ts, d.service, d.model, d.model_type, d.api_key, d.api_key_label,
+  const thresholdSql = `WITH ${dims}
+SELECT min(s)::DOUBLE AS t FROM (SELECT ${score} AS s FROM events e WHERE ${range}${filtered} ORDER BY s DESC LIMIT ${limit})`;
+  const sql = `WITH ${dims},
+candidates AS (SELECT e.rowid AS r FROM events e WHERE ${range}${filtered} AND ${score} >= $t)
+SELECT e.ts::DOUBLE AS ts, d.service, d.model, d.model_type, d.api_key, d.api_key_label,
        e.input_tokens::DOUBLE AS input_tokens, e.output_tokens::DOUBLE AS output_tokens,
        e.cache_read_tokens::DOUBLE AS cache_read_tokens, e.cache_write_tokens::DOUBLE AS cache_write_tokens,
        e.reasoning_tokens::DOUBLE AS reasoning_tokens, e.duration_ms::DOUBLE AS duration_ms, e.id, e.trace_id, e.span_id
 FROM events e JOIN d ON e.dims_id = d.id
-WHERE ${where}
+WHERE e.rowid IN (SELECT r FROM candidates)
 ORDER BY ${score} DESC, ${TIES.join(', ')}
 LIMIT ${limit}`;
-  // The range again: it lets the scan skip row groups, and binds the same values as the other statements.
-  const byRowsSql = `WITH ${dims}\n${calls(`e.rowid IN (SELECT unnest($rows)) AND ${range}`)}`;
-  const sql = `WITH ${dims},
-candidates AS (SELECT e.rowid AS r FROM events e WHERE ${range}${filtered} AND ${score} >= $t)
-${calls('e.rowid IN (SELECT r FROM candidates)')}`;
   // Unfiltered, `min` is answered from the row groups' statistics. Filtered, `min` would read the whole table
   // (every event ever kept, whatever the range); as a top-1 DuckDB passes the best time found so far down to the
   // scan as a filter, which skips row groups by their statistics: events arrive mostly in time order, so little
@@ -99,7 +90,7 @@ ${calls('e.rowid IN (SELECT r FROM candidates)')}`;
     values: filterValues,
     types: filterTypes,
   };
-  return { topSql, topRows, byRowsSql, sql, values, types, earliest };
+  return { thresholdSql, sql, values, types, earliest };
 }
 
 /** The statement's columns, in order, as stored events. */

@@ -1,17 +1,7 @@
 /** The embedded DuckDB engine: one file, one writer connection with group commit, a few reader connections. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import {
-  BIGINT,
-  DOUBLE,
-  DuckDBInstance,
-  LIST,
-  listValue,
-  type DuckDBConnection,
-  type DuckDBPreparedStatement,
-  type DuckDBType,
-  type DuckDBValue,
-} from '@duckdb/node-api';
+import { DOUBLE, DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import { zeroSums } from '../../../shared';
 import { ClientError, StoreUnavailableError } from '../../errors';
@@ -268,7 +258,7 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
     },
 
     async largestCalls(request: CallsRequest): Promise<CallsResult> {
-      const { topSql, topRows, byRowsSql, sql, values, types, earliest: first } = compileCalls(request);
+      const { thresholdSql, sql, values, types, earliest: first } = compileCalls(request);
       const started = performance.now();
       return read('calls', async (c) => {
         // Raw reads count against the query limits as aggregates do.
@@ -277,27 +267,11 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
           statement.bind(bound, boundTypes);
           return withinLimits(c, limits, async () => (await statement.runAndReadAll()).getColumnsJS());
         };
-        // One snapshot for both statements: the row ids of the first stay those of the same rows in the second.
-        await c.run('BEGIN TRANSACTION');
-        try {
-          const [rows = [], scores = []] = (await run(topSql, values, types)) as [bigint[], number[]];
-          const threshold = scores[Math.min(request.limit, scores.length) - 1];
-          // Fewer rows than asked for, or a last one below the threshold: every call tied at the threshold is here.
-          const holdsTies = scores.length < topRows || scores[scores.length - 1] < threshold;
-          const calls =
-            threshold === undefined
-              ? []
-              : holdsTies
-                ? callsFromColumns(
-                    await run(byRowsSql, { ...values, rows: listValue(rows.filter((_, i) => scores[i] >= threshold)) }, { ...types, rows: LIST(BIGINT) }),
-                  )
-                : callsFromColumns(await run(sql, { ...values, t: threshold }, { ...types, t: DOUBLE }));
-          const [[earliest = null] = []] = (await run(first.sql, first.values, first.types)) as (number | null)[][];
-          logger.debug({ rows: calls.length, ties: !holdsTies, ms: Math.round(performance.now() - started) }, 'duckdb calls');
-          return { calls, earliest };
-        } finally {
-          await c.run('COMMIT').catch(() => {});
-        }
+        const [[threshold = null] = []] = (await run(thresholdSql, values, types)) as (number | null)[][];
+        const calls = threshold === null ? [] : callsFromColumns(await run(sql, { ...values, t: threshold }, { ...types, t: DOUBLE }));
+        const [[earliest = null] = []] = (await run(first.sql, first.values, first.types)) as (number | null)[][];
+        logger.debug({ rows: calls.length, ms: Math.round(performance.now() - started) }, 'duckdb calls');
+        return { calls, earliest };
       });
     },
 
