@@ -8,6 +8,7 @@ import { createDataFrame, DataFrameType, FieldType, type DataFrame, type FieldCo
 import {
   currencyUnit,
   dimensionDefinition,
+  type CallRow,
   type CallsResponse,
   type Filters,
   type MoversResponse,
@@ -160,6 +161,17 @@ function moversFrame(response: MoversResponse, refId: string, currency: string):
   });
 }
 
+/** A largest-calls table's token columns: the metric each is named and shown as, and the call's field. */
+type NumberField = { [K in keyof CallRow]: CallRow[K] extends number ? K : never }[keyof CallRow];
+const CALL_TOKEN_COLUMNS: readonly [MetricId, NumberField][] = [
+  ['total_tokens', 'totalTokens'],
+  ['input_tokens', 'inputTokens'],
+  ['output_tokens', 'outputTokens'],
+  ['cache_read_tokens', 'cacheReadTokens'],
+  ['cache_write_tokens', 'cacheWriteTokens'],
+  ['reasoning_tokens', 'reasoningTokens'],
+];
+
 function callsFrame(response: CallsResponse, refId: string, links: LinkSettings): DataFrame {
   const calls = response.calls;
   const rowLinks = callTrendLinks();
@@ -214,29 +226,11 @@ function callsFrame(response: CallsResponse, refId: string, links: LinkSettings)
           custom: { hidden: true, hideFrom: { viz: true, legend: false, tooltip: false } },
         },
       ),
-      tokens(
-        'total_tokens',
-        calls.map((c) => c.totalTokens),
-      ),
-      tokens(
-        'input_tokens',
-        calls.map((c) => c.inputTokens),
-      ),
-      tokens(
-        'output_tokens',
-        calls.map((c) => c.outputTokens),
-      ),
-      tokens(
-        'cache_read_tokens',
-        calls.map((c) => c.cacheReadTokens),
-      ),
-      tokens(
-        'cache_write_tokens',
-        calls.map((c) => c.cacheWriteTokens),
-      ),
-      tokens(
-        'reasoning_tokens',
-        calls.map((c) => c.reasoningTokens),
+      ...CALL_TOKEN_COLUMNS.map(([name, key]) =>
+        tokens(
+          name,
+          calls.map((c) => c[key]),
+        ),
       ),
       column(
         'duration_ms',

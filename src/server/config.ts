@@ -76,17 +76,7 @@ export interface Config {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
-const tokenList = z
-  .string()
-  .default('')
-  .transform((s) =>
-    s
-      .split(',')
-      .map((t) => t.trim())
-      .filter(Boolean),
-  )
-  .refine((tokens) => tokens.every((t) => t.length >= 16), { error: 'each token must be at least 16 characters' });
-const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A comma-separated list, its entries trimmed and empty ones dropped. */
 const nameList = z
   .string()
   .default('')
@@ -96,6 +86,8 @@ const nameList = z
       .map((t) => t.trim())
       .filter(Boolean),
   );
+const tokenList = nameList.refine((tokens) => tokens.every((t) => t.length >= 16), { error: 'each token must be at least 16 characters' });
+const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 /** Bytes per unit of a size setting, as DuckDB reads them: KB is 1000 bytes, KiB 1024. */
 const SIZE_UNITS: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
 const size = z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, { error: 'must be a size such as 256MB or 1GiB' });

@@ -97,7 +97,7 @@ export interface StoredIdSource {
 /** Bytes a day of `ids` ids takes once loaded. */
 const bytesFor = (ids: number) => 8 * Math.max(INITIAL_SLOTS, Math.ceil(ids / MAX_LOAD) + 1);
 
-export const dayOf = (ts: number) => Math.floor(ts / DAY_MS);
+const dayOf = (ts: number) => Math.floor(ts / DAY_MS);
 /** The first and last day whose events an event at `ts` may share its id with (those within the dedupe window). */
 const firstDay = (ts: number) => dayOf(ts - DEDUPE_WINDOW_MS);
 const lastDay = (ts: number) => dayOf(ts + DEDUPE_WINDOW_MS);
@@ -106,6 +106,15 @@ const lastDay = (ts: number) => dayOf(ts + DEDUPE_WINDOW_MS);
 export function windowDays(ts: number): number[] {
   const days: number[] = [];
   for (let d = firstDay(ts); d <= lastDay(ts); d++) days.push(d);
+  return days;
+}
+
+/** The days whose events any of these events may share its id with. */
+export function windowDaysOf(timestamps: Iterable<number>): Set<number> {
+  const eventDays = new Set<number>();
+  for (const ts of timestamps) eventDays.add(dayOf(ts));
+  const days = new Set<number>();
+  for (const d of eventDays) for (const w of windowDays(d * DAY_MS)) days.add(w);
   return days;
 }
 
@@ -127,13 +136,6 @@ export class StoredIdIndex {
   get bytes(): number {
     let sum = 0;
     for (const set of this.days.values()) sum += set.bytes;
-    return sum;
-  }
-
-  /** Ids held, over all days. */
-  get size(): number {
-    let sum = 0;
-    for (const set of this.days.values()) sum += set.size;
     return sum;
   }
 

@@ -6,7 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../../errors';
 import { DEDUPE_WINDOW_MS, type IngestResult, type StoredEvent } from '../engine';
-import { StoredIdIndex, dayOf, windowDays, type StoredIdSource } from '../stored-id-index';
+import { StoredIdIndex, windowDaysOf, type StoredIdSource } from '../stored-id-index';
 import type { DuckDBDims } from './duckdb-dims';
 import { isDurableCommit, writeProblem } from './duckdb-failures';
 import { TableAppender, eventColumns, rollupColumns, type StoredEventWithDims } from './duckdb-rows';
@@ -55,7 +55,7 @@ export interface DuckDBWriterOptions {
 const DAY_MS = 86_400_000;
 
 /** Memory for the hashed ids of stored events: about ten million ids, three days of a hundred million calls a month. */
-export const DEFAULT_ID_INDEX_BYTES = 128 * 1024 * 1024;
+const DEFAULT_ID_INDEX_BYTES = 128 * 1024 * 1024;
 
 /** Stored ids per UTC day, read with the writer's connection. */
 function storedIdSource(conn: DuckDBConnection): StoredIdSource {
@@ -170,10 +170,8 @@ export class DuckDBWriter {
     const eventCount = group.reduce((n, b) => n + b.events.length, 0);
     try {
       // The days each id may be stored in are loaded first, so that most ids are found (or not) in memory.
-      const eventDays = new Set<number>();
-      for (const batch of group) for (const e of batch.events) if (e.id !== null) eventDays.add(dayOf(e.ts));
-      const days = new Set([...eventDays].flatMap((d) => windowDays(d * DAY_MS)));
-      await this.storedIds.load(days, storedIdSource(this.conn));
+      const withIds = group.flatMap((b) => b.events.filter((e) => e.id !== null).map((e) => e.ts));
+      await this.storedIds.load(windowDaysOf(withIds), storedIdSource(this.conn));
       step('loadIds');
 
       // Every event but a repeat of an id earlier in the group is a candidate; some may repeat a stored id.
