@@ -17,6 +17,17 @@ const DESCRIPTIONS: Record<number, string> = {
   503: 'The store cannot read or write right now.',
 };
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+/** What an ingest route answers (see routes/ingest-answer.ts); `more` adds a route's own counts. */
+const ingestAnswer = (more: Record<string, object> = {}) => ({
+  type: 'object',
+  properties: {
+    accepted: { type: 'integer' },
+    duplicates: { type: 'integer' },
+    ...more,
+    rejected: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, error: { type: 'string' } } } },
+    rejected_total: { type: 'integer' },
+  },
+});
 const param = (name: string, description: string, schema: object = { type: 'string' }, where = 'query') => ({ name, in: where, description, schema });
 const rangeParams = [
   param('from', 'Range start, inclusive: epoch ms or RFC 3339.'),
@@ -124,15 +135,7 @@ export function openapiDocument(): Record<string, unknown> {
             },
           },
           responses: {
-            200: json({
-              type: 'object',
-              properties: {
-                accepted: { type: 'integer' },
-                duplicates: { type: 'integer' },
-                rejected: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, error: { type: 'string' } } } },
-                rejected_total: { type: 'integer' },
-              },
-            }),
+            200: json(ingestAnswer()),
             ...errors(400, 401, 403, 413, 415, 429, 503),
           },
         },
@@ -151,16 +154,7 @@ export function openapiDocument(): Record<string, unknown> {
             "LiteLLM's generic_api logging callback: StandardLoggingPayloads as a JSON array, NDJSON or one object (ingest token); failed calls are ignored",
           requestBody: { content: { 'application/json': { schema: { oneOf: [{ type: 'array', items: { type: 'object' } }, { type: 'object' }] } } } },
           responses: {
-            200: json({
-              type: 'object',
-              properties: {
-                accepted: { type: 'integer' },
-                duplicates: { type: 'integer' },
-                ignored: { type: 'integer', description: "Payloads of failed calls and of answers from LiteLLM's response cache." },
-                rejected: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, error: { type: 'string' } } } },
-                rejected_total: { type: 'integer' },
-              },
-            }),
+            200: json(ingestAnswer({ ignored: { type: 'integer', description: "Payloads of failed calls and of answers from LiteLLM's response cache." } })),
             ...errors(400, 401, 403, 413, 415, 503),
           },
         },
