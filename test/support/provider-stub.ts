@@ -4,21 +4,13 @@
  * seeded sequence and recorded, so a test knows exactly what the provider reported.
  */
 import { createServer, type Server } from 'node:http';
+import type { CallUsage } from './genai-spans';
 import { rng } from './usage-events';
-
-/** What the provider reported for one call, in the metric definitions' terms (input includes cache). */
-export interface ReportedUsage {
-  model: string;
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheWrite: number;
-  reasoning: number;
-}
 
 export interface ProviderStub {
   url: string;
-  reported: ReportedUsage[];
+  /** What the provider reported for each call, in the metric definitions' terms (input includes cache). */
+  reported: CallUsage[];
   close(): Promise<void>;
 }
 
@@ -39,7 +31,7 @@ function streamCompletion(res: import('node:http').ServerResponse, completion: R
 export async function startProviderStub(seed: number): Promise<ProviderStub> {
   const r = rng(seed);
   const int = (max: number) => Math.floor(r() * max);
-  const reported: ReportedUsage[] = [];
+  const reported: CallUsage[] = [];
   const answers: Partial<Record<string, () => Record<string, any>>> = {
     '/v1/chat/completions': () => {
       // OpenAI: prompt_tokens include cached_tokens; reasoning_tokens are part of completion_tokens.
