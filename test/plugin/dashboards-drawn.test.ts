@@ -314,7 +314,9 @@ describe.skipIf(!chromiumProgram.path)(`the dashboards drawn in Chromium${chromi
       await site.start();
     });
     afterAll(async () => {
-      for (const page of pages) await page.close();
+      // A page Chromium does not close within 10 s is left to the context's close after both hosts: a hung close
+      // must not fail a run whose tests all passed.
+      await Promise.race([Promise.all(pages.map((page) => page.close())), new Promise((resolve) => setTimeout(resolve, 10_000))]);
       await site?.stop();
     });
 
