@@ -152,7 +152,8 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
   const writerConn = await orClose(instance.connect());
   await orClose(migrateDuckDB(writerConn));
   const dims = await orClose(DuckDBDims.load(writerConn));
-  const compactor = new DuckDBCompactor(writerConn, logger, { minRepeatedRows: options.compactAfterRepeats });
+  const compactorConn = await orClose(instance.connect());
+  const compactor = new DuckDBCompactor(compactorConn, logger, { minRepeatedRows: options.compactAfterRepeats });
   await orClose(compactor.scan());
 
   let idleTimer: NodeJS.Timeout | undefined;
@@ -161,25 +162,26 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
     idIndexBytes: options.idIndexBytes,
     onCommitted: (appended) => {
       compactor.note(appended);
-      // A merge that fails is retried later; its error must not end the process as an unhandled rejection.
-      if (compactor.wants()) void writer.exclusive(() => compactor.compact()).catch(() => {});
+      if (compactor.wants()) compactor.start();
     },
     onFailure,
     onIdle: () => {
       clearTimeout(idleTimer);
       if (!compactor.wants(true)) return;
       idleTimer = setTimeout(() => {
-        if (writer.idle) void writer.exclusive(() => compactor.compact(true)).catch(() => {});
+        if (writer.idle) compactor.start(true);
       }, idleCompactMs);
       idleTimer.unref();
     },
   });
-  if (compactor.wants(true)) void writer.exclusive(() => compactor.compact(true)).catch(() => {});
+  if (compactor.wants(true)) compactor.start(true);
+  // Maintenance on the writer that deletes rollup rows or rewrites the file runs with merges paused.
+  const maintenance = (work: () => Promise<void>) => writer.exclusive(() => compactor.whilePaused(work));
 
   const retention = options.retention ?? KEEP_EVERYTHING;
   const now = options.now ?? Date.now;
   const applyRetention = () =>
-    writer.exclusive(async () => {
+    maintenance(async () => {
       const deleted = await dropExpired(writerConn, retention, now(), logger);
       // Free blocks are no measure: a checkpoint while reads run may not yet free what was deleted.
       if (deleted > 0 && options.vacuumAtDeletedShare != null) onRetentionDeleted(deleted / (deleted + (await storedRows(writerConn))));
@@ -279,7 +281,7 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
       if (closed) throw new StoreUnavailableError('the store is closed');
       let result: RepricedGroup[] = [];
       try {
-        await writer.exclusive(async () => {
+        await maintenance(async () => {
           result = await repriceDuckDB(writerConn, from, to, price);
         });
       } catch (err) {
@@ -294,7 +296,7 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
     async writeCompactCopy(target: string): Promise<{ tables: number; rows: number }> {
       if (closed) throw new StoreUnavailableError('the store is closed');
       let copied = { tables: 0, rows: 0 };
-      await writer.exclusive(async () => {
+      await maintenance(async () => {
         copied = await writeCompactCopy(writerConn, target);
       });
       return copied;
@@ -309,11 +311,12 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
       if (closed) return;
       clearTimeout(idleTimer);
       clearInterval(retentionTimer);
+      await compactor.stop();
       await writer.close();
       closed = true;
       await writerConn.run('CHECKPOINT').catch((err) => logger.warn({ err }, 'duckdb checkpoint at close failed'));
       await readers.drain();
-      for (const c of [...readers.all, writerConn]) c.closeSync();
+      for (const c of [...readers.all, writerConn, compactorConn]) c.closeSync();
       instance.closeSync();
     },
   };

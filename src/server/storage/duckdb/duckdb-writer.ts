@@ -116,6 +116,11 @@ export class DuckDBWriter {
   async close(): Promise<void> {
     await this.exclusive(async () => {});
     this.closed = true;
+    this.closeAppenders();
+  }
+
+  private closeAppenders(): void {
+    for (const appender of [this.eventsAppender, ...this.rollupAppenders, this.suspectsAppender]) appender.close();
   }
 
   get idle(): boolean {
@@ -210,13 +215,14 @@ export class DuckDBWriter {
         const storedEvents = b.events.filter((_, i) => kept[req][i]);
         b.resolve({ accepted: storedEvents.length, duplicates: b.events.length - storedEvents.length, stored: storedEvents });
       });
-      this.logger.debug({ events: eventCount, requests: group.length, ms: Math.round(performance.now() - started), steps }, 'duckdb write');
+      this.logger.debug({ events: eventCount, requests: group.length, suspects: suspects.length, ms: Math.round(performance.now() - started), steps }, 'duckdb write');
       if (fresh.length > 0) this.options.onCommitted?.({ rows: appended, minTs: fresh[0].event.ts, maxTs: fresh[fresh.length - 1].event.ts });
       if (checkpointFailure) {
         this.logger.error({ err: checkpointFailure }, 'duckdb checkpoint after a commit failed; the commit is stored');
         this.options.onFailure?.(checkpointFailure);
       }
     } catch (err) {
+      this.closeAppenders();
       await this.conn.run('ROLLBACK').catch(() => {});
       this.dims.rollback();
       this.storedIds.clear();
