@@ -12,4 +12,6 @@ session.connect();
 session.post('Profiler.enable');
 session.post('Profiler.start');
 // The inspector answers a same-thread session synchronously, so the profile is written before the process ends.
-process.once('exit', () => session.post('Profiler.stop', (err, result) => !err && writeFileSync(join(dir, `server-${process.pid}.cpuprofile`), JSON.stringify(result.profile))));
+process.once('exit', () =>
+  session.post('Profiler.stop', (err, result) => !err && writeFileSync(join(dir, `server-${process.pid}.cpuprofile`), JSON.stringify(result.profile))),
+);

@@ -240,7 +240,10 @@ export class DuckDBWriter {
         const storedEvents = b.events.filter((_, i) => kept[req][i]);
         b.resolve({ accepted: storedEvents.length, duplicates: b.events.length - storedEvents.length, stored: storedEvents });
       });
-      this.logger.debug({ events: eventCount, requests: group.length, suspects: suspects.length, ms: Math.round(performance.now() - started), steps }, 'duckdb write');
+      this.logger.debug(
+        { events: eventCount, requests: group.length, suspects: suspects.length, ms: Math.round(performance.now() - started), steps },
+        'duckdb write',
+      );
       const appended = new Map(ROLLUP_TIERS.map((tier, k) => [tier.id, rows.tiers[k].rows]));
       if (fresh.length > 0) this.options.onCommitted?.({ rows: appended, minTs: fresh[0].event.ts, maxTs: fresh[fresh.length - 1].event.ts });
       if (checkpointFailure) {
