@@ -65,7 +65,8 @@ export function compileCalls(request: CallsRequest): CompiledCalls {
   // of the calls scoring at least that much (ties at that score included), again from narrow columns; only those
   // rows are read whole, joined and sorted with every tie-breaker. Two statements, because a bound threshold is
   // applied during the narrow scan where a scalar subquery is not. Reading every column of the range before
-  // filtering cost ten times as much.
+  // filtering cost ten times as much. The range is repeated on the final read so that its scan skips the row groups
+  // outside it (at 100M events over 30 days, 45 ms instead of 116 ms for 3 days).
   const dims = `d AS (SELECT id, service, model, model_type, api_key, api_key_label FROM dims ${where.length ? `WHERE ${where.join(' AND ')}` : ''})`;
   const thresholdSql = `WITH ${dims}
 SELECT min(s)::DOUBLE AS t FROM (SELECT ${score} AS s FROM events e WHERE ${range}${filtered} ORDER BY s DESC LIMIT ${limit})`;
@@ -76,7 +77,7 @@ SELECT e.ts::DOUBLE AS ts, d.service, d.model, d.model_type, d.api_key, d.api_ke
        e.cache_read_tokens::DOUBLE AS cache_read_tokens, e.cache_write_tokens::DOUBLE AS cache_write_tokens,
        e.reasoning_tokens::DOUBLE AS reasoning_tokens, e.duration_ms::DOUBLE AS duration_ms, e.id, e.trace_id, e.span_id
 FROM events e JOIN d ON e.dims_id = d.id
-WHERE e.rowid IN (SELECT r FROM candidates)
+WHERE ${range} AND e.rowid IN (SELECT r FROM candidates)
 ORDER BY ${score} DESC, ${TIES.join(', ')}
 LIMIT ${limit}`;
   // Unfiltered, `min` is answered from the row groups' statistics. Filtered, `min` would read the whole table
