@@ -14,6 +14,20 @@ const FIELD: Record<CallField, string> = {
   duration_ms: 'coalesce(e.duration_ms, -1)',
 };
 
+/**
+ * Orders read from a stored column instead of a sum: row-group statistics exist for a column, not for a sum, so the
+ * top-N skips every row group whose largest value is below its running threshold.
+ */
+const STORED_SCORES: readonly { fields: readonly CallField[]; column: string }[] = [
+  { fields: ['input_tokens', 'output_tokens'], column: 'e.total_tokens' },
+];
+
+/** The order's sum as SQL: a stored column when one holds exactly that sum. */
+function scoreOf(orderBy: readonly CallField[]): string {
+  const stored = STORED_SCORES.find(({ fields }) => fields.length === orderBy.length && fields.every((f) => orderBy.includes(f)));
+  return stored ? stored.column : orderBy.map((f) => FIELD[f]).join(' + ');
+}
+
 /** The tie-breakers after the order's sum (see CallsRequest); strings compare in byte order, DuckDB's default collation. */
 const TIES = [
   'e.ts ASC',
@@ -58,7 +72,7 @@ export function compileCalls(request: CallsRequest): CompiledCalls {
   });
   const values: Record<string, DuckDBValue> = { ...filterValues, from: BigInt(request.from), to: BigInt(request.to) };
   const types: Record<string, DuckDBType> = { ...filterTypes, from: BIGINT, to: BIGINT };
-  const score = request.orderBy.map((f) => FIELD[f]).join(' + ');
+  const score = scoreOf(request.orderBy);
   const range = 'e.ts >= $from AND e.ts < $to';
   const filtered = where.length ? ' AND e.dims_id IN (SELECT id FROM d)' : '';
   // First the score of the limit-th largest call, from two or three narrow columns and no join; then the row ids
