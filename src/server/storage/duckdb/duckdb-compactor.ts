@@ -34,6 +34,8 @@ export interface DuckDBCompactorOptions {
 export class DuckDBCompactor {
   private readonly dirty = new Map<RollupTier, Dirty>();
   private running: Promise<void> | null = null;
+  /** While ingest goes on, no merge pass starts before this time (ms, performance.now()); see `start`. */
+  private restUntil = 0;
   /** Maintenance under way that deletes rollup rows; no merge starts meanwhile. */
   private pauses = 0;
   private stopped = false;
@@ -45,13 +47,21 @@ export class DuckDBCompactor {
     private readonly options: DuckDBCompactorOptions = {},
   ) {}
 
-  /** Starts merging in the background (see `compact`) unless a merge is under way, paused or stopped. */
+  /**
+   * Starts merging in the background (see `compact`) unless a merge is under way, paused or stopped. While ingest goes
+   * on (not `idle`), a pass starts no sooner after the last one ended than that one took: merges then use at most
+   * half of the time, and the queries that share the cores with them keep the rest.
+   */
   start(idle = false): void {
-    if (this.running || this.pauses > 0 || this.stopped) return;
+    if (this.running || this.pauses > 0 || this.stopped || (!idle && performance.now() < this.restUntil)) return;
+    const started = performance.now();
     // A merge that fails is retried later; its error must not end the process as an unhandled rejection.
     this.running = this.compact(idle)
       .catch((err) => this.logger.warn({ err }, 'duckdb rollup merge failed; will retry'))
-      .finally(() => (this.running = null));
+      .finally(() => {
+        this.running = null;
+        this.restUntil = 2 * performance.now() - started;
+      });
   }
 
   /**
