@@ -8,19 +8,20 @@ async function opened(settings: Record<string, string>): Promise<Record<string, 
   const conn = await instance.connect();
   const rows = (
     await conn.runAndReadAll(
-      `SELECT current_setting('memory_limit'), current_setting('checkpoint_threshold'), current_setting('threads')::VARCHAR`,
+      `SELECT current_setting('memory_limit'), current_setting('checkpoint_threshold'), current_setting('threads')::VARCHAR, current_setting('late_materialization_max_rows')::VARCHAR`,
     )
   ).getRowsJS();
   conn.closeSync();
   instance.closeSync();
-  const [memoryLimit, checkpointThreshold, threads] = rows[0].map(String);
-  return { memoryLimit, checkpointThreshold, threads };
+  const [memoryLimit, checkpointThreshold, threads, lateMaterializationMaxRows] = rows[0].map(String);
+  return { memoryLimit, checkpointThreshold, threads, lateMaterializationMaxRows };
 }
 
-test('DuckDB opens with the default memory limit (256MB) and checkpoint threshold (32MB), in its own MiB', async () => {
+test('DuckDB opens with the default memory limit (256MB) and checkpoint threshold (32MB), in its own MiB, and no late materialization', async () => {
   const got = await opened(duckdbSettings({}));
   expect(got.memoryLimit).toBe('244.1 MiB');
   expect(got.checkpointThreshold).toBe('30.5 MiB');
+  expect(got.lateMaterializationMaxRows).toBe('0');
 });
 
 test('DuckDB opens with the memory limit, checkpoint threshold and threads given', async () => {
@@ -28,5 +29,6 @@ test('DuckDB opens with the memory limit, checkpoint threshold and threads given
     memoryLimit: '1.0 GiB',
     checkpointThreshold: '7.6 MiB',
     threads: '1',
+    lateMaterializationMaxRows: '0',
   });
 });

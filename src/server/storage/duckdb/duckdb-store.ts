@@ -1,7 +1,7 @@
 /** The embedded DuckDB engine: one file, one writer connection with group commit, a few reader connections. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DOUBLE, DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { BIGINT, DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import { zeroSums } from '../../../shared';
 import { ClientError, StoreUnavailableError } from '../../errors';
@@ -258,7 +258,8 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
           return withinLimits(c, limits, async () => (await statement.runAndReadAll()).getColumnsJS());
         };
         const [[threshold = null] = []] = (await run(thresholdSql, values, types)) as (number | null)[][];
-        const calls = threshold === null ? [] : callsFromColumns(await run(sql, { ...values, t: threshold }, { ...types, t: DOUBLE }));
+        // Bound as an integer, as every score is: against a DOUBLE the column would be cast, and its statistics unused.
+        const calls = threshold === null ? [] : callsFromColumns(await run(sql, { ...values, t: BigInt(threshold) }, { ...types, t: BIGINT }));
         const [[earliest = null] = []] = (await run(first.sql, first.values, first.types)) as (number | null)[][];
         logger.debug({ rows: calls.length, ms: Math.round(performance.now() - started) }, 'duckdb calls');
         return { calls, earliest };
