@@ -1,7 +1,8 @@
 /**
  * How far V8 lets its heap grow past the live objects before a full collection. Left to itself V8 picks a factor of
  * up to 4, and a bulk ingest (every event kept until its commit, so promoted to the old space) reached 190 MiB of heap
- * for about 50 MiB of live objects; a fixed factor of 2 held it to about 115 MiB for some 10% more CPU time.
+ * for about 50 MiB of live objects; a fixed factor of 2 held it to about 115 MiB, for 10–20% more server CPU time
+ * over a 1M-event ingest (at 10M, ingest at 0.150× DuckDB's appender against 0.154× before; queries unchanged).
  */
 import { setFlagsFromString } from 'node:v8';
 
