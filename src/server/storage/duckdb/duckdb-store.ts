@@ -27,11 +27,9 @@ import { reopeningStore, type DatabaseHooks, type DuckDBDatabase } from './duckd
 import { dropExpired, storedRows } from './duckdb-retention';
 import { repriceDuckDB } from './duckdb-reprice';
 import { migrateDuckDB } from './duckdb-schema';
+import { duckdbSettings } from './duckdb-settings';
 import { PROGRESS_SETTINGS, withinLimits } from './duckdb-watchdog';
 import { DuckDBWriter } from './duckdb-writer';
-
-/** DuckDB's default is 16MB; a checkpoint per few batches cost about a third of ingest time. */
-const CHECKPOINT_THRESHOLD = '128MB';
 
 export interface DuckDBStoreOptions {
   /** Database file, or `:memory:`. Its folder is created if missing. */
@@ -43,9 +41,9 @@ export interface DuckDBStoreOptions {
   compactAfterRepeats?: number;
   /** Quiet time after which tiers with repeated rows are merged; default 2,000 ms. */
   idleCompactMs?: number;
-  /** Write-ahead log size that triggers a checkpoint; default 128MB. */
+  /** Write-ahead log size that triggers a checkpoint; default DEFAULT_CHECKPOINT_THRESHOLD (duckdb-settings.ts). */
   checkpointThreshold?: string;
-  /** DuckDB's memory limit; default 256MB. Past it DuckDB spills to a temporary folder next to the file. */
+  /** DuckDB's memory limit; default DEFAULT_DUCKDB_MEMORY_LIMIT. Past it DuckDB spills to a temporary folder next to the file. */
   memoryLimit?: string;
   /** DuckDB's worker threads; default one per core. */
   threads?: number | null;
@@ -63,9 +61,6 @@ export interface DuckDBStoreOptions {
    */
   vacuumAtDeletedShare?: number | null;
 }
-
-/** A memory limit that keeps the server's peak RSS within about half a gigabyte. */
-export const DEFAULT_DUCKDB_MEMORY_LIMIT = '256MB';
 
 /** Prepared statements per reader connection, by statement text; the oldest is dropped past the limit. */
 const PREPARED_PER_CONNECTION = 64;
@@ -129,16 +124,7 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let instance: DuckDBInstance;
   try {
-    // A larger write-ahead log between checkpoints: fewer checkpoints while ingesting, a longer replay after a crash.
-    // No late materialization: for a small LIMIT DuckDB rewrites a top-N over a table into a top-N of row ids
-    // joined back to the table, and that second scan lacks the time range; for the largest calls' threshold and
-    // candidates (two or three narrow columns) it doubled the time at 100M events.
-    const settings: Record<string, string> = {
-      checkpoint_threshold: options.checkpointThreshold ?? CHECKPOINT_THRESHOLD,
-      memory_limit: options.memoryLimit ?? DEFAULT_DUCKDB_MEMORY_LIMIT,
-      late_materialization_max_rows: '0',
-    };
-    if (options.threads) settings.threads = String(options.threads);
+    const settings = duckdbSettings(options);
     instance = await DuckDBInstance.create(path, settings);
   } catch (err) {
     const message = (err as Error).message;
