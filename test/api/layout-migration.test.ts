@@ -1,6 +1,7 @@
 /**
  * A DuckDB file written by layout 1 (before reasoning tokens and trace ids) opens in place: its events and rollups
- * keep their numbers, read 0 reasoning tokens, still count for idempotency, and new events carry the new fields.
+ * keep their numbers, read 0 reasoning tokens, get their total tokens, still count for idempotency, and new events
+ * carry the new fields.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -103,5 +104,11 @@ describe('a layout-1 DuckDB database', () => {
     expect(res.body.totals).toEqual({ cost: 0.0005, unpriced_tokens: 1200 });
     const raw = await server.json('POST', '/api/v1/query', { type: 'totals', from: T0 + 1000, to: T0 + 6000, metrics: ['cost', 'unpriced_tokens'] });
     expect(raw.body.totals).toEqual({ cost: 0.0005, unpriced_tokens: 1200 });
+  });
+
+  test('old rows were given their total tokens (layout 5): the largest calls by total rank them among new ones', async () => {
+    const res = await server.json('POST', '/api/v1/query', { type: 'calls', from: T0, to: T0 + HOUR, limit: 5 });
+    expect(res.status).toBe(200);
+    expect(res.body.calls.map((c: { id: string }) => c.id)).toEqual(['old-1', 'new-1']);
   });
 });

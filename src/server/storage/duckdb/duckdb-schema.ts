@@ -83,11 +83,12 @@ async function addMissingColumns(conn: DuckDBConnection, table: string, columns:
   const found = (await conn.runAndReadAll(`SELECT column_name FROM duckdb_columns() WHERE table_name = '${table}' AND schema_name = 'main'`)).getRowsJS();
   const have = new Set(found.map((r) => String(r[0])));
   // DuckDB adds no column with a constraint; the default fills the existing rows, and every insert gives a value.
-  for (const c of columns) {
-    if (have.has(c.name)) continue;
-    await conn.run(`ALTER TABLE ${table} ADD COLUMN ${c.name} ${c.type.replace(' NOT NULL', '')}`);
-    if (c.fill) await conn.run(`UPDATE ${table} SET ${c.name} = ${c.fill}`);
-  }
+  const missing = columns.filter((c) => !have.has(c.name));
+  for (const c of missing) await conn.run(`ALTER TABLE ${table} ADD COLUMN ${c.name} ${c.type.replace(' NOT NULL', '')}`);
+  // Filled in one update after every column is added: within one transaction DuckDB refuses to commit an update
+  // followed by another ALTER of the same table ("another transaction has altered this table").
+  const fills = missing.filter((c) => c.fill).map((c) => `${c.name} = ${c.fill}`);
+  if (fills.length) await conn.run(`UPDATE ${table} SET ${fills.join(', ')}`);
 }
 
 /** Sums a tier's rows from the finer tier below it: every slot of the finer tier lies inside one of the tier's. */
