@@ -49,14 +49,3 @@ export function rankOrder(metric: MetricId): RankOrder {
   const formula = metricDefinition(metric).formula;
   return formula.kind === 'concurrency' ? { of: ['duration_ms'], timedOnly: true } : { of: formula.of, timedOnly: false };
 }
-
-/** A value's rank score: larger ranks first; -1 below everything for a `timedOnly` order without timed requests. */
-export function rankScore(order: RankOrder, sums: BaseSums): number {
-  if (order.timedOnly && sums.timed_requests === 0) return -1;
-  return order.of.reduce((total, s) => total + sums[s], 0);
-}
-
-/** Key order for ties: UTF-8 byte order, as the engines sort strings. */
-export function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}

@@ -5,7 +5,8 @@ import { bucketBoundaries } from './buckets';
 import { metricValue, rankOrder, sumsFor } from './metric-values';
 import type { NormalisedQuery } from './normalise';
 import { planBuckets } from './plan';
-import { coarseNote, rankRows, rankedValues } from './ranking';
+import { rankRows } from '../storage/rank';
+import { coarseNote, rankedValues } from './ranking';
 
 /** The rows a trend is built from, with its buckets: shared by the trend response and the CSV export. */
 export interface TrendData {

@@ -3,7 +3,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DOUBLE, DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { Logger } from 'pino';
-import { zeroSums } from '../../../shared';
 import { ClientError, StoreUnavailableError } from '../../errors';
 import type {
   AggregateRequest,
@@ -19,10 +18,12 @@ import type {
 } from '../engine';
 import { KEEP_EVERYTHING, RETENTION_SWEEP_MS, heldFrom, keepsEverything, type RetentionPolicy } from '../retention';
 import { compileAggregate } from './duckdb-aggregate';
+import { aggregateRows, type AggregateColumns } from './duckdb-aggregate-rows';
 import { callsFromColumns, compileCalls } from './duckdb-calls';
 import { writeCompactCopy } from './duckdb-compact-file';
 import { DuckDBCompactor } from './duckdb-compactor';
 import { DuckDBDims } from './duckdb-dims';
+import { DimsCatalogue } from './duckdb-dims-catalogue';
 import { reopeningStore, type DatabaseHooks, type DuckDBDatabase } from './duckdb-reopen';
 import { dropExpired, storedRows } from './duckdb-retention';
 import { repriceDuckDB } from './duckdb-reprice';
@@ -55,6 +56,8 @@ export interface DuckDBStoreOptions {
   retention?: RetentionPolicy;
   /** The clock retention is measured by; default Date.now. */
   now?: () => number;
+  /** Most rows an aggregate statement hands to JavaScript for work SQL would do (see duckdb-aggregate.ts); default 20,000. */
+  jsWorkMaxRows?: number;
   /** Limits on each aggregate read; default none. */
   queryLimits?: QueryLimits;
   /**
@@ -205,6 +208,9 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
     ),
   );
   let closed = false;
+  // The dims registry as readers see it, loaded by the first aggregate and topped up when one meets a new id.
+  const catalogue = new DimsCatalogue();
+  let catalogueLoaded: Promise<void> | null = null;
 
   const read = async <T>(what: string, work: (c: DuckDBConnection) => Promise<T>): Promise<T> => {
     if (closed) throw new StoreUnavailableError('the store is closed');
@@ -230,24 +236,26 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
 
     async aggregate(request: AggregateRequest): Promise<AggregateRow[]> {
       if (request.pieces.length === 0) return [];
-      const { sql, sums, values, types } = compileAggregate(request);
       const started = performance.now();
-      // Columns convert to JS far faster than row objects.
-      const columns = await read('aggregate', async (c) => {
-        const statement = await prepared(c, sql);
-        statement.bind(values, types);
-        return withinLimits(c, limits, async () => (await statement.runAndReadAll()).getColumnsJS());
+      return read('aggregate', async (c) => {
+        catalogueLoaded ??= catalogue.load(c).catch((err) => {
+          catalogueLoaded = null;
+          throw err;
+        });
+        await catalogueLoaded;
+        const compiled = compileAggregate(request, catalogue, options.jsWorkMaxRows);
+        const statement = await prepared(c, compiled.sql);
+        statement.bind(compiled.values, compiled.types);
+        // Columns convert to JS far faster than row objects. An empty result has no columns at all.
+        const columns = (await withinLimits(c, limits, async () => (await statement.runAndReadAll()).getColumnsJS())) as AggregateColumns;
+        const [buckets = [], ids = [], ...sums] = columns;
+        if (compiled.grouping !== 'none') await catalogue.cover(c, ids);
+        logger.debug(
+          { pieces: request.pieces.length, grouping: compiled.grouping, rows: buckets.length, ms: Math.round(performance.now() - started) },
+          'duckdb aggregate',
+        );
+        return aggregateRows(request, compiled, catalogue, [buckets, ids, ...sums]);
       });
-      // An empty result has no columns at all.
-      const [buckets = [], keys = [], labels = [], ...sumColumns] = columns as [number[], (string | null)[], (string | null)[], ...number[][]];
-      logger.debug({ pieces: request.pieces.length, rows: buckets.length, ms: Math.round(performance.now() - started) }, 'duckdb aggregate');
-      const rows = new Array<AggregateRow>(buckets.length);
-      for (let i = 0; i < buckets.length; i++) {
-        const row = zeroSums();
-        for (let k = 0; k < sums.length; k++) row[sums[k]] = sumColumns[k][i];
-        rows[i] = { bucket: buckets[i], key: keys[i] ?? null, label: labels[i] ?? keys[i] ?? null, sums: row };
-      }
-      return rows;
     },
 
     heldFrom: () => heldFrom(retention, now()),
