@@ -2,10 +2,10 @@
 import { OTHER_LABEL, addSums, zeroSums, type BaseSums, type DimensionId, type MetricId, type TrendResponse, type TrendSeries } from '../../shared';
 import type { AggregateRow, Store } from '../storage/engine';
 import { bucketBoundaries } from './buckets';
-import { metricValue, rankOrder, sumsFor } from './metric-values';
+import { metricSeries, rankOrder, sumsFor } from './metric-values';
 import type { NormalisedQuery } from './normalise';
 import { planBuckets } from './plan';
-import { rankRows } from '../storage/rank';
+import { rankedTotals } from '../storage/rank';
 import { coarseNote, rankedValues } from './ranking';
 
 /** The rows a trend is built from, with its buckets: shared by the trend response and the CSV export. */
@@ -37,14 +37,7 @@ export async function trendData(store: Store, q: NormalisedQuery): Promise<Trend
     // One pass: the store ranks and folds; the kept keys are put in ranking order from their totals here.
     const order = rankOrder(q.metrics[0]);
     rows = await store.aggregate({ pieces, filters: q.filters, groupBy: q.dimension, top: { limit: q.limit, order }, sums: needed });
-    const totals = new Map<string, { key: string; label: string | null; sums: BaseSums }>();
-    for (const r of rows) {
-      if (r.key === null) continue;
-      const t = totals.get(r.key) ?? { key: r.key, label: r.label, sums: zeroSums() };
-      totals.set(r.key, t);
-      addSums(t.sums, r.sums);
-    }
-    keys = rankRows([...totals.values()], order).map((t) => ({ key: t.key, label: t.label ?? t.key }));
+    keys = rankedTotals(rows, order).map((t) => ({ key: t.key, label: t.label ?? t.key }));
     if (rows.some((r) => r.key === null)) keys.push({ key: null, label: null });
   } else if (q.dimension) {
     // Two passes: rank over the range, then split the buckets by the top keys.
@@ -112,11 +105,16 @@ function seriesOf(
   spans: number[],
   split: { key: string | null; label: string | null; dimension: DimensionId } | null,
 ): TrendSeries {
-  const values = sums.map((s, i) => metricValue(metric, s, spans[i]));
-  const present = values.filter((v): v is number => v !== null);
-  const stats = present.length
-    ? { min: Math.min(...present), max: Math.max(...present), avg: present.reduce((a, b) => a + b, 0) / present.length }
-    : { min: null, max: null, avg: null };
+  const values = metricSeries(metric, sums, spans);
+  let [min, max, total, count] = [Infinity, -Infinity, 0, 0];
+  for (const v of values) {
+    if (v === null) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    total += v;
+    count++;
+  }
+  const stats = count ? { min, max, avg: total / count } : { min: null, max: null, avg: null };
   if (!split) return { metric, key: null, labels: {}, values, ...stats };
   const isOther = split.key === null;
   return {

@@ -1,5 +1,5 @@
 /** How values rank by a `RankOrder` (engine.ts): for engines that rank in JavaScript and for the query layer alike. */
-import type { BaseSums } from '../../shared';
+import { addSums, zeroSums, type BaseSums } from '../../shared';
 import type { RankOrder } from './engine';
 
 /** A value's rank score: larger ranks first; -1 below everything for a `timedOnly` order without timed requests. */
@@ -17,4 +17,19 @@ export function compareKeys(a: string, b: string): number {
 export function rankRows<T extends { key: string | null; sums: BaseSums }>(rows: T[], order: RankOrder): T[] {
   const scores = new Map(rows.map((r) => [r, rankScore(order, r.sums)]));
   return rows.sort((a, b) => scores.get(b)! - scores.get(a)! || compareKeys(a.key!, b.key!));
+}
+
+/** The values of many rows ranked: each key's total, first to last, with the label of its first row; key null left out. */
+export function rankedTotals(
+  rows: readonly { key: string | null; label: string | null; sums: BaseSums }[],
+  order: RankOrder,
+): { key: string; label: string | null; sums: BaseSums }[] {
+  const totals = new Map<string, { key: string; label: string | null; sums: BaseSums }>();
+  for (const r of rows) {
+    if (r.key === null) continue;
+    let total = totals.get(r.key);
+    if (!total) totals.set(r.key, (total = { key: r.key, label: r.label, sums: zeroSums() }));
+    addSums(total.sums, r.sums);
+  }
+  return rankRows([...totals.values()], order);
 }

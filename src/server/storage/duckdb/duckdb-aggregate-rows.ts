@@ -4,7 +4,7 @@
  */
 import { addSums, zeroSums, type BaseSums } from '../../../shared';
 import type { AggregateRequest, AggregateRow } from '../engine';
-import { rankRows } from '../rank';
+import { rankedTotals } from '../rank';
 import type { CompiledAggregate } from './duckdb-aggregate';
 import type { DimsCatalogue } from './duckdb-dims-catalogue';
 
@@ -53,19 +53,9 @@ function foldPastTop(
   order: NonNullable<AggregateRequest['top']>['order'],
   row: (bucket: number, key: string | null, sums: BaseSums) => AggregateRow,
 ): AggregateRow[] {
-  const totals = new Map<string, { key: string; sums: BaseSums }>();
-  for (const r of rows) {
-    if (r.key === null) continue;
-    let total = totals.get(r.key);
-    if (!total) totals.set(r.key, (total = { key: r.key, sums: zeroSums() }));
-    addSums(total.sums, r.sums);
-  }
-  if (totals.size <= limit) return rows;
-  const kept = new Set(
-    rankRows([...totals.values()], order)
-      .slice(0, limit)
-      .map((t) => t.key),
-  );
+  const ranked = rankedTotals(rows, order);
+  if (ranked.length <= limit) return rows;
+  const kept = new Set(ranked.slice(0, limit).map((t) => t.key));
   const out: AggregateRow[] = [];
   const rest = new Map<number, AggregateRow>();
   for (const r of rows) {
