@@ -55,7 +55,8 @@ export async function trendData(store: Store, q: NormalisedQuery): Promise<Trend
   // no row reaches share one zero row. A dashboard sends a dozen trends of hundreds of buckets per series at once:
   // a fresh zero row per cell made most of their work garbage collection.
   const cells = new Map<string | null, (BaseSums | undefined)[]>(keys.map((k) => [k.key, new Array<BaseSums | undefined>(n)]));
-  for (const row of rows) {
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
     const i = index.get(row.bucket);
     if (i === undefined) throw new Error(`store returned bucket ${row.bucket} outside the plan`);
     let series = cells.get(row.key);
@@ -69,13 +70,9 @@ export async function trendData(store: Store, q: NormalisedQuery): Promise<Trend
     if (cell) addSums(cell, row.sums);
     else series[i] = row.sums;
   }
-  const sums = new Map<string | null, readonly BaseSums[]>();
-  for (const [key, series] of cells)
-    sums.set(
-      key,
-      Array.from(series, (cell) => cell ?? NO_SUMS),
-    );
-  return { boundaries, spans, keys, sums };
+  // Filled in place (no copy): every cell no row reached gets the shared zero row.
+  for (const series of cells.values()) for (let i = 0; i < n; i++) series[i] ??= NO_SUMS;
+  return { boundaries, spans, keys, sums: cells as Map<string | null, BaseSums[]> };
 }
 
 export async function answerTrend(store: Store, q: NormalisedQuery): Promise<TrendResponse> {
@@ -107,7 +104,8 @@ function seriesOf(
 ): TrendSeries {
   const values = metricSeries(metric, sums, spans);
   let [min, max, total, count] = [Infinity, -Infinity, 0, 0];
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     if (v === null) continue;
     if (v < min) min = v;
     if (v > max) max = v;

@@ -25,7 +25,8 @@ export function rankedTotals(
   order: RankOrder,
 ): { key: string; label: string | null; sums: BaseSums }[] {
   const totals = new Map<string, { key: string; label: string | null; sums: BaseSums }>();
-  for (const r of rows) {
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
     if (r.key === null) continue;
     let total = totals.get(r.key);
     if (!total) totals.set(r.key, (total = { key: r.key, label: r.label, sums: zeroSums() }));

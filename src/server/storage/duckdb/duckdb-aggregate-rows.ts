@@ -19,7 +19,12 @@ export function aggregateRows(request: AggregateRequest, compiled: CompiledAggre
     return row;
   };
   const dimension = request.groupBy;
-  if (!dimension) return buckets.map((bucket, i) => ({ bucket, key: null, label: null, sums: sumsAt(i) }));
+  const each = (make: (i: number) => AggregateRow) => {
+    const out = new Array<AggregateRow>(buckets.length);
+    for (let i = 0; i < buckets.length; i++) out[i] = make(i);
+    return out;
+  };
+  if (!dimension) return each((i) => ({ bucket: buckets[i], key: null, label: null, sums: sumsAt(i) }));
 
   // SQL applied `keep` unless it grouped by dims id; a value outside it is part of the folded rest.
   const keep = compiled.grouping === 'dims' && request.keep ? new Set(request.keep) : null;
@@ -37,7 +42,7 @@ export function aggregateRows(request: AggregateRequest, compiled: CompiledAggre
   });
   let rows: AggregateRow[];
   if (compiled.grouping === 'value') {
-    rows = buckets.map((bucket, i) => row(bucket, keyAt(i), sumsAt(i)));
+    rows = each((i) => row(buckets[i], keyAt(i), sumsAt(i)));
   } else {
     const cells = new RowsByCell();
     for (let i = 0; i < buckets.length; i++) cells.add(buckets[i], keyAt(i), sumsAt(i));
@@ -56,18 +61,22 @@ function foldPastTop(
   const ranked = rankedTotals(rows, order);
   if (ranked.length <= limit) return rows;
   const kept = new Set(ranked.slice(0, limit).map((t) => t.key));
-  const out: AggregateRow[] = [];
+  // The kept rows move to the front of `rows` (this call's own array), the folded ones follow.
   const rest = new Map<number, AggregateRow>();
-  for (const r of rows) {
+  let length = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
     if (r.key !== null && kept.has(r.key)) {
-      out.push(r);
+      rows[length++] = r;
       continue;
     }
     const folded = rest.get(r.bucket);
     if (folded) addSums(folded.sums, r.sums);
     else rest.set(r.bucket, row(r.bucket, null, r.sums));
   }
-  return out.concat([...rest.values()]);
+  rows.length = length;
+  for (const folded of rest.values()) rows.push(folded);
+  return rows;
 }
 
 /** Sums added up per (bucket, key). */

@@ -51,9 +51,10 @@ export class DimsCatalogue {
   }
 
   /** Loads every id not held yet that `ids` names (null and held ids are skipped); loads the rest of the table first. */
-  async cover(conn: DuckDBConnection, ids: Iterable<number | null>): Promise<void> {
+  async cover(conn: DuckDBConnection, ids: readonly (number | null)[]): Promise<void> {
     const missing = () => {
-      for (const id of ids) if (id !== null && this.keys.get('service')![id] === undefined) return true;
+      const held = this.keys.get('service')!;
+      for (let i = 0; i < ids.length; i++) if (ids[i] !== null && held[ids[i]!] === undefined) return true;
       return false;
     };
     if (!missing()) return;

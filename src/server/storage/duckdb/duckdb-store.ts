@@ -108,18 +108,22 @@ async function prepared(conn: DuckDBConnection, sql: string): Promise<DuckDBPrep
  * converters a call per value.
  */
 function numberColumns(result: DuckDBMaterializedResult): (number | null)[][] {
+  const rows = result.rowCount;
   const columns = Array.from({ length: result.columnCount }, (_, i) => {
     const type = result.columnTypeId(i);
     if (type !== DuckDBTypeId.DOUBLE && type !== DuckDBTypeId.INTEGER) throw new Error(`column ${result.columnName(i)} is not a number column`);
-    return [] as (number | null)[];
+    return new Array<number | null>(rows);
   });
+  let at = 0;
   for (let k = 0; k < result.chunkCount; k++) {
     const chunk = result.getChunk(k);
+    const size = chunk.rowCount;
     for (let i = 0; i < columns.length; i++) {
       const vector = chunk.getColumnVector(i) as DuckDBVector<number>;
       const column = columns[i];
-      for (let row = 0; row < vector.itemCount; row++) column.push(vector.getItem(row));
+      for (let row = 0; row < size; row++) column[at + row] = vector.getItem(row);
     }
+    at += size;
   }
   return columns;
 }
