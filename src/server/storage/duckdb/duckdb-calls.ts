@@ -1,4 +1,4 @@
-/** Compiles a CallsRequest into one DuckDB statement over the raw events, joined to the dims for names and filters. */
+/** Compiles a CallsRequest into DuckDB statements over the raw events, joined to the dims for names and filters. */
 import { BIGINT, LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { CallField } from '../../../shared';
 import type { CallsRequest, StoredEvent } from '../engine';
@@ -13,6 +13,18 @@ const FIELD: Record<CallField, string> = {
   reasoning_tokens: 'e.reasoning_tokens',
   duration_ms: 'coalesce(e.duration_ms, -1)',
 };
+
+/**
+ * Orders read from a stored column instead of a sum: row-group statistics exist for a column, not for a sum, so the
+ * top-N skips every row group whose largest value is below its running threshold.
+ */
+const STORED_SCORES: readonly { fields: readonly CallField[]; column: string }[] = [{ fields: ['input_tokens', 'output_tokens'], column: 'e.total_tokens' }];
+
+/** The order's sum as SQL: a stored column when one holds exactly that sum. */
+function scoreOf(orderBy: readonly CallField[]): { score: string; stored: boolean } {
+  const column = STORED_SCORES.find(({ fields }) => fields.length === orderBy.length && fields.every((f) => orderBy.includes(f)))?.column;
+  return column ? { score: column, stored: true } : { score: orderBy.map((f) => FIELD[f]).join(' + '), stored: false };
+}
 
 /** The tie-breakers after the order's sum (see CallsRequest); strings compare in byte order, DuckDB's default collation. */
 const TIES = [
@@ -58,25 +70,31 @@ export function compileCalls(request: CallsRequest): CompiledCalls {
   });
   const values: Record<string, DuckDBValue> = { ...filterValues, from: BigInt(request.from), to: BigInt(request.to) };
   const types: Record<string, DuckDBType> = { ...filterTypes, from: BIGINT, to: BIGINT };
-  const score = request.orderBy.map((f) => FIELD[f]).join(' + ');
+  const { score, stored } = scoreOf(request.orderBy);
   const range = 'e.ts >= $from AND e.ts < $to';
   const filtered = where.length ? ' AND e.dims_id IN (SELECT id FROM d)' : '';
-  // First the score of the limit-th largest call, from two or three narrow columns and no join; then the row ids
-  // of the calls scoring at least that much (ties at that score included), again from narrow columns; only those
-  // rows are read whole, joined and sorted with every tie-breaker. Two statements, because a bound threshold is
-  // applied during the narrow scan where a scalar subquery is not. Reading every column of the range before
-  // filtering cost ten times as much.
+  // First the score of the limit-th largest call, from one to three narrow columns and no join; then the calls
+  // scoring at least that much (ties at that score included), joined and sorted with every tie-breaker. Two
+  // statements, because a bound threshold is applied during the scan where a scalar subquery is not.
+  // A stored score skips, in both, the row groups whose largest score is below the threshold, so the second reads
+  // whole rows at once. A sum has no statistics: the second takes the row ids of the calls from the narrow columns
+  // first, and reads only those rows whole (reading every column of the range before filtering cost ten times as
+  // much); the range is repeated on that read so that its scan skips the row groups outside it.
   const dims = `d AS (SELECT id, service, model, model_type, api_key, api_key_label FROM dims ${where.length ? `WHERE ${where.join(' AND ')}` : ''})`;
   const thresholdSql = `WITH ${dims}
 SELECT min(s)::DOUBLE AS t FROM (SELECT ${score} AS s FROM events e WHERE ${range}${filtered} ORDER BY s DESC LIMIT ${limit})`;
-  const sql = `WITH ${dims},
+  const scored = stored
+    ? `WITH ${dims}
+`
+    : `WITH ${dims},
 candidates AS (SELECT e.rowid AS r FROM events e WHERE ${range}${filtered} AND ${score} >= $t)
-SELECT e.ts::DOUBLE AS ts, d.service, d.model, d.model_type, d.api_key, d.api_key_label,
+`;
+  const sql = `${scored}SELECT e.ts::DOUBLE AS ts, d.service, d.model, d.model_type, d.api_key, d.api_key_label,
        e.input_tokens::DOUBLE AS input_tokens, e.output_tokens::DOUBLE AS output_tokens,
        e.cache_read_tokens::DOUBLE AS cache_read_tokens, e.cache_write_tokens::DOUBLE AS cache_write_tokens,
        e.reasoning_tokens::DOUBLE AS reasoning_tokens, e.duration_ms::DOUBLE AS duration_ms, e.id, e.trace_id, e.span_id
 FROM events e JOIN d ON e.dims_id = d.id
-WHERE e.rowid IN (SELECT r FROM candidates)
+WHERE ${range} AND ${stored ? `${score} >= $t` : 'e.rowid IN (SELECT r FROM candidates)'}
 ORDER BY ${score} DESC, ${TIES.join(', ')}
 LIMIT ${limit}`;
   // Unfiltered, `min` is answered from the row groups' statistics. Filtered, `min` would read the whole table

@@ -39,6 +39,7 @@ export function eventColumns(rows: readonly StoredEventWithDims[]): Columns {
     output_cost_micros: numbers(),
     given_cost_micros: col(),
     unpriced_tokens: numbers(),
+    total_tokens: numbers(),
   };
   for (let i = 0; i < n; i++) {
     const { event: e, dimsId } = rows[i];
@@ -60,6 +61,7 @@ export function eventColumns(rows: readonly StoredEventWithDims[]): Columns {
     c.output_cost_micros[i] = cost.outputMicros;
     c.given_cost_micros[i] = cost.givenMicros;
     c.unpriced_tokens[i] = cost.unpricedTokens;
+    c.total_tokens[i] = e.inputTokens + e.outputTokens;
   }
   return c;
 }

@@ -5,9 +5,10 @@ import { TIERS, type TierId } from '../engine';
 
 /**
  * Version of the on-disk layout; a database written by a newer version is refused. Layout 4 added the 5-minute
- * rollup tier (an older version would leave it behind as it writes).
+ * rollup tier (an older version would leave it behind as it writes); layout 5 each event's total tokens (an older
+ * version would write no total).
  */
-export const DUCKDB_SCHEMA_VERSION = 4;
+export const DUCKDB_SCHEMA_VERSION = 5;
 
 /** Rollup tiers (every tier but raw) and their tables. */
 export const ROLLUP_TIERS = TIERS.filter((t) => t.id !== 'raw');
@@ -65,6 +66,9 @@ const EVENT_COLUMNS: readonly Column[] = [
   /** Null when the source gave no cost. */
   { name: 'given_cost_micros', type: 'BIGINT' },
   { name: 'unpriced_tokens', type: 'BIGINT NOT NULL DEFAULT 0', fill: UNPRICED_FILL },
+  // Layout 5: input + output, stored so that the largest calls by total tokens are found from the row groups'
+  // min/max statistics: a row group whose largest total is below the running top-N's threshold is skipped unread.
+  { name: 'total_tokens', type: 'BIGINT NOT NULL DEFAULT 0', fill: 'input_tokens + output_tokens' },
 ];
 
 /** The columns every rollup row has; a base sum added later reads 0 in older rows. */
