@@ -44,6 +44,7 @@ const { values: args } = parseArgs({
     'movers-calls': { type: 'boolean', default: false },
     'otlp-spans': { type: 'string', default: '1000000' },
     'server-log': { type: 'string' },
+    'server-cpu-prof': { type: 'string' },
   },
 });
 if (args.engine !== 'duckdb' && args.engine !== 'clickhouse')
@@ -58,7 +59,13 @@ const repeats = Number(args.repeats);
 const order = args.order as EventOrder;
 // spawnServer waits for the 'listening' line, which is logged at info; with --server-log the ingest and load legs'
 // server logs at debug (each write's steps in ms) into that file.
-const SERVER_ENV = { TOKENSCOPE_LOG_LEVEL: args['server-log'] ? 'debug' : 'info' };
+// --server-cpu-prof DIR: the servers write V8 CPU profiles of their main thread there when they stop.
+const SERVER_ENV = {
+  TOKENSCOPE_LOG_LEVEL: args['server-log'] ? 'debug' : 'info',
+  ...(args['server-cpu-prof']
+    ? { NODE_OPTIONS: `--import=${join(import.meta.dirname, 'cpu-profile.mjs')}`, TOKENSCOPE_BENCH_CPU_PROFILE_DIR: args['server-cpu-prof'] }
+    : {}),
+};
 
 interface Latency {
   p50: number;
@@ -101,6 +108,12 @@ async function timePaired(a: () => Promise<unknown>, b: () => Promise<unknown>):
 }
 
 /** The server's peak resident set (VmHWM), in MiB. */
+/** CPU time a process has used, user + system, in clock ticks (1/100 s on Linux). */
+function cpuTicksOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime, after the command name
+}
+
 function peakRssMiB(pid: number): number {
   return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024);
 }
@@ -341,6 +354,7 @@ async function loadLeg(): Promise<void> {
   const errors = results.flatMap((r) => r.errors);
   const counted = (await send(server.url, { method: 'GET', path: '/api/v1/health' })) as { events: number };
   const peak = peakRssMiB(server.child.pid!);
+  const serverCpuSeconds = cpuTicksOf(server.child.pid!) / 100;
   await server.kill('SIGTERM');
   if (args['server-log']) writeFileSync(args['server-log'], server.output());
   const queries = latency(results.filter((r) => r.role === 'query').flatMap((r) => r.ms));
@@ -351,15 +365,12 @@ async function loadLeg(): Promise<void> {
     `  ingest ${n(acked / seconds)} events/s over the ${seconds} s each client ran; acknowledged ${n(acked)}, counted ${n(counted.events)}${acked === counted.events ? ' (equal)' : ' — DIFFERENT'}`,
   );
   console.log(`  errors: ${errors.length}${errors.length ? ` (first: ${errors[0]})` : ''}`);
-  console.log(`  server peak RSS (VmHWM): ${peak} MiB`);
+  console.log(`  server peak RSS (VmHWM): ${peak} MiB; server CPU ${serverCpuSeconds.toFixed(1)} s`);
 }
 
 /** Waits until a process has used (almost) no CPU for two seconds, reading its CPU time from /proc. */
 async function waitUntilIdle(pid: number): Promise<void> {
-  const cpuTicks = () => {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime + stime, after the command name
-  };
+  const cpuTicks = () => cpuTicksOf(pid);
   await new Promise((r) => setTimeout(r, 2500));
   let quiet = 0;
   for (let last = cpuTicks(); quiet < 4;) {

@@ -5,6 +5,7 @@ import { formatIssues } from '../shared';
 import { readRetention } from './retention-config';
 import type { RetentionPolicy } from './storage/retention';
 import { DEFAULT_PRICES_FILE, loadPriceTable, parseCurrencyRates, type PriceTable } from './pricing/price-table';
+import { DEFAULT_CHECKPOINT_THRESHOLD, DEFAULT_DUCKDB_MEMORY_LIMIT } from './storage/duckdb/duckdb-settings';
 import { storeSettingProblem } from './storage/store-setting';
 
 export interface Config {
@@ -40,8 +41,10 @@ export interface Config {
   metricsMaxLabelSets: number;
   /** TOKENSCOPE_RAW_RETENTION and TOKENSCOPE_RETENTION_1M/_15M/_1H/_1D: how long each tier is kept (see retention-config.ts). */
   retention: Readonly<RetentionPolicy>;
-  /** TOKENSCOPE_DUCKDB_MEMORY_LIMIT: DuckDB's memory limit, default 256MB. */
+  /** TOKENSCOPE_DUCKDB_MEMORY_LIMIT: DuckDB's memory limit, default 192MB. */
   duckdbMemoryLimit: string;
+  /** TOKENSCOPE_DUCKDB_CHECKPOINT_THRESHOLD: write-ahead log size that triggers a checkpoint, default 32MB. */
+  duckdbCheckpointThreshold: string;
   /** TOKENSCOPE_DUCKDB_THREADS: DuckDB's worker threads; null (default) lets DuckDB use one per core. */
   duckdbThreads: number | null;
   /** TOKENSCOPE_DUCKDB_ID_INDEX_MEMORY: bytes for the hashed ids of stored events, default 128MiB. */
@@ -119,7 +122,8 @@ const envSchema = z.object({
   TOKENSCOPE_METRICS_WINDOW_MS: intIn(1000, 86_400_000).default(600_000),
   TOKENSCOPE_METRICS_API_KEY_LABEL: onOff.default(true),
   TOKENSCOPE_METRICS_MAX_LABEL_SETS: intIn(1, 1_000_000).default(1000),
-  TOKENSCOPE_DUCKDB_MEMORY_LIMIT: size.default('256MB'),
+  TOKENSCOPE_DUCKDB_MEMORY_LIMIT: size.default(DEFAULT_DUCKDB_MEMORY_LIMIT),
+  TOKENSCOPE_DUCKDB_CHECKPOINT_THRESHOLD: size.default(DEFAULT_CHECKPOINT_THRESHOLD),
   TOKENSCOPE_DUCKDB_ID_INDEX_MEMORY: size.default('128MiB').transform(sizeInBytes),
   TOKENSCOPE_DUCKDB_THREADS: intIn(1, 256).optional(),
   TOKENSCOPE_DUCKDB_VACUUM: z
@@ -206,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     metricsMaxLabelSets: e.TOKENSCOPE_METRICS_MAX_LABEL_SETS,
     retention: Object.freeze(retention),
     duckdbMemoryLimit: e.TOKENSCOPE_DUCKDB_MEMORY_LIMIT,
+    duckdbCheckpointThreshold: e.TOKENSCOPE_DUCKDB_CHECKPOINT_THRESHOLD,
     duckdbThreads: e.TOKENSCOPE_DUCKDB_THREADS ?? null,
     duckdbIdIndexBytes: e.TOKENSCOPE_DUCKDB_ID_INDEX_MEMORY,
     duckdbVacuumAt: e.TOKENSCOPE_DUCKDB_VACUUM,

@@ -6,6 +6,7 @@ import { buildApp } from './app';
 import { startOtlpGrpcServer, type OtlpGrpcServer } from './routes/otlp-grpc';
 import type { Config } from './config';
 import { createLogger } from './logger';
+import { logMemory } from './memory-log';
 import { withPricing } from './pricing/priced-store';
 import { openStore } from './storage/open-store';
 import type { Store } from './storage/engine';
@@ -57,6 +58,7 @@ export async function startServer(config: Readonly<Config>, logger: Logger = cre
   if (otlpUrl || grpc) logger.info({ otlpHttp: otlpUrl ?? undefined, otlpGrpc: grpc?.address }, 'otlp listening');
   logger.info({ url, engine: store.engine, db: config.store === 'duckdb' ? config.db : undefined, version: config.version }, 'tokenscope listening');
   if (!config.authEnabled) logger.warn('auth is off: no TOKENSCOPE_INGEST_TOKENS / TOKENSCOPE_READ_TOKENS set, listening on loopback only');
+  const stopMemoryLog = logMemory(logger);
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -67,6 +69,7 @@ export async function startServer(config: Readonly<Config>, logger: Logger = cre
     otlpGrpcAddress: grpc?.address ?? null,
     close: () =>
       (closing ??= (async () => {
+        stopMemoryLog();
         await grpc?.close();
         if (otlpHttp) {
           otlpHttp.closeAllConnections();

@@ -1,6 +1,7 @@
 /** The `tokenscope` command line: serve, demo, import, top, trend, movers, calls, token, prices check, reprice, vacuum. */
 import { Command } from 'commander';
 import { packageVersion } from '../config';
+import { limitHeapGrowth } from '../heap-growth';
 import { registerCalls } from './calls';
 import { registerDemo } from './demo';
 import { registerImport } from './import';
@@ -11,6 +12,9 @@ import { registerToken } from './token';
 import { registerTop } from './top';
 import { registerTrend } from './trend';
 import { registerVacuum } from './vacuum';
+
+// Before any command runs: the server's heap is held to twice its live objects (see heap-growth.ts).
+limitHeapGrowth();
 
 const program = new Command()
   .name('tokenscope')

@@ -8,7 +8,7 @@ import { openDuckDBStore } from './duckdb/duckdb-store';
 
 export async function openStore(
   config: Pick<Config, 'store' | 'db' | 'queryMaxRows' | 'queryTimeoutMs'> &
-    Partial<Pick<Config, 'retention' | 'duckdbMemoryLimit' | 'duckdbThreads' | 'duckdbIdIndexBytes' | 'duckdbVacuumAt'>>,
+    Partial<Pick<Config, 'retention' | 'duckdbMemoryLimit' | 'duckdbCheckpointThreshold' | 'duckdbThreads' | 'duckdbIdIndexBytes' | 'duckdbVacuumAt'>>,
   logger: Logger,
 ): Promise<Store> {
   const queryLimits = { maxRows: config.queryMaxRows, timeoutMs: config.queryTimeoutMs };
@@ -19,6 +19,7 @@ export async function openStore(
       queryLimits,
       retention: config.retention,
       memoryLimit: config.duckdbMemoryLimit,
+      checkpointThreshold: config.duckdbCheckpointThreshold,
       threads: config.duckdbThreads,
       idIndexBytes: config.duckdbIdIndexBytes,
       vacuumAtDeletedShare: config.duckdbVacuumAt,

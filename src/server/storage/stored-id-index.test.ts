@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { HashSet64, IDLE_DAY_MS, StoredIdIndex, hashId, windowDays, type StoredIdSource } from './stored-id-index';
+import { HashSet64, IDLE_DAY_IDS, IDLE_DAY_MS, StoredIdIndex, hashId, windowDays, type StoredIdSource } from './stored-id-index';
 
 const DAY = 86_400_000;
 
@@ -117,5 +117,22 @@ describe('StoredIdIndex', () => {
     now += IDLE_DAY_MS / 2 + 1;
     index.trim();
     expect(index.heldDays).toEqual([day + 1, day + 2]);
+  });
+
+  test('days no write needed while IDLE_DAY_IDS ids were stored are forgotten at once, as a bulk load in time order leaves them', async () => {
+    const { source: s } = source(new Map());
+    const index = new StoredIdIndex(1 << 30, () => 1_000_000);
+    await index.load([day - 1, day, day + 1], s);
+    for (let i = 0; i < IDLE_DAY_IDS - 1; i++) index.add(`n-${i}`, day * DAY + (i % DAY));
+    await index.load([day, day + 1, day + 2], s);
+    index.add('one-more', day * DAY);
+    index.trim();
+    // The day before went unused while IDLE_DAY_IDS ids were stored; the others were needed by the second write.
+    expect(index.heldDays.sort()).toEqual([day, day + 1, day + 2]);
+    // One id short of IDLE_DAY_IDS since the next write's load, its days stay; the day it did not need goes.
+    await index.load([day + 1, day + 2, day + 3], s);
+    for (let i = 0; i < IDLE_DAY_IDS - 1; i++) index.add(`m-${i}`, (day + 1) * DAY + (i % DAY));
+    index.trim();
+    expect(index.heldDays.sort()).toEqual([day + 1, day + 2, day + 3]);
   });
 });

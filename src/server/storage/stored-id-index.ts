@@ -121,11 +121,21 @@ export function windowDaysOf(timestamps: Iterable<number>): Set<number> {
 /** A held day unused this long is forgotten: time-ordered traffic leaves yesterday's ids behind within minutes. */
 export const IDLE_DAY_MS = 5 * 60_000;
 
+/**
+ * A held day unused while this many ids were stored is forgotten too: a bulk load in time order passes a day's ids
+ * in seconds (at 10M events a month, all 30 days within IDLE_DAY_MS), and the days it left behind stayed until the
+ * memory was full. Traffic reaches IDLE_DAY_MS first unless it stores over 3,000 ids a second; a load in random
+ * order needs every day in every write, so it keeps them.
+ */
+export const IDLE_DAY_IDS = 1_000_000;
+
 export class StoredIdIndex {
   /** Held days; a Map keeps insertion order, so the first entry is the least recently used. */
   private readonly days = new Map<number, HashSet64>();
-  /** When each held day was last needed (by `now`). */
-  private readonly lastUsed = new Map<number, number>();
+  /** When each held day was last needed: by `now`, and by the count of ids added then. */
+  private readonly lastUsed = new Map<number, { at: number; added: number }>();
+  /** Ids added so far. */
+  private added = 0;
   private readonly scratch = new Int32Array(2);
 
   constructor(
@@ -152,7 +162,7 @@ export class StoredIdIndex {
     const wanted = new Set(needed);
     const missing: number[] = [];
     const now = this.now();
-    for (const day of wanted) this.lastUsed.set(day, now);
+    for (const day of wanted) this.lastUsed.set(day, { at: now, added: this.added });
     for (const day of wanted) {
       const set = this.days.get(day);
       if (!set) {
@@ -195,6 +205,7 @@ export class StoredIdIndex {
 
   /** Records a stored id in its day, if that day is held (a day not held is read whole when it is loaded). */
   add(id: string, ts: number): void {
+    this.added++;
     const set = this.days.get(dayOf(ts));
     if (!set) return;
     hashId(id, this.scratch);
@@ -202,12 +213,15 @@ export class StoredIdIndex {
   }
 
   /**
-   * Forgets days unused for IDLE_DAY_MS, then the least recently used ones until the index fits its memory again
-   * (days grow as ids are added).
+   * Forgets days unused for IDLE_DAY_MS or IDLE_DAY_IDS, then the least recently used ones until the index fits its
+   * memory again (days grow as ids are added).
    */
   trim(): void {
     const idleBefore = this.now() - IDLE_DAY_MS;
-    for (const day of this.days.keys()) if ((this.lastUsed.get(day) ?? 0) < idleBefore) this.forget(day);
+    for (const day of this.days.keys()) {
+      const used = this.lastUsed.get(day);
+      if (!used || used.at < idleBefore || this.added - used.added >= IDLE_DAY_IDS) this.forget(day);
+    }
     this.makeRoom(0, new Set());
   }
 

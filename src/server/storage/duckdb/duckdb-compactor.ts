@@ -6,6 +6,10 @@
  * Rows only repeat where commits overlap in time: time-ordered ingest appends the 1-minute tier almost
  * without repeats but the day tier over and over. So the compactor estimates, per tier, how many appended
  * rows fall on slots that earlier commits already touched, and merges a tier only when that is worth it.
+ *
+ * Merges run on the compactor's own connection, beside the writer's commits rather than between them: a merge
+ * sums, deletes and re-inserts the rows of its snapshot, and rows committed after that snapshot are neither
+ * summed nor deleted (DuckDB's appends never conflict), so ingest does not wait for merges.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Logger } from 'pino';
@@ -29,12 +33,56 @@ export interface DuckDBCompactorOptions {
 
 export class DuckDBCompactor {
   private readonly dirty = new Map<RollupTier, Dirty>();
+  private running: Promise<void> | null = null;
+  /** While ingest goes on, no merge pass starts before this time (ms, performance.now()); see `start`. */
+  private restUntil = 0;
+  /** Maintenance under way that deletes rollup rows; no merge starts meanwhile. */
+  private pauses = 0;
+  private stopped = false;
 
+  /** `conn`: the compactor's own connection, used by nothing else. */
   constructor(
     private readonly conn: DuckDBConnection,
     private readonly logger: Logger,
     private readonly options: DuckDBCompactorOptions = {},
   ) {}
+
+  /**
+   * Starts merging in the background (see `compact`) unless a merge is under way, paused or stopped. While ingest goes
+   * on (not `idle`), a pass starts no sooner after the last one ended than that one took: merges then use at most
+   * half of the time, and the queries that share the cores with them keep the rest.
+   */
+  start(idle = false): void {
+    if (this.running || this.pauses > 0 || this.stopped || (!idle && performance.now() < this.restUntil)) return;
+    const started = performance.now();
+    // A merge that fails is retried later; its error must not end the process as an unhandled rejection.
+    this.running = this.compact(idle)
+      .catch((err) => this.logger.warn({ err }, 'duckdb rollup merge failed; will retry'))
+      .finally(() => {
+        this.running = null;
+        this.restUntil = 2 * performance.now() - started;
+      });
+  }
+
+  /**
+   * Runs `work` with no merge under way: maintenance that deletes rollup rows (retention) would conflict with one,
+   * and one that rewrites the file (vacuum) must see it finished.
+   */
+  async whilePaused<T>(work: () => Promise<T>): Promise<T> {
+    this.pauses++;
+    try {
+      await this.running;
+      return await work();
+    } finally {
+      this.pauses--;
+    }
+  }
+
+  /** Waits for the merge under way and starts no other (before the connection closes). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
 
   /** Finds slots left unmerged by an earlier run (e.g. one that was killed). */
   async scan(): Promise<void> {
@@ -75,10 +123,11 @@ export class DuckDBCompactor {
   /**
    * Merges the dirty slot range of tiers whose repeated rows are at least half the rows there, so the work
    * stays proportional to what it saves; while ingest goes on (not `idle`) only once there are many. Tiers
-   * whose slots no commit repeated are only forgotten. Run it on the writer.
+   * whose slots no commit repeated are only forgotten. Returns early when paused or stopped between tiers.
    */
-  async compact(idle = false): Promise<void> {
-    for (const [tier, d] of this.dirty) {
+  private async compact(idle: boolean): Promise<void> {
+    for (const [tier, d] of [...this.dirty]) {
+      if (this.pauses > 0 || this.stopped) return;
       if (d.repeats < 1) {
         this.dirty.delete(tier);
         continue;
@@ -86,25 +135,39 @@ export class DuckDBCompactor {
       if (!idle && d.repeats < (this.options.minRepeatedRows ?? 50_000)) continue;
       const table = rollupTable(tier);
       const range = `slot BETWEEN ${d.intervals[0][0]} AND ${d.intervals[d.intervals.length - 1][1]}`;
-      const total = Number((await this.conn.runAndReadAll(`SELECT count(*)::BIGINT FROM ${table} WHERE ${range}`)).getRowsJS()[0][0]);
-      if (d.repeats * 2 < total) continue;
       const started = performance.now();
       await this.conn.run('BEGIN');
+      // Commits noted from here on go to a new record: they may land after this merge's snapshot.
+      this.dirty.delete(tier);
       try {
+        const total = Number((await this.conn.runAndReadAll(`SELECT count(*)::BIGINT FROM ${table} WHERE ${range}`)).getRowsJS()[0][0]);
+        if (d.repeats * 2 < total) {
+          await this.conn.run('ROLLBACK');
+          this.restore(tier, d);
+          continue;
+        }
         await this.conn.run(`CREATE OR REPLACE TEMP TABLE merged AS SELECT slot, dims_id, ${SUMMED_BASE_SUMS} FROM ${table} WHERE ${range} GROUP BY ALL`);
         await this.conn.run(`DELETE FROM ${table} WHERE ${range}`);
         const merged = await this.conn.run(`INSERT INTO ${table} (${ROLLUP_COLUMNS}) SELECT ${ROLLUP_COLUMNS} FROM merged ORDER BY slot, dims_id`);
         await this.conn.run('COMMIT');
-        this.dirty.delete(tier);
         this.logger.debug({ tier, before: total, after: Number(merged.rowsChanged), ms: Math.round(performance.now() - started) }, 'duckdb rollup merged');
       } catch (err) {
         await this.conn.run('ROLLBACK').catch(() => {});
+        this.restore(tier, d);
         this.logger.warn({ err, tier }, 'duckdb rollup merge failed; will retry');
         return;
       } finally {
         await this.conn.run('DROP TABLE IF EXISTS merged').catch(() => {});
       }
     }
+  }
+
+  /** Puts back what a merge that did not happen had taken, beside what commits noted meanwhile. */
+  private restore(tier: RollupTier, taken: Dirty): void {
+    const d = this.dirty.get(tier) ?? { intervals: [], repeats: 0 };
+    for (const [lo, hi] of taken.intervals) d.intervals = addInterval(d.intervals, lo, hi);
+    d.repeats += taken.repeats;
+    this.dirty.set(tier, d);
   }
 }
 

@@ -2,7 +2,7 @@
  * Stored events as the rows DuckDB's appender takes: the raw events table's columns, and the rollup rows a set
  * of events sums to, computed here rather than in SQL (appending rows is what DuckDB does fastest).
  */
-import { DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBAppender, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import { BASE_SUMS, type BaseSum } from '../../../shared';
 import { totalMicros, unpricedCost, type StoredEvent } from '../engine';
 
@@ -177,13 +177,18 @@ export function rollupColumns(rows: readonly StoredEventWithDims[], slotLengths:
   return tiers.map((t) => ({ columns: t.columns(), rows: t.size }));
 }
 
-/** Appends columns to a table through DuckDB's appender, in the table's own column order (older layouts add columns at the end). */
+/**
+ * Appends columns to a table through DuckDB's appender, in the table's own column order (older layouts add columns at
+ * the end). The appender stays open between appends, each flushed into the connection's open transaction: creating
+ * one costs a trip through the thread pool and a catalog lookup, six times per commit.
+ */
 export class TableAppender {
   /**
    * One chunk, refilled for every CHUNK_ROWS rows: a chunk's native memory is freed only when the garbage
    * collector gets to its small JavaScript wrapper, so a chunk per slice would hold hundreds of megabytes.
    */
   private chunk: DuckDBDataChunk | null = null;
+  private appender: DuckDBAppender | null = null;
 
   private constructor(
     private readonly table: string,
@@ -215,18 +220,35 @@ export class TableAppender {
     });
     this.chunk ??= DuckDBDataChunk.create(this.names.map(columnType), CHUNK_ROWS);
     const chunk = this.chunk;
-    const appender = await conn.createAppender(this.table, null, this.catalog === 'temp' ? 'temp' : null);
-    for (let start = 0; start < n; start += CHUNK_ROWS) {
-      const size = Math.min(CHUNK_ROWS, n - start);
-      chunk.reset();
-      chunk.rowCount = size;
-      arrays.forEach((values, k) => {
-        const vector = chunk.getColumnVector(k);
-        for (let i = 0; i < size; i++) vector.setItem(i, values[start + i] as never);
-        vector.flush();
-      });
-      appender.appendDataChunk(chunk);
+    const appender = (this.appender ??= await conn.createAppender(this.table, null, this.catalog === 'temp' ? 'temp' : null));
+    try {
+      for (let start = 0; start < n; start += CHUNK_ROWS) {
+        const size = Math.min(CHUNK_ROWS, n - start);
+        chunk.reset();
+        chunk.rowCount = size;
+        arrays.forEach((values, k) => {
+          const vector = chunk.getColumnVector(k);
+          for (let i = 0; i < size; i++) vector.setItem(i, values[start + i] as never);
+          vector.flush();
+        });
+        appender.appendDataChunk(chunk);
+      }
+      appender.flushSync();
+    } catch (err) {
+      // An appender that failed may still hold rows; the next append starts with a new one.
+      this.close();
+      throw err;
     }
-    appender.closeSync();
+  }
+
+  /** Closes the appender, dropping rows it may still hold (after a failure); the next append opens another. */
+  close(): void {
+    const appender = this.appender;
+    this.appender = null;
+    try {
+      appender?.closeSync();
+    } catch {
+      // Closing flushes what is left, which fails again after a failure; the rows are meant to be dropped.
+    }
   }
 }

@@ -38,11 +38,9 @@ import { reopeningStore, type DatabaseHooks, type DuckDBDatabase } from './duckd
 import { dropExpired, storedRows } from './duckdb-retention';
 import { repriceDuckDB } from './duckdb-reprice';
 import { migrateDuckDB } from './duckdb-schema';
+import { duckdbSettings } from './duckdb-settings';
 import { PROGRESS_SETTINGS, withinLimits } from './duckdb-watchdog';
 import { DuckDBWriter } from './duckdb-writer';
-
-/** DuckDB's default is 16MB; a checkpoint per few batches cost about a third of ingest time. */
-const CHECKPOINT_THRESHOLD = '128MB';
 
 export interface DuckDBStoreOptions {
   /** Database file, or `:memory:`. Its folder is created if missing. */
@@ -54,9 +52,9 @@ export interface DuckDBStoreOptions {
   compactAfterRepeats?: number;
   /** Quiet time after which tiers with repeated rows are merged; default 2,000 ms. */
   idleCompactMs?: number;
-  /** Write-ahead log size that triggers a checkpoint; default 128MB. */
+  /** Write-ahead log size that triggers a checkpoint; default DEFAULT_CHECKPOINT_THRESHOLD (duckdb-settings.ts). */
   checkpointThreshold?: string;
-  /** DuckDB's memory limit; default 256MB. Past it DuckDB spills to a temporary folder next to the file. */
+  /** DuckDB's memory limit; default DEFAULT_DUCKDB_MEMORY_LIMIT. Past it DuckDB spills to a temporary folder next to the file. */
   memoryLimit?: string;
   /** DuckDB's worker threads; default one per core. */
   threads?: number | null;
@@ -76,9 +74,6 @@ export interface DuckDBStoreOptions {
    */
   vacuumAtDeletedShare?: number | null;
 }
-
-/** A memory limit that keeps the server's peak RSS within about half a gigabyte. */
-export const DEFAULT_DUCKDB_MEMORY_LIMIT = '256MB';
 
 /** Prepared statements per reader connection, by statement text; the oldest is dropped past the limit. */
 const PREPARED_PER_CONNECTION = 64;
@@ -168,16 +163,7 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let instance: DuckDBInstance;
   try {
-    // A larger write-ahead log between checkpoints: fewer checkpoints while ingesting, a longer replay after a crash.
-    // No late materialization: for a small LIMIT DuckDB rewrites a top-N over a table into a top-N of row ids
-    // joined back to the table, and that second scan lacks the time range; for the largest calls' threshold and
-    // candidates (two or three narrow columns) it doubled the time at 100M events.
-    const settings: Record<string, string> = {
-      checkpoint_threshold: options.checkpointThreshold ?? CHECKPOINT_THRESHOLD,
-      memory_limit: options.memoryLimit ?? DEFAULT_DUCKDB_MEMORY_LIMIT,
-      late_materialization_max_rows: '0',
-    };
-    if (options.threads) settings.threads = String(options.threads);
+    const settings = duckdbSettings(options);
     instance = await DuckDBInstance.create(path, settings);
   } catch (err) {
     const message = (err as Error).message;
@@ -195,7 +181,8 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
   const writerConn = await orClose(instance.connect());
   await orClose(migrateDuckDB(writerConn));
   const dims = await orClose(DuckDBDims.load(writerConn));
-  const compactor = new DuckDBCompactor(writerConn, logger, { minRepeatedRows: options.compactAfterRepeats });
+  const compactorConn = await orClose(instance.connect());
+  const compactor = new DuckDBCompactor(compactorConn, logger, { minRepeatedRows: options.compactAfterRepeats });
   await orClose(compactor.scan());
 
   let idleTimer: NodeJS.Timeout | undefined;
@@ -204,25 +191,26 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
     idIndexBytes: options.idIndexBytes,
     onCommitted: (appended) => {
       compactor.note(appended);
-      // A merge that fails is retried later; its error must not end the process as an unhandled rejection.
-      if (compactor.wants()) void writer.exclusive(() => compactor.compact()).catch(() => {});
+      if (compactor.wants()) compactor.start();
     },
     onFailure,
     onIdle: () => {
       clearTimeout(idleTimer);
       if (!compactor.wants(true)) return;
       idleTimer = setTimeout(() => {
-        if (writer.idle) void writer.exclusive(() => compactor.compact(true)).catch(() => {});
+        if (writer.idle) compactor.start(true);
       }, idleCompactMs);
       idleTimer.unref();
     },
   });
-  if (compactor.wants(true)) void writer.exclusive(() => compactor.compact(true)).catch(() => {});
+  if (compactor.wants(true)) compactor.start(true);
+  // Maintenance on the writer that deletes rollup rows or rewrites the file runs with merges paused.
+  const maintenance = (work: () => Promise<void>) => writer.exclusive(() => compactor.whilePaused(work));
 
   const retention = options.retention ?? KEEP_EVERYTHING;
   const now = options.now ?? Date.now;
   const applyRetention = () =>
-    writer.exclusive(async () => {
+    maintenance(async () => {
       const deleted = await dropExpired(writerConn, retention, now(), logger);
       // Free blocks are no measure: a checkpoint while reads run may not yet free what was deleted.
       if (deleted > 0 && options.vacuumAtDeletedShare != null) onRetentionDeleted(deleted / (deleted + (await storedRows(writerConn))));
@@ -327,7 +315,7 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
       if (closed) throw new StoreUnavailableError('the store is closed');
       let result: RepricedGroup[] = [];
       try {
-        await writer.exclusive(async () => {
+        await maintenance(async () => {
           result = await repriceDuckDB(writerConn, from, to, price);
         });
       } catch (err) {
@@ -342,7 +330,7 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
     async writeCompactCopy(target: string): Promise<{ tables: number; rows: number }> {
       if (closed) throw new StoreUnavailableError('the store is closed');
       let copied = { tables: 0, rows: 0 };
-      await writer.exclusive(async () => {
+      await maintenance(async () => {
         copied = await writeCompactCopy(writerConn, target);
       });
       return copied;
@@ -357,11 +345,12 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
       if (closed) return;
       clearTimeout(idleTimer);
       clearInterval(retentionTimer);
+      await compactor.stop();
       await writer.close();
       closed = true;
       await writerConn.run('CHECKPOINT').catch((err) => logger.warn({ err }, 'duckdb checkpoint at close failed'));
       await readers.drain();
-      for (const c of [...readers.all, writerConn]) c.closeSync();
+      for (const c of [...readers.all, writerConn, compactorConn]) c.closeSync();
       instance.closeSync();
     },
   };

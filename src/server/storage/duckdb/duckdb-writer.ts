@@ -8,7 +8,7 @@ import { StoreUnavailableError } from '../../errors';
 import { DEDUPE_WINDOW_MS, type IngestResult, type StoredEvent } from '../engine';
 import { StoredIdIndex, windowDaysOf, type StoredIdSource } from '../stored-id-index';
 import type { DuckDBDims } from './duckdb-dims';
-import { isDurableCommit, writeProblem } from './duckdb-failures';
+import { isDurableCommit, isInvalidated, writeProblem } from './duckdb-failures';
 import { TableAppender, eventColumns, rollupColumns, type StoredEventWithDims } from './duckdb-rows';
 import { ROLLUP_TIERS, SUSPECTS_DDL, rollupTable } from './duckdb-schema';
 
@@ -116,6 +116,11 @@ export class DuckDBWriter {
   async close(): Promise<void> {
     await this.exclusive(async () => {});
     this.closed = true;
+    this.closeAppenders();
+  }
+
+  private closeAppenders(): void {
+    for (const appender of [this.eventsAppender, ...this.rollupAppenders, this.suspectsAppender]) appender.close();
   }
 
   get idle(): boolean {
@@ -157,7 +162,24 @@ export class DuckDBWriter {
     this.options.onIdle?.();
   }
 
+  /**
+   * Writes a group in one transaction. When it fails and held several requests, each is written again alone, so
+   * events that DuckDB refuses fail only their own request (unless the database itself is gone).
+   */
   private async writeGroup(group: Batch[]): Promise<void> {
+    const failure = await this.tryGroup(group);
+    if (!failure) return;
+    if (group.length > 1 && !isInvalidated(failure)) {
+      this.logger.warn({ requests: group.length }, 'duckdb write of a group failed; writing its requests one by one');
+      for (const b of group) await this.writeGroup([b]);
+      return;
+    }
+    const error = new StoreUnavailableError(`could not store the events: ${writeProblem(failure)}; retry later`, { cause: failure });
+    for (const b of group) b.reject(error);
+  }
+
+  /** Writes and answers a group in one transaction; returns DuckDB's error, with nothing stored and nobody answered, if it failed. */
+  private async tryGroup(group: Batch[]): Promise<unknown> {
     const started = performance.now();
     // Milliseconds spent in each step, for the debug log.
     const steps: Record<string, number> = {};
@@ -168,12 +190,16 @@ export class DuckDBWriter {
       stepStart = now;
     };
     const eventCount = group.reduce((n, b) => n + b.events.length, 0);
+    let begin: Promise<unknown> | null = null;
     try {
       // The days each id may be stored in are loaded first, so that most ids are found (or not) in memory.
       const withIds = group.flatMap((b) => b.events.filter((e) => e.id !== null).map((e) => e.ts));
       await this.storedIds.load(windowDaysOf(withIds), storedIdSource(this.conn));
       step('loadIds');
 
+      // BEGIN's round trip through the thread pool overlaps the work in JavaScript below (awaited before the appends).
+      begin = this.conn.run('BEGIN');
+      begin.catch(() => {});
       // Every event but a repeat of an id earlier in the group is a candidate; some may repeat a stored id.
       const candidates: Candidate[] = [];
       const suspects: number[] = [];
@@ -188,16 +214,20 @@ export class DuckDBWriter {
           candidates.push({ event, dimsId: this.dims.idFor(event), req, index });
         }),
       );
+      // Without suspects every candidate is fresh, and its rows can be summed before the transaction is open.
+      let rows = suspects.length === 0 ? this.rowsOf(candidates) : null;
       step('prepare');
 
-      await this.conn.run('BEGIN');
+      await begin;
       await this.dims.writePending(this.conn);
       const stored = await this.storedAmong(candidates, suspects);
+      rows ??= this.rowsOf(candidates.filter((_, i) => !stored.has(i)));
+      const { fresh } = rows;
       step('check');
-      const fresh = candidates.filter((_, i) => !stored.has(i)).sort((a, b) => a.event.ts - b.event.ts);
-      await this.eventsAppender.append(this.conn, eventColumns(fresh), fresh.length);
+      await this.eventsAppender.append(this.conn, rows.events, fresh.length);
       step('events');
-      const appended = await this.appendRollups(fresh, step);
+      for (const [k, tier] of rows.tiers.entries()) await this.rollupAppenders[k].append(this.conn, tier.columns, tier.rows);
+      step('appendRollups');
       const checkpointFailure = await this.commit();
       step('commit');
       this.dims.commit();
@@ -210,21 +240,38 @@ export class DuckDBWriter {
         const storedEvents = b.events.filter((_, i) => kept[req][i]);
         b.resolve({ accepted: storedEvents.length, duplicates: b.events.length - storedEvents.length, stored: storedEvents });
       });
-      this.logger.debug({ events: eventCount, requests: group.length, ms: Math.round(performance.now() - started), steps }, 'duckdb write');
+      this.logger.debug(
+        { events: eventCount, requests: group.length, suspects: suspects.length, ms: Math.round(performance.now() - started), steps },
+        'duckdb write',
+      );
+      const appended = new Map(ROLLUP_TIERS.map((tier, k) => [tier.id, rows.tiers[k].rows]));
       if (fresh.length > 0) this.options.onCommitted?.({ rows: appended, minTs: fresh[0].event.ts, maxTs: fresh[fresh.length - 1].event.ts });
       if (checkpointFailure) {
         this.logger.error({ err: checkpointFailure }, 'duckdb checkpoint after a commit failed; the commit is stored');
         this.options.onFailure?.(checkpointFailure);
       }
+      return null;
     } catch (err) {
+      this.closeAppenders();
+      // A ROLLBACK sent while BEGIN is still under way could reach DuckDB before it.
+      await begin?.catch(() => {});
       await this.conn.run('ROLLBACK').catch(() => {});
       this.dims.rollback();
       this.storedIds.clear();
-      this.logger.error({ err, events: eventCount }, 'duckdb write failed');
-      const failure = new StoreUnavailableError(`could not store the events: ${writeProblem(err)}; retry later`, { cause: err });
-      for (const b of group) b.reject(failure);
+      this.logger.error({ err, events: eventCount, requests: group.length }, 'duckdb write failed');
       this.options.onFailure?.(err);
+      return err;
     }
+  }
+
+  /** The fresh events in time order, as the events table's columns and each rollup tier's rows. */
+  private rowsOf(fresh: Candidate[]) {
+    fresh.sort((a, b) => a.event.ts - b.event.ts);
+    const tiers = rollupColumns(
+      fresh,
+      ROLLUP_TIERS.map((t) => t.ms),
+    );
+    return { fresh, events: eventColumns(fresh), tiers };
   }
 
   /** Of the suspects (indices into `candidates`), those whose id a stored event within the dedupe window has. */
@@ -245,22 +292,6 @@ export class DuckDBWriter {
           AND e.id = s.id
           AND e.ts BETWEEN s.ts - ${DEDUPE_WINDOW_MS} AND s.ts + ${DEDUPE_WINDOW_MS})`);
     return new Set(found.getRowsJS().map(([row]) => Number(row)));
-  }
-
-  /** Appends the fresh events' sums to every rollup tier; returns the rows appended per tier. */
-  private async appendRollups(fresh: readonly Candidate[], step: (name: string) => void): Promise<Map<string, number>> {
-    const tiers = rollupColumns(
-      fresh,
-      ROLLUP_TIERS.map((t) => t.ms),
-    );
-    step('rollups');
-    const appended = new Map<string, number>();
-    for (const [k, tier] of ROLLUP_TIERS.entries()) {
-      await this.rollupAppenders[k].append(this.conn, tiers[k].columns, tiers[k].rows);
-      appended.set(tier.id, tiers[k].rows);
-    }
-    step('appendRollups');
-    return appended;
   }
 
   /**
