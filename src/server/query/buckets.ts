@@ -28,14 +28,40 @@ export function bucketBoundaries(from: number, to: number, granularity: FixedGra
 /** No real zone changes its offset twice within this long, so sampling at this pace finds every change. */
 const SAMPLE_MS = 6 * 3_600_000;
 
-/** Stretches of constant offset covering [from, to], found by sampling and then bisecting each change. */
-function offsetStretches(from: number, to: number, timezone: string): { start: number; end: number; offsetMs: number }[] {
+/**
+ * Offsets at the sample points, per zone: the points lie on a fixed grid (multiples of SAMPLE_MS), so the trends of
+ * one dashboard, and its next refresh, look up the same points instead of asking Intl again (a few µs each, a
+ * tenth of a 30-day trend's own work). Offsets are facts of the zone's rules, the same for every query.
+ */
+const sampledOffsets = new Map<string, Map<number, number>>();
+const MAX_SAMPLED = 100_000;
+
+/** The zone's UTC offset at `t` (ms), and the same for grid points, remembered. */
+function zoneOffsets(timezone: string): { offset: (t: number) => number; sampled: (t: number) => number } {
   const zone = IANAZone.create(timezone);
   const offset = (t: number) => zone.offset(t) * 60_000;
+  let known = sampledOffsets.get(zone.name);
+  if (!known) sampledOffsets.set(zone.name, (known = new Map()));
+  return {
+    offset,
+    sampled: (t) => {
+      let value = known.get(t);
+      if (value === undefined) {
+        if (known.size >= MAX_SAMPLED) known.clear();
+        known.set(t, (value = offset(t)));
+      }
+      return value;
+    },
+  };
+}
+
+/** Stretches of constant offset covering [from, to], found by sampling and then bisecting each change. */
+function offsetStretches(from: number, to: number, timezone: string): { start: number; end: number; offsetMs: number }[] {
+  const { offset, sampled } = zoneOffsets(timezone);
   const stretches = [{ start: -Infinity, end: Infinity, offsetMs: offset(from) }];
   let prev = from;
-  for (let t = Math.min(from + SAMPLE_MS, to); ; t = Math.min(t + SAMPLE_MS, to)) {
-    const current = offset(t);
+  for (let t = Math.min((Math.floor(from / SAMPLE_MS) + 1) * SAMPLE_MS, to); ; t = Math.min(t + SAMPLE_MS, to)) {
+    const current = t % SAMPLE_MS === 0 ? sampled(t) : offset(t);
     const last = stretches[stretches.length - 1];
     if (current !== last.offsetMs) {
       let [lo, hi] = [prev, t]; // offset(lo) is the old one, offset(hi) the new one

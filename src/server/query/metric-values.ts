@@ -2,22 +2,53 @@
 import { BASE_SUMS, metricDefinition, type BaseSum, type BaseSums, type MetricId } from '../../shared';
 import type { RankOrder } from '../storage/engine';
 
+/** How a metric's value is computed from base sums over a span of milliseconds. */
+type MetricFunction = (sums: BaseSums, spanMs: number) => number | null;
+
+/** Each metric's formula made a function once: a trend computes one value per bucket and series. */
+const metricFunctions = new Map<MetricId, MetricFunction>();
+
+function metricFunction(metric: MetricId): MetricFunction {
+  let fn = metricFunctions.get(metric);
+  if (fn) return fn;
+  const formula = metricDefinition(metric).formula;
+  const total = (sums: BaseSums, of: readonly BaseSum[]) => {
+    let n = 0;
+    for (let i = 0; i < of.length; i++) n += sums[of[i]];
+    return n;
+  };
+  switch (formula.kind) {
+    case 'sum':
+      fn = (sums) => total(sums, formula.of);
+      break;
+    case 'money':
+      fn = (sums) => total(sums, formula.of) / 1_000_000;
+      break;
+    case 'perMinute':
+      fn = (sums, spanMs) => (spanMs > 0 ? total(sums, formula.of) / (spanMs / 60_000) : 0);
+      break;
+    case 'concurrency':
+      fn = (sums, spanMs) => (sums.timed_requests > 0 && spanMs > 0 ? sums.duration_ms / spanMs : null);
+      break;
+  }
+  metricFunctions.set(metric, fn);
+  return fn;
+}
+
 /**
  * The value of `metric` for sums gathered over `spanMs` milliseconds of the query range (a bucket clipped
  * to the range, or the whole range). Null for concurrency when no event carried a duration.
  */
 export function metricValue(metric: MetricId, sums: BaseSums, spanMs: number): number | null {
-  const formula = metricDefinition(metric).formula;
-  switch (formula.kind) {
-    case 'sum':
-      return formula.of.reduce((total, s) => total + sums[s], 0);
-    case 'money':
-      return formula.of.reduce((total, s) => total + sums[s], 0) / 1_000_000;
-    case 'perMinute':
-      return spanMs > 0 ? formula.of.reduce((total, s) => total + sums[s], 0) / (spanMs / 60_000) : 0;
-    case 'concurrency':
-      return sums.timed_requests > 0 && spanMs > 0 ? sums.duration_ms / spanMs : null;
-  }
+  return metricFunction(metric)(sums, spanMs);
+}
+
+/** The values of `metric` for sums gathered over the matching spans (a trend's buckets). */
+export function metricSeries(metric: MetricId, sums: readonly BaseSums[], spansMs: readonly number[]): (number | null)[] {
+  const fn = metricFunction(metric);
+  const values = new Array<number | null>(sums.length);
+  for (let i = 0; i < sums.length; i++) values[i] = fn(sums[i], spansMs[i]);
+  return values;
 }
 
 /** A money metric's exact value in micro-units (0 for any other metric). */
@@ -48,15 +79,4 @@ export function sumsFor(metrics: readonly MetricId[]): BaseSum[] {
 export function rankOrder(metric: MetricId): RankOrder {
   const formula = metricDefinition(metric).formula;
   return formula.kind === 'concurrency' ? { of: ['duration_ms'], timedOnly: true } : { of: formula.of, timedOnly: false };
-}
-
-/** A value's rank score: larger ranks first; -1 below everything for a `timedOnly` order without timed requests. */
-export function rankScore(order: RankOrder, sums: BaseSums): number {
-  if (order.timedOnly && sums.timed_requests === 0) return -1;
-  return order.of.reduce((total, s) => total + sums[s], 0);
-}
-
-/** Key order for ties: UTF-8 byte order, as the engines sort strings. */
-export function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }

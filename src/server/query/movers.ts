@@ -4,7 +4,8 @@
  */
 import { DEFAULTS, addSums, zeroSums, type BaseSums, type MoverValues, type MoversResponse, type MoversRow } from '../../shared';
 import type { AggregateRow, Store } from '../storage/engine';
-import { compareKeys, metricValue, rankOrder, sumsFor } from './metric-values';
+import { compareKeys } from '../storage/rank';
+import { metricValue, rankOrder, sumsFor } from './metric-values';
 import type { NormalisedQuery } from './normalise';
 import { planRange } from './plan';
 

@@ -10,8 +10,9 @@ import {
   type RankingResponse,
   type TotalsResponse,
 } from '../../shared';
-import type { AggregateRow, RankOrder, Store } from '../storage/engine';
-import { compareKeys, metricValue, metricValues, rankOrder, rankScore, sumsFor } from './metric-values';
+import type { AggregateRow, Store } from '../storage/engine';
+import { rankRows } from '../storage/rank';
+import { metricValue, metricValues, rankOrder, sumsFor } from './metric-values';
 import type { NormalisedQuery } from './normalise';
 import { coarseResolution, planRange } from './plan';
 
@@ -34,12 +35,6 @@ export async function rankedValues(
     rows.filter((r) => r.key !== null),
     rankOrder(orderBy),
   );
-}
-
-/** Rows with a key, ranked first to last by `order`. */
-export function rankRows<T extends { key: string | null; sums: BaseSums }>(rows: T[], order: RankOrder): T[] {
-  const scores = new Map(rows.map((r) => [r, rankScore(order, r.sums)]));
-  return rows.sort((a, b) => scores.get(b)! - scores.get(a)! || compareKeys(a.key!, b.key!));
 }
 
 export async function answerRanking(store: Store, q: NormalisedQuery): Promise<RankingResponse> {

@@ -2,10 +2,11 @@
 import { OTHER_LABEL, addSums, zeroSums, type BaseSums, type DimensionId, type MetricId, type TrendResponse, type TrendSeries } from '../../shared';
 import type { AggregateRow, Store } from '../storage/engine';
 import { bucketBoundaries } from './buckets';
-import { metricValue, rankOrder, sumsFor } from './metric-values';
+import { metricSeries, rankOrder, sumsFor } from './metric-values';
 import type { NormalisedQuery } from './normalise';
 import { planBuckets } from './plan';
-import { coarseNote, rankRows, rankedValues } from './ranking';
+import { rankedTotals } from '../storage/rank';
+import { coarseNote, rankedValues } from './ranking';
 
 /** The rows a trend is built from, with its buckets: shared by the trend response and the CSV export. */
 export interface TrendData {
@@ -36,14 +37,7 @@ export async function trendData(store: Store, q: NormalisedQuery): Promise<Trend
     // One pass: the store ranks and folds; the kept keys are put in ranking order from their totals here.
     const order = rankOrder(q.metrics[0]);
     rows = await store.aggregate({ pieces, filters: q.filters, groupBy: q.dimension, top: { limit: q.limit, order }, sums: needed });
-    const totals = new Map<string, { key: string; label: string | null; sums: BaseSums }>();
-    for (const r of rows) {
-      if (r.key === null) continue;
-      const t = totals.get(r.key) ?? { key: r.key, label: r.label, sums: zeroSums() };
-      totals.set(r.key, t);
-      addSums(t.sums, r.sums);
-    }
-    keys = rankRows([...totals.values()], order).map((t) => ({ key: t.key, label: t.label ?? t.key }));
+    keys = rankedTotals(rows, order).map((t) => ({ key: t.key, label: t.label ?? t.key }));
     if (rows.some((r) => r.key === null)) keys.push({ key: null, label: null });
   } else if (q.dimension) {
     // Two passes: rank over the range, then split the buckets by the top keys.
@@ -61,7 +55,8 @@ export async function trendData(store: Store, q: NormalisedQuery): Promise<Trend
   // no row reaches share one zero row. A dashboard sends a dozen trends of hundreds of buckets per series at once:
   // a fresh zero row per cell made most of their work garbage collection.
   const cells = new Map<string | null, (BaseSums | undefined)[]>(keys.map((k) => [k.key, new Array<BaseSums | undefined>(n)]));
-  for (const row of rows) {
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
     const i = index.get(row.bucket);
     if (i === undefined) throw new Error(`store returned bucket ${row.bucket} outside the plan`);
     let series = cells.get(row.key);
@@ -75,13 +70,9 @@ export async function trendData(store: Store, q: NormalisedQuery): Promise<Trend
     if (cell) addSums(cell, row.sums);
     else series[i] = row.sums;
   }
-  const sums = new Map<string | null, readonly BaseSums[]>();
-  for (const [key, series] of cells)
-    sums.set(
-      key,
-      Array.from(series, (cell) => cell ?? NO_SUMS),
-    );
-  return { boundaries, spans, keys, sums };
+  // Filled in place (no copy): every cell no row reached gets the shared zero row.
+  for (const series of cells.values()) for (let i = 0; i < n; i++) series[i] ??= NO_SUMS;
+  return { boundaries, spans, keys, sums: cells as Map<string | null, BaseSums[]> };
 }
 
 export async function answerTrend(store: Store, q: NormalisedQuery): Promise<TrendResponse> {
@@ -111,11 +102,17 @@ function seriesOf(
   spans: number[],
   split: { key: string | null; label: string | null; dimension: DimensionId } | null,
 ): TrendSeries {
-  const values = sums.map((s, i) => metricValue(metric, s, spans[i]));
-  const present = values.filter((v): v is number => v !== null);
-  const stats = present.length
-    ? { min: Math.min(...present), max: Math.max(...present), avg: present.reduce((a, b) => a + b, 0) / present.length }
-    : { min: null, max: null, avg: null };
+  const values = metricSeries(metric, sums, spans);
+  let [min, max, total, count] = [Infinity, -Infinity, 0, 0];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    total += v;
+    count++;
+  }
+  const stats = count ? { min, max, avg: total / count } : { min: null, max: null, avg: null };
   if (!split) return { metric, key: null, labels: {}, values, ...stats };
   const isOther = split.key === null;
   return {

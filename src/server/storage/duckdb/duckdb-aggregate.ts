@@ -1,24 +1,44 @@
-/** Compiles an AggregateRequest into one DuckDB statement: a UNION ALL of tier scans joined to the dims. */
+/**
+ * Compiles an AggregateRequest into one DuckDB statement: a UNION ALL of tier scans, summed per bucket and dims id
+ * (or per bucket and value, each value standing as its smallest dims id); keys are put on in duckdb-aggregate-rows.ts.
+ */
 import { BIGINT, LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { BASE_SUMS, DIMENSION_IDS, patternSource, type BaseSum, type DimensionId } from '../../../shared';
 import { TIERS, type AggregateRequest, type RowFilters, type ScanPiece } from '../engine';
+import { DIMENSION_COLUMN } from './duckdb-dims-catalogue';
 import { rollupTable } from './duckdb-schema';
+
+/**
+ * What the statement's second column (`id`) holds: null (no split), each row's dims id (`dims`: several ids may
+ * share a value, and JavaScript adds them up), or the smallest dims id of each value (`value`).
+ */
+export type AggregateGrouping = 'none' | 'dims' | 'value';
 
 export interface CompiledAggregate {
   sql: string;
-  /** The base sums selected, in column order after bucket, key and label. */
+  /** The base sums selected, in column order after bucket and id. */
   sums: readonly BaseSum[];
   values: Record<string, DuckDBValue>;
   types: Record<string, DuckDBType>;
+  grouping: AggregateGrouping;
+  /** The statement ranked the values and folded those past the top into a null id (else JavaScript does). */
+  foldedTop: boolean;
 }
 
-/** The dims column holding each dimension, and the one holding what a person reads. */
-const DIMENSION_COLUMN: Record<DimensionId, { key: string; label: string }> = {
-  service: { key: 'service', label: 'service' },
-  model: { key: 'model', label: 'model' },
-  model_type: { key: 'model_type', label: 'model_type' },
-  api_key: { key: 'api_key', label: 'api_key_label' },
-};
+/** What the compiler needs to know of the dims registry to pick the cheapest grouping. */
+export interface DimsCounts {
+  /** Dims ids. */
+  readonly size: number;
+  /** Distinct values of a dimension. */
+  distinct(dimension: DimensionId): number;
+}
+
+/**
+ * Most rows a statement may hand to JavaScript for the work SQL would otherwise do (adding up dims ids of one value,
+ * ranking and folding past the top). Below it, that work costs less in JavaScript than DuckDB's extra joins and
+ * passes over a handful of rows; above it, converting the rows would cost more.
+ */
+export const JS_WORK_MAX_ROWS = 20_000;
 
 /** Raw events hold one call per row; these give them the rollup columns. */
 const RAW_SUMS: Record<(typeof BASE_SUMS)[number], string> = {
@@ -45,14 +65,25 @@ const RAW_SUMS: Record<(typeof BASE_SUMS)[number], string> = {
  */
 type BindNumber = (n: number) => string;
 
+/** The one bucket all of a piece's rows land in, or null when they spread over several. */
+function singleBucket({ origin, step, from, to }: ScanPiece): number | null {
+  if (step === null) return origin;
+  const first = Math.floor((from - origin) / step);
+  return first === Math.floor((to - 1 - origin) / step) ? origin + first * step : null;
+}
+
+/** An upper bound on the buckets a request's rows land in. */
+function bucketsRead(pieces: readonly ScanPiece[]): number {
+  return pieces.reduce((n, p) => n + (singleBucket(p) !== null ? 1 : Math.ceil((p.to - p.from) / p.step!) + 1), 0);
+}
+
 function bucketExpression(piece: ScanPiece, slot: string, slotMs: number, int: BindNumber): string {
   const { origin, step } = piece;
   // Buckets as long as the tier's slots, and aligned with them: each slot is its own bucket.
   if (step === slotMs && origin % slotMs === 0) return slot;
-  if (step === null || Math.floor((piece.from - origin) / step) === Math.floor((piece.to - 1 - origin) / step)) {
-    return step === null ? int(origin) : int(origin + Math.floor((piece.from - origin) / step) * step);
-  }
-  return `(${slot} - ${int(origin)}) // ${int(step)} * ${int(step)} + ${int(origin)}`;
+  const single = singleBucket(piece);
+  if (single !== null) return int(single);
+  return `(${slot} - ${int(origin)}) // ${int(step!)} * ${int(step!)} + ${int(origin)}`;
 }
 
 function scan(piece: ScanPiece, sums: readonly BaseSum[], int: BindNumber): string {
@@ -86,7 +117,14 @@ export function filterConditions(filters: RowFilters, bindList: (name: string, l
   return where;
 }
 
-export function compileAggregate(request: AggregateRequest): CompiledAggregate {
+/**
+ * One statement for the request. Rows are grouped by (bucket, dims id) when that gives few rows: no join at all, the
+ * dims ids of one value added up afterwards. Otherwise each dims id is joined to its value's smallest dims id (a
+ * window over the small dims table) and grouped by that; with `top`, the statement also ranks and folds when the
+ * rows per value would be many. Integers group much faster than strings, and come out of DuckDB much faster too.
+ * Sums run in DOUBLE, exact for the safe integers tokens are limited to, and much cheaper than 128-bit integer sums.
+ */
+export function compileAggregate(request: AggregateRequest, dims: DimsCounts, jsWorkMaxRows = JS_WORK_MAX_ROWS): CompiledAggregate {
   const values: Record<string, DuckDBValue> = {};
   const types: Record<string, DuckDBType> = {};
   const int: BindNumber = (n) => {
@@ -103,51 +141,42 @@ export function compileAggregate(request: AggregateRequest): CompiledAggregate {
   };
 
   const where = filterConditions(request.filters, bindList);
-
-  let key = 'NULL::VARCHAR';
-  // Only API keys have a label other than the key itself.
-  let label: string | null = null;
-  if (request.groupBy) {
-    const col = DIMENSION_COLUMN[request.groupBy];
-    const kept = request.keep ? bindList('keep', request.keep) : null;
-    const only = (column: string) => (kept ? `CASE WHEN list_contains(${kept}, ${col.key}) THEN ${column} END` : column);
-    key = only(col.key);
-    if (col.label !== col.key) label = only(col.label);
-  }
-
   const wanted = request.sums?.length ? request.sums : BASE_SUMS;
   const pieces = request.pieces.map((p) => scan(p, wanted, int)).join('\nUNION ALL\n');
-  // Rows are grouped once, after the join, by (bucket, a small integer standing for the key): far fewer groups
-  // than (slot, dims id), and integers group much faster than strings; the key and its label are attached to
-  // the grouped rows. Sums run in DOUBLE, exact for the safe integers tokens are limited to, and much cheaper
-  // than DuckDB's 128-bit integer sums.
-  const sums = wanted.map((c) => `sum(p.${c}::DOUBLE) AS ${c}`).join(', ');
-  const dims = `d AS MATERIALIZED (
-  SELECT id, ${key} AS key, ${label ?? 'NULL::VARCHAR'} AS label, dense_rank() OVER (ORDER BY ${key}) AS k
-  FROM dims ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-)`;
-  const grouped = `SELECT p.bucket, d.k, ${sums}
-  FROM (${pieces}) p JOIN d ON p.dims_id = d.id
-  GROUP BY p.bucket, d.k`;
-  const keyOf = `(SELECT k, any_value(key) AS key, any_value(label) AS label FROM d GROUP BY k)`;
-  const columns = wanted.map((c) => `g.${c}`).join(', ');
-  let sql = `WITH ${dims}
-SELECT g.bucket::DOUBLE AS bucket, m.key, m.label, ${columns}
-FROM (${grouped}) g JOIN ${keyOf} m ON g.k = m.k`;
-  if (request.top && request.groupBy) {
-    // k follows the key's byte order (dense_rank over the key), so it breaks score ties as the contract says.
-    const { of, timedOnly } = request.top.order;
-    const missing = [...of, ...(timedOnly ? ['timed_requests' as const] : [])].filter((c) => !wanted.includes(c));
-    if (missing.length) throw new Error(`top ranks by ${missing.join(', ')}, which the request does not sum`);
-    const total = of.map((c) => `sum(${c})`).join(' + ');
-    const score = timedOnly ? `CASE WHEN sum(timed_requests) > 0 THEN ${total} ELSE -1 END` : total;
-    sql = `WITH ${dims},
-g AS MATERIALIZED (${grouped}),
-t AS (SELECT k FROM g GROUP BY k ORDER BY ${score} DESC, k ASC LIMIT ${int(request.top.limit)})
-SELECT g.bucket::DOUBLE AS bucket, CASE WHEN t.k IS NULL THEN NULL ELSE m.key END AS key,
-       CASE WHEN t.k IS NULL THEN NULL ELSE m.label END AS label, ${wanted.map((c) => `sum(g.${c}) AS ${c}`).join(', ')}
-FROM g JOIN ${keyOf} m ON g.k = m.k LEFT JOIN t ON g.k = t.k
-GROUP BY 1, 2, 3`;
+  const summed = wanted.map((c) => `sum(p.${c}::DOUBLE) AS ${c}`).join(', ');
+  const buckets = bucketsRead(request.pieces);
+  const grouping: AggregateGrouping = !request.groupBy ? 'none' : buckets * dims.size <= jsWorkMaxRows ? 'dims' : 'value';
+  const compiled = { sums: wanted, values, types, grouping, foldedTop: false };
+
+  if (grouping !== 'value') {
+    const allowed = where.length ? `\nWHERE p.dims_id IN (SELECT id FROM dims WHERE ${where.join(' AND ')})` : '';
+    const id = grouping === 'dims' ? 'p.dims_id' : 'NULL::INTEGER';
+    const sql = `SELECT p.bucket::DOUBLE AS bucket, ${id} AS id, ${summed}
+FROM (${pieces}) p${allowed}
+GROUP BY p.bucket${grouping === 'dims' ? ', p.dims_id' : ''}`;
+    return { ...compiled, sql };
   }
-  return { sql, sums: wanted, values, types };
+
+  const column = DIMENSION_COLUMN[request.groupBy!].key;
+  const smallest = `min(id) OVER (PARTITION BY ${column})`;
+  const ref = request.keep ? `CASE WHEN list_contains(${bindList('keep', request.keep)}, ${column}) THEN ${smallest} END` : smallest;
+  const d = `SELECT id, ${ref} AS ref FROM dims${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  const joined = `FROM (${pieces}) p JOIN (${d}) d ON p.dims_id = d.id
+GROUP BY p.bucket, d.ref`;
+  if (!request.top || buckets * dims.distinct(request.groupBy!) <= jsWorkMaxRows) {
+    return { ...compiled, sql: `SELECT p.bucket::DOUBLE AS bucket, d.ref AS id, ${summed}\n${joined}` };
+  }
+  const { of, timedOnly } = request.top.order;
+  const missing = [...of, ...(timedOnly ? ['timed_requests' as const] : [])].filter((c) => !wanted.includes(c));
+  if (missing.length) throw new Error(`top ranks by ${missing.join(', ')}, which the request does not sum`);
+  const total = of.map((c) => `sum(g.${c})`).join(' + ');
+  const score = timedOnly ? `CASE WHEN sum(g.timed_requests) > 0 THEN ${total} ELSE -1 END` : total;
+  // Ties go to the smaller value in byte order, DuckDB's default collation, as the contract says.
+  const sql = `WITH g AS (SELECT p.bucket, d.ref, ${summed}
+${joined}),
+t AS (SELECT g.ref FROM g JOIN dims v ON v.id = g.ref GROUP BY g.ref, v.${column} ORDER BY ${score} DESC, v.${column} LIMIT ${int(request.top.limit)})
+SELECT g.bucket::DOUBLE AS bucket, t.ref AS id, ${wanted.map((c) => `sum(g.${c}) AS ${c}`).join(', ')}
+FROM g LEFT JOIN t ON g.ref = t.ref
+GROUP BY g.bucket, t.ref`;
+  return { ...compiled, sql, foldedTop: true };
 }

@@ -1,9 +1,18 @@
 /** The embedded DuckDB engine: one file, one writer connection with group commit, a few reader connections. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { BIGINT, DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import {
+  BIGINT,
+  DuckDBInstance,
+  DuckDBTypeId,
+  type DuckDBConnection,
+  type DuckDBMaterializedResult,
+  type DuckDBPreparedStatement,
+  type DuckDBType,
+  type DuckDBValue,
+  type DuckDBVector,
+} from '@duckdb/node-api';
 import type { Logger } from 'pino';
-import { zeroSums } from '../../../shared';
 import { ClientError, StoreUnavailableError } from '../../errors';
 import type {
   AggregateRequest,
@@ -19,10 +28,12 @@ import type {
 } from '../engine';
 import { KEEP_EVERYTHING, RETENTION_SWEEP_MS, heldFrom, keepsEverything, type RetentionPolicy } from '../retention';
 import { compileAggregate } from './duckdb-aggregate';
+import { aggregateRows, type AggregateColumns } from './duckdb-aggregate-rows';
 import { callsFromColumns, compileCalls } from './duckdb-calls';
 import { writeCompactCopy } from './duckdb-compact-file';
 import { DuckDBCompactor } from './duckdb-compactor';
 import { DuckDBDims } from './duckdb-dims';
+import { DimsCatalogue } from './duckdb-dims-catalogue';
 import { reopeningStore, type DatabaseHooks, type DuckDBDatabase } from './duckdb-reopen';
 import { dropExpired, storedRows } from './duckdb-retention';
 import { repriceDuckDB } from './duckdb-reprice';
@@ -53,6 +64,8 @@ export interface DuckDBStoreOptions {
   retention?: RetentionPolicy;
   /** The clock retention is measured by; default Date.now. */
   now?: () => number;
+  /** Most rows an aggregate statement hands to JavaScript for work SQL would do (see duckdb-aggregate.ts); default 20,000. */
+  jsWorkMaxRows?: number;
   /** Limits on each aggregate read; default none. */
   queryLimits?: QueryLimits;
   /**
@@ -82,6 +95,32 @@ async function prepared(conn: DuckDBConnection, sql: string): Promise<DuckDBPrep
   }
   cache.set(sql, statement);
   return statement;
+}
+
+/**
+ * The columns of a materialised result of numbers (DOUBLE and INTEGER columns), read chunk by chunk from memory: the
+ * reader's chunk-by-chunk fetch costs a round trip through Node's thread pool per 2,048 rows, and its value
+ * converters a call per value.
+ */
+function numberColumns(result: DuckDBMaterializedResult): (number | null)[][] {
+  const rows = result.rowCount;
+  const columns = Array.from({ length: result.columnCount }, (_, i) => {
+    const type = result.columnTypeId(i);
+    if (type !== DuckDBTypeId.DOUBLE && type !== DuckDBTypeId.INTEGER) throw new Error(`column ${result.columnName(i)} is not a number column`);
+    return new Array<number | null>(rows);
+  });
+  let at = 0;
+  for (let k = 0; k < result.chunkCount; k++) {
+    const chunk = result.getChunk(k);
+    const size = chunk.rowCount;
+    for (let i = 0; i < columns.length; i++) {
+      const vector = chunk.getColumnVector(i) as DuckDBVector<number>;
+      const column = columns[i];
+      for (let row = 0; row < size; row++) column[at + row] = vector.getItem(row);
+    }
+    at += size;
+  }
+  return columns;
 }
 
 class ConnectionPool {
@@ -197,6 +236,9 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
     ),
   );
   let closed = false;
+  // The dims registry as readers see it, loaded by the first aggregate and topped up when one meets a new id.
+  const catalogue = new DimsCatalogue();
+  let catalogueLoaded: Promise<void> | null = null;
 
   const read = async <T>(what: string, work: (c: DuckDBConnection) => Promise<T>): Promise<T> => {
     if (closed) throw new StoreUnavailableError('the store is closed');
@@ -222,24 +264,25 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
 
     async aggregate(request: AggregateRequest): Promise<AggregateRow[]> {
       if (request.pieces.length === 0) return [];
-      const { sql, sums, values, types } = compileAggregate(request);
       const started = performance.now();
-      // Columns convert to JS far faster than row objects.
-      const columns = await read('aggregate', async (c) => {
-        const statement = await prepared(c, sql);
-        statement.bind(values, types);
-        return withinLimits(c, limits, async () => (await statement.runAndReadAll()).getColumnsJS());
+      return read('aggregate', async (c) => {
+        catalogueLoaded ??= catalogue.load(c).catch((err) => {
+          catalogueLoaded = null;
+          throw err;
+        });
+        await catalogueLoaded;
+        const compiled = compileAggregate(request, catalogue, options.jsWorkMaxRows);
+        const statement = await prepared(c, compiled.sql);
+        statement.bind(compiled.values, compiled.types);
+        const columns = numberColumns(await withinLimits(c, limits, () => statement.run())) as AggregateColumns;
+        const [buckets, ids] = columns;
+        if (compiled.grouping !== 'none') await catalogue.cover(c, ids);
+        logger.debug(
+          { pieces: request.pieces.length, grouping: compiled.grouping, rows: buckets.length, ms: Math.round(performance.now() - started) },
+          'duckdb aggregate',
+        );
+        return aggregateRows(request, compiled, catalogue, columns);
       });
-      // An empty result has no columns at all.
-      const [buckets = [], keys = [], labels = [], ...sumColumns] = columns as [number[], (string | null)[], (string | null)[], ...number[][]];
-      logger.debug({ pieces: request.pieces.length, rows: buckets.length, ms: Math.round(performance.now() - started) }, 'duckdb aggregate');
-      const rows = new Array<AggregateRow>(buckets.length);
-      for (let i = 0; i < buckets.length; i++) {
-        const row = zeroSums();
-        for (let k = 0; k < sums.length; k++) row[sums[k]] = sumColumns[k][i];
-        rows[i] = { bucket: buckets[i], key: keys[i] ?? null, label: labels[i] ?? keys[i] ?? null, sums: row };
-      }
-      return rows;
     },
 
     heldFrom: () => heldFrom(retention, now()),
