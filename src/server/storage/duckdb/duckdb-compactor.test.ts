@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, expect, test } from 'vitest';
 import { createLogger } from '../../logger';
-import type { StoredEvent } from '../engine';
+import type { Store, StoredEvent } from '../engine';
 import { openDuckDBStore } from './duckdb-store';
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenscope-compactor-'));
@@ -42,9 +42,8 @@ async function tierCounts(path: string) {
   return out;
 }
 
-test('commits that repeat slots are merged once ingest pauses; sums are unchanged', async () => {
-  const path = join(dir, 'repeats.duckdb');
-  // The compactor logs each merge: the test waits for the merges it expects instead of sleeping.
+/** A logger that collects the tiers the compactor reports merged, and a wait for a set of them. */
+function mergeLog() {
   const merged = new Set<string>();
   let notify = () => {};
   const sink = new Writable({
@@ -57,21 +56,52 @@ test('commits that repeat slots are merged once ingest pauses; sums are unchange
       done();
     },
   });
-  const store = await openDuckDBStore({ path, logger: createLogger('debug', sink), idleCompactMs: 50 });
-  const hour = Date.UTC(2026, 5, 1, 10);
-  // 40 commits, each a minute of the same hour for the same two models: the hour and day slots repeat 40 times,
-  // the 5-minute slots 5 times.
-  for (let i = 0; i < 40; i++) await store.ingest([event(hour + i * 60_000, 'a'), event(hour + i * 60_000 + 1, 'b')]);
-  const expected = ['5m', '15m', '1h', '1d'];
-  await new Promise<void>((resolve) => {
-    notify = () => expected.every((t) => merged.has(t)) && resolve();
-    notify();
-  });
-  await store.close();
-  const counts = await tierCounts(path);
+  const mergedAll = (expected: string[]) =>
+    new Promise<void>((resolve) => {
+      notify = () => expected.every((t) => merged.has(t)) && resolve();
+      notify();
+    });
+  return { logger: createLogger('debug', sink), mergedAll };
+}
+
+const HOUR = Date.UTC(2026, 5, 1, 10);
+
+/** 40 commits, each a minute of the same hour for the same two models: the hour and day slots repeat 40 times, the 5-minute slots 5 times. */
+async function ingestRepeats(store: Store): Promise<void> {
+  for (let i = 0; i < 40; i++) await store.ingest([event(HOUR + i * 60_000, 'a'), event(HOUR + i * 60_000 + 1, 'b')]);
+}
+
+function expectMerged(counts: Awaited<ReturnType<typeof tierCounts>>): void {
   expect(counts['1d']).toEqual({ rows: 2, distinct: 2, input: 800 });
   expect(counts['1h']).toEqual({ rows: 2, distinct: 2, input: 800 });
   expect(counts['15m'].rows).toBe(counts['15m'].distinct);
   expect(counts['5m']).toEqual({ rows: 16, distinct: 16, input: 800 });
   expect(counts['1m']).toEqual({ rows: 80, distinct: 80, input: 800 });
+}
+
+test('commits that repeat slots are merged once ingest pauses; sums are unchanged', async () => {
+  const path = join(dir, 'repeats.duckdb');
+  // The compactor logs each merge: the test waits for the merges it expects instead of sleeping.
+  const { logger, mergedAll } = mergeLog();
+  const store = await openDuckDBStore({ path, logger, idleCompactMs: 50 });
+  await ingestRepeats(store);
+  await mergedAll(['5m', '15m', '1h', '1d']);
+  await store.close();
+  expectMerged(await tierCounts(path));
+});
+
+test('repeats an earlier run left unmerged are counted row by row at start and merged once idle', async () => {
+  const path = join(dir, 'left.duckdb');
+  // No idle merge in the first run: it stops with 40 rows for each (hour, model).
+  const first = await openDuckDBStore({ path, logger: createLogger('silent'), idleCompactMs: 3_600_000 });
+  await ingestRepeats(first);
+  await first.close();
+  expect((await tierCounts(path))['1h']).toEqual({ rows: 80, distinct: 2, input: 800 });
+
+  // 78 of the hour tier's 80 rows repeat: counting the two repeated (slot, dims) pairs instead left them unmerged.
+  const { logger, mergedAll } = mergeLog();
+  const second = await openDuckDBStore({ path, logger, idleCompactMs: 50 });
+  await mergedAll(['5m', '15m', '1h', '1d']);
+  await second.close();
+  expectMerged(await tierCounts(path));
 });

@@ -84,12 +84,12 @@ export class DuckDBCompactor {
     await this.running;
   }
 
-  /** Finds slots left unmerged by an earlier run (e.g. one that was killed). */
+  /** Finds slots left unmerged by an earlier run (e.g. one that was killed), counting each row that repeats a (slot, dims id). */
   async scan(): Promise<void> {
     for (const tier of ROLLUP_TIERS) {
       const [row] = (
         await this.conn.runAndReadAll(
-          `SELECT count(*)::BIGINT, min(slot), max(slot) FROM (SELECT slot FROM ${rollupTable(tier.id)} GROUP BY slot, dims_id HAVING count(*) > 1)`,
+          `SELECT coalesce(sum(n - 1), 0)::BIGINT, min(slot), max(slot) FROM (SELECT slot, count(*) AS n FROM ${rollupTable(tier.id)} GROUP BY slot, dims_id HAVING count(*) > 1)`,
         )
       ).getRowsJS();
       const repeats = Number(row[0]);
