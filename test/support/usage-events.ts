@@ -147,3 +147,24 @@ export function asStoredEvent(e: ClientEvent): StoredEvent {
     spanId: e.span_id ?? null,
   };
 }
+
+/** A stored event of 10 input and 2 output tokens (service svc, model m, key k, no id); `fields` change any of it. */
+export function storedEvent(fields: Partial<StoredEvent> & { ts: number }): StoredEvent {
+  return {
+    service: 'svc',
+    model: 'm',
+    modelType: 'text_generation',
+    apiKey: 'k',
+    apiKeyLabel: 'k',
+    inputTokens: 10,
+    outputTokens: 2,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    durationMs: null,
+    id: null,
+    traceId: null,
+    spanId: null,
+    ...fields,
+  };
+}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, expect, test } from 'vitest';
+import { storedEvent } from '../../../../test/support/usage-events';
 import { createLogger } from '../../logger';
 import type { Store, StoredEvent } from '../engine';
 import { openDuckDBStore } from './duckdb-store';
@@ -11,23 +12,7 @@ import { openDuckDBStore } from './duckdb-store';
 const dir = mkdtempSync(join(tmpdir(), 'tokenscope-compactor-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const event = (ts: number, model: string): StoredEvent => ({
-  ts,
-  service: 'svc',
-  model,
-  modelType: 'text_generation',
-  apiKey: 'k',
-  apiKeyLabel: 'k',
-  inputTokens: 10,
-  outputTokens: 1,
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-  reasoningTokens: 0,
-  durationMs: null,
-  id: null,
-  traceId: null,
-  spanId: null,
-});
+const event = (ts: number, model: string): StoredEvent => storedEvent({ ts, model, outputTokens: 1 });
 
 async function tierCounts(path: string) {
   const instance = await DuckDBInstance.create(path);

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { storedEvent } from '../../../../test/support/usage-events';
 import { createLogger } from '../../logger';
 import type { Store, StoredEvent } from '../engine';
 import { openDuckDBStore } from './duckdb-store';
@@ -17,23 +18,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const DAY = 86_400_000;
 const start = Date.UTC(2026, 9, 1);
 
-const event = (id: string | null, ts: number): StoredEvent => ({
-  ts,
-  service: 'svc',
-  model: 'm',
-  modelType: 'text_generation',
-  apiKey: 'k',
-  apiKeyLabel: 'k',
-  inputTokens: 10,
-  outputTokens: 2,
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-  reasoningTokens: 0,
-  durationMs: null,
-  id,
-  traceId: null,
-  spanId: null,
-});
+const event = (id: string | null, ts: number): StoredEvent => storedEvent({ id, ts });
 
 /** 3,000 events with ids over 10 days, in scattered time order. */
 const events = Array.from({ length: 3000 }, (_, i) => event(`call-${i}`, start + ((i * 7919) % 3000) * ((10 * DAY) / 3000)));

@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, expect, test } from 'vitest';
 import { StoreUnavailableError } from '../../errors';
+import { storedEvent } from '../../../../test/support/usage-events';
 import { createLogger } from '../../logger';
 import type { StoredEvent } from '../engine';
 import { openDuckDBStore } from './duckdb-store';
@@ -19,23 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const start = Date.UTC(2026, 9, 1);
 
-const event = (id: string | null, ts: number, inputTokens = 10, model = 'm'): StoredEvent => ({
-  ts,
-  service: 'svc',
-  model,
-  modelType: 'text_generation',
-  apiKey: 'k',
-  apiKeyLabel: 'k',
-  inputTokens,
-  outputTokens: 2,
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-  reasoningTokens: 0,
-  durationMs: null,
-  id,
-  traceId: null,
-  spanId: null,
-});
+const event = (id: string | null, ts: number, inputTokens = 10, model = 'm'): StoredEvent => storedEvent({ id, ts, inputTokens, model });
 
 /** A debug logger whose entries the test reads back. */
 function logged() {
