@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { storedEvent } from '../../../test/support/usage-events';
 import type { StoredEvent } from '../storage/engine';
 import { eventCost } from './event-cost';
 import { createPriceLookup, globToRegExp } from './price-lookup';
@@ -49,26 +50,8 @@ const rates = parseCurrencyRates('CNY=0.1385') as Map<string, never>;
 const lookup = createPriceLookup(parsePriceTable(TABLE, 'test.yaml', 'USD', rates));
 
 const JUNE_1 = Date.UTC(2026, 5, 1);
-function call(over: Partial<StoredEvent>): StoredEvent {
-  return {
-    ts: JUNE_1 - 1,
-    service: 'chat',
-    model: 'gpt-4o',
-    modelType: 'text_generation',
-    apiKey: 'k',
-    apiKeyLabel: 'k',
-    inputTokens: 1_000_000,
-    outputTokens: 100_000,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    reasoningTokens: 0,
-    durationMs: null,
-    id: null,
-    traceId: null,
-    spanId: null,
-    ...over,
-  };
-}
+const call = (over: Partial<StoredEvent>): StoredEvent =>
+  storedEvent({ ts: JUNE_1 - 1, service: 'chat', model: 'gpt-4o', inputTokens: 1_000_000, outputTokens: 100_000, ...over });
 const parts = (input: number, cacheRead: number, cacheWrite: number, output: number) => ({
   inputMicros: input,
   cacheReadMicros: cacheRead,
