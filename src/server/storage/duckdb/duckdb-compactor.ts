@@ -64,6 +64,12 @@ export class DuckDBCompactor {
       });
   }
 
+  /** Starts merging as `start` does, and resolves once that merge, or the one under way, has ended. */
+  async merge(idle = false): Promise<void> {
+    this.start(idle);
+    await this.running;
+  }
+
   /**
    * Runs `work` with no merge under way: maintenance that deletes rollup rows (retention) would conflict with one,
    * and one that rewrites the file (vacuum) must see it finished.

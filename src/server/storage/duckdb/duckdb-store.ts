@@ -187,11 +187,20 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
 
   let idleTimer: NodeJS.Timeout | undefined;
   const idleCompactMs = options.idleCompactMs ?? 2000;
+  let mergeQueued = false;
   const writer: DuckDBWriter = await DuckDBWriter.open(writerConn, dims, logger, {
     idIndexBytes: options.idIndexBytes,
     onCommitted: (appended) => {
       compactor.note(appended);
-      if (compactor.wants()) compactor.start();
+      // While ingest goes on, a merge holds the writer, so that ingest leaves the two cores to the merge and the
+      // queries meanwhile: under the load run, query p99 218 ms against 288 ms with merges beside the commits, for
+      // 15.8k instead of 22.8k events/s. An idle merge runs beside any commit that comes.
+      if (!compactor.wants() || mergeQueued) return;
+      mergeQueued = true;
+      writer
+        .exclusive(() => compactor.merge())
+        .catch((err) => logger.warn({ err }, 'duckdb rollup merge not run'))
+        .finally(() => (mergeQueued = false));
     },
     onFailure,
     onIdle: () => {
