@@ -90,3 +90,21 @@ test('repeats an earlier run left unmerged are counted row by row at start and m
   await second.close();
   expectMerged(await tierCounts(path));
 });
+
+test('when idle, a tier is merged once a tenth of its rows repeat, not only once half do', async () => {
+  const path = join(dir, 'tenth.duckdb');
+  const first = await openDuckDBStore({ path, logger: createLogger('silent'), idleCompactMs: 3_600_000 });
+  // Ten hours for two models, then the first and the last again: the hour tier holds 24 rows for 20 (slot, dims)
+  // pairs, and the repeats span all ten hours.
+  const hours = Array.from({ length: 10 }, (_, h) => HOUR + h * 3_600_000);
+  await first.ingest(hours.flatMap((t) => [event(t, 'a'), event(t, 'b')]));
+  await first.ingest([hours[0], hours[9]].flatMap((t) => [event(t + 1_800_000, 'a'), event(t + 1_800_000, 'b')]));
+  await first.close();
+  expect((await tierCounts(path))['1h']).toEqual({ rows: 24, distinct: 20, input: 240 });
+
+  const { logger, mergedAll } = mergeLog();
+  const second = await openDuckDBStore({ path, logger, idleCompactMs: 50 });
+  await mergedAll(['1h']);
+  await second.close();
+  expect((await tierCounts(path))['1h']).toEqual({ rows: 20, distinct: 20, input: 240 });
+});
