@@ -56,6 +56,17 @@ async function ingestRepeats(store: Store): Promise<void> {
   for (let i = 0; i < 40; i++) await store.ingest([event(HOUR + i * 60_000, 'a'), event(HOUR + i * 60_000 + 1, 'b')]);
 }
 
+/** A store that merges only while ingest goes on, never once idle: what it leaves behind stays unmerged. */
+const openWithoutIdleMerges = (path: string) => openDuckDBStore({ path, logger: createLogger('silent'), idleCompactMs: 3_600_000 });
+
+/** Opens the store again and waits until it has merged `tiers` once idle. */
+async function reopenUntilMerged(path: string, tiers: string[]): Promise<void> {
+  const { logger, mergedAll } = mergeLog();
+  const store = await openDuckDBStore({ path, logger, idleCompactMs: 50 });
+  await mergedAll(tiers);
+  await store.close();
+}
+
 function expectMerged(counts: Awaited<ReturnType<typeof tierCounts>>): void {
   expect(counts['1d']).toEqual({ rows: 2, distinct: 2, input: 800 });
   expect(counts['1h']).toEqual({ rows: 2, distinct: 2, input: 800 });
@@ -78,22 +89,19 @@ test('commits that repeat slots are merged once ingest pauses; sums are unchange
 test('repeats an earlier run left unmerged are counted row by row at start and merged once idle', async () => {
   const path = join(dir, 'left.duckdb');
   // No idle merge in the first run: it stops with 40 rows for each (hour, model).
-  const first = await openDuckDBStore({ path, logger: createLogger('silent'), idleCompactMs: 3_600_000 });
+  const first = await openWithoutIdleMerges(path);
   await ingestRepeats(first);
   await first.close();
   expect((await tierCounts(path))['1h']).toEqual({ rows: 80, distinct: 2, input: 800 });
 
   // 78 of the hour tier's 80 rows repeat: counting the two repeated (slot, dims) pairs instead left them unmerged.
-  const { logger, mergedAll } = mergeLog();
-  const second = await openDuckDBStore({ path, logger, idleCompactMs: 50 });
-  await mergedAll(['5m', '15m', '1h', '1d']);
-  await second.close();
+  await reopenUntilMerged(path, ['5m', '15m', '1h', '1d']);
   expectMerged(await tierCounts(path));
 });
 
 test('when idle, a tier is merged once a tenth of its rows repeat, not only once half do', async () => {
   const path = join(dir, 'tenth.duckdb');
-  const first = await openDuckDBStore({ path, logger: createLogger('silent'), idleCompactMs: 3_600_000 });
+  const first = await openWithoutIdleMerges(path);
   // Ten hours for two models, then the first and the last again: the hour tier holds 24 rows for 20 (slot, dims)
   // pairs, and the repeats span all ten hours.
   const hours = Array.from({ length: 10 }, (_, h) => HOUR + h * 3_600_000);
@@ -102,9 +110,6 @@ test('when idle, a tier is merged once a tenth of its rows repeat, not only once
   await first.close();
   expect((await tierCounts(path))['1h']).toEqual({ rows: 24, distinct: 20, input: 240 });
 
-  const { logger, mergedAll } = mergeLog();
-  const second = await openDuckDBStore({ path, logger, idleCompactMs: 50 });
-  await mergedAll(['1h']);
-  await second.close();
+  await reopenUntilMerged(path, ['1h']);
   expect((await tierCounts(path))['1h']).toEqual({ rows: 20, distinct: 20, input: 240 });
 });

@@ -82,11 +82,12 @@ test('events DuckDB refuses fail only their own request; the others of the group
   await store.close();
 });
 
-test('rollup merges running beside the commits keep every committed row', async () => {
+test('rollup merges between and beside the commits keep every committed row', async () => {
   const { logger, entries } = logged();
   const path = join(dir, 'merges.duckdb');
-  // A merge as soon as any slot repeats, so merges run while commits land.
-  const store = await openDuckDBStore({ path, logger, compactAfterRepeats: 1, idleCompactMs: 60_000 });
+  // A merge as soon as any slot repeats: while ingest goes on it runs between commits (as a writer task); one that
+  // starts 1 ms after a round, once the writer is idle, runs beside the next round's commits.
+  const store = await openDuckDBStore({ path, logger, compactAfterRepeats: 1, idleCompactMs: 1 });
   const models = ['m1', 'm2', 'm3'];
   let expectedInput = 0;
   let expectedRequests = 0;
