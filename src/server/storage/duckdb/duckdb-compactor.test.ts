@@ -7,6 +7,7 @@ import { afterAll, expect, test } from 'vitest';
 import { storedEvent } from '../../../../test/support/usage-events';
 import { createLogger } from '../../logger';
 import type { Store, StoredEvent } from '../engine';
+import { mergeRanges } from './duckdb-compactor';
 import { openDuckDBStore } from './duckdb-store';
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenscope-compactor-'));
@@ -30,12 +31,16 @@ async function tierCounts(path: string) {
 /** A logger that collects the tiers the compactor reports merged, and a wait for a set of them. */
 function mergeLog() {
   const merged = new Set<string>();
+  const pieces = new Map<string, number>();
   let notify = () => {};
   const sink = new Writable({
     write(chunk, _enc, done) {
       for (const line of String(chunk).trim().split('\n')) {
-        const entry = JSON.parse(line) as { msg?: string; tier?: string };
-        if (entry.msg === 'duckdb rollup merged' && entry.tier) merged.add(entry.tier);
+        const entry = JSON.parse(line) as { msg?: string; tier?: string; pieces?: number };
+        if (entry.msg === 'duckdb rollup merged' && entry.tier) {
+          merged.add(entry.tier);
+          pieces.set(entry.tier, (pieces.get(entry.tier) ?? 0) + entry.pieces!);
+        }
       }
       notify();
       done();
@@ -46,7 +51,7 @@ function mergeLog() {
       notify = () => expected.every((t) => merged.has(t)) && resolve();
       notify();
     });
-  return { logger: createLogger('debug', sink), mergedAll };
+  return { logger: createLogger('debug', sink), mergedAll, pieces };
 }
 
 const HOUR = Date.UTC(2026, 5, 1, 10);
@@ -59,12 +64,13 @@ async function ingestRepeats(store: Store): Promise<void> {
 /** A store that merges only while ingest goes on, never once idle: what it leaves behind stays unmerged. */
 const openWithoutIdleMerges = (path: string) => openDuckDBStore({ path, logger: createLogger('silent'), idleCompactMs: 3_600_000 });
 
-/** Opens the store again and waits until it has merged `tiers` once idle. */
-async function reopenUntilMerged(path: string, tiers: string[]): Promise<void> {
-  const { logger, mergedAll } = mergeLog();
-  const store = await openDuckDBStore({ path, logger, idleCompactMs: 50 });
+/** Opens the store again and waits until it has merged `tiers` once idle; returns the pieces each tier was merged in. */
+async function reopenUntilMerged(path: string, tiers: string[], mergePieceRows?: number): Promise<Map<string, number>> {
+  const { logger, mergedAll, pieces } = mergeLog();
+  const store = await openDuckDBStore({ path, logger, idleCompactMs: 50, mergePieceRows });
   await mergedAll(tiers);
   await store.close();
+  return pieces;
 }
 
 function expectMerged(counts: Awaited<ReturnType<typeof tierCounts>>): void {
@@ -112,4 +118,34 @@ test('when idle, a tier is merged once a tenth of its rows repeat, not only once
 
   await reopenUntilMerged(path, ['1h']);
   expect((await tierCounts(path))['1h']).toEqual({ rows: 20, distinct: 20, input: 240 });
+});
+
+test('a merge goes in pieces of at most the rows asked for, each slot whole, and leaves the same sums', async () => {
+  const path = join(dir, 'pieces.duckdb');
+  const first = await openWithoutIdleMerges(path);
+  await ingestRepeats(first);
+  await first.close();
+  // The 5-minute tier holds 80 rows in 8 slots of 10 rows: at most 15 rows a piece makes 8 pieces of one slot each.
+  const pieces = await reopenUntilMerged(path, ['5m', '15m', '1h', '1d'], 15);
+  expect(pieces.get('5m')).toBe(8);
+  expectMerged(await tierCounts(path));
+});
+
+test('merge ranges cover every slot from the first to the last, each within the row limit unless one slot exceeds it', () => {
+  const slots = [
+    [0, 4],
+    [60, 4],
+    [180, 3],
+    [240, 9],
+    [300, 1],
+    [600, 2],
+  ];
+  expect(mergeRanges(slots, 8)).toEqual([
+    [0, 179],
+    [180, 239],
+    [240, 299],
+    [300, 600],
+  ]);
+  expect(mergeRanges(slots, 100)).toEqual([[0, 600]]);
+  expect(mergeRanges([], 8)).toEqual([]);
 });

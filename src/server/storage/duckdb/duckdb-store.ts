@@ -50,6 +50,8 @@ export interface DuckDBStoreOptions {
   readers?: number;
   /** Estimated repeated rollup rows before a tier is merged while ingest goes on; default 50,000. */
   compactAfterRepeats?: number;
+  /** Rollup rows merged in one transaction; default MERGE_PIECE_ROWS (see duckdb-compactor.ts). */
+  mergePieceRows?: number;
   /** Quiet time after which tiers with repeated rows are merged; default 2,000 ms. */
   idleCompactMs?: number;
   /** Write-ahead log size that triggers a checkpoint; default DEFAULT_CHECKPOINT_THRESHOLD (duckdb-settings.ts). */
@@ -182,7 +184,7 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
   await orClose(migrateDuckDB(writerConn));
   const dims = await orClose(DuckDBDims.load(writerConn));
   const compactorConn = await orClose(instance.connect());
-  const compactor = new DuckDBCompactor(compactorConn, logger, { minRepeatedRows: options.compactAfterRepeats });
+  const compactor = new DuckDBCompactor(compactorConn, logger, { minRepeatedRows: options.compactAfterRepeats, pieceRows: options.mergePieceRows });
   await orClose(compactor.scan());
 
   let idleTimer: NodeJS.Timeout | undefined;
