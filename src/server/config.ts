@@ -41,7 +41,7 @@ export interface Config {
   metricsMaxLabelSets: number;
   /** TOKENSCOPE_RAW_RETENTION and TOKENSCOPE_RETENTION_1M/_15M/_1H/_1D: how long each tier is kept (see retention-config.ts). */
   retention: Readonly<RetentionPolicy>;
-  /** TOKENSCOPE_DUCKDB_MEMORY_LIMIT: DuckDB's memory limit, default 192MB. */
+  /** TOKENSCOPE_DUCKDB_MEMORY_LIMIT: DuckDB's memory limit, default 128MB. */
   duckdbMemoryLimit: string;
   /** TOKENSCOPE_DUCKDB_CHECKPOINT_THRESHOLD: write-ahead log size that triggers a checkpoint, default 32MB. */
   duckdbCheckpointThreshold: string;

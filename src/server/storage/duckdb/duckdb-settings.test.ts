@@ -17,9 +17,9 @@ async function opened(settings: Record<string, string>): Promise<Record<string, 
   return { memoryLimit, checkpointThreshold, threads, lateMaterializationMaxRows };
 }
 
-test('DuckDB opens with the default memory limit (192MB) and checkpoint threshold (32MB), in its own MiB, and no late materialization', async () => {
+test('DuckDB opens with the default memory limit (128MB) and checkpoint threshold (32MB), in its own MiB, and no late materialization', async () => {
   const got = await opened(duckdbSettings({}));
-  expect(got.memoryLimit).toBe('183.1 MiB');
+  expect(got.memoryLimit).toBe('122.0 MiB');
   expect(got.checkpointThreshold).toBe('30.5 MiB');
   expect(got.lateMaterializationMaxRows).toBe('0');
 });
