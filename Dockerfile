@@ -45,5 +45,7 @@ EXPOSE 8080
 # GET /healthz is the one route that needs no token. The image has no curl: Node's fetch does the probe.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=300s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.TOKENSCOPE_PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "bin/tokenscope.js"]
+# --max-semi-space-size=4: V8's young generation in 4 MiB halves instead of 16; a bulk ingest's peak fell by 65 MiB
+# for the same events/s, the load run's by 20 MiB for about 20 ms more query p99. A flag Node takes only at start.
+ENTRYPOINT ["node", "--max-semi-space-size=4", "bin/tokenscope.js"]
 CMD ["demo"]

@@ -60,12 +60,17 @@ const order = args.order as EventOrder;
 // spawnServer waits for the 'listening' line, which is logged at info; with --server-log the ingest and load legs'
 // server logs at debug (each write's steps in ms) into that file.
 // --server-cpu-prof DIR: the servers write V8 CPU profiles of their main thread there when they stop.
-// The servers run as the Docker image and `npm run serve` run them: with glibc's arenas limited to two (see Dockerfile).
+// The servers run as the Docker image and `npm run serve` run them: glibc's arenas limited to two and V8's young
+// generation to 4 MiB semi-spaces (see Dockerfile).
 const SERVER_ENV = {
   MALLOC_ARENA_MAX: '2',
+  NODE_OPTIONS: '--max-semi-space-size=4',
   TOKENSCOPE_LOG_LEVEL: args['server-log'] ? 'debug' : 'info',
   ...(args['server-cpu-prof']
-    ? { NODE_OPTIONS: `--import=${join(import.meta.dirname, 'cpu-profile.mjs')}`, TOKENSCOPE_BENCH_CPU_PROFILE_DIR: args['server-cpu-prof'] }
+    ? {
+        NODE_OPTIONS: `--max-semi-space-size=4 --import=${join(import.meta.dirname, 'cpu-profile.mjs')}`,
+        TOKENSCOPE_BENCH_CPU_PROFILE_DIR: args['server-cpu-prof'],
+      }
     : {}),
 };
 
