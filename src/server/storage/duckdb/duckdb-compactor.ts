@@ -7,9 +7,10 @@
  * without repeats but the day tier over and over. So the compactor estimates, per tier, how many appended
  * rows fall on slots that earlier commits already touched, and merges a tier only when that is worth it.
  *
- * Merges run on the compactor's own connection, beside the writer's commits rather than between them: a merge
- * sums, deletes and re-inserts the rows of its snapshot, and rows committed after that snapshot are neither
- * summed nor deleted (DuckDB's appends never conflict), so ingest does not wait for merges.
+ * Merges run on the compactor's own connection: a merge sums, deletes and re-inserts the rows of its snapshot, and
+ * rows committed after that snapshot are neither summed nor deleted (DuckDB's appends never conflict). So a merge
+ * started when the writer is idle runs beside whatever commits come; while ingest goes on, the store runs merges as
+ * writer tasks instead (see duckdb-store.ts), which leaves the cores to them and the queries.
  *
  * A tier's range is merged in pieces of about MERGE_PIECE_ROWS rows, each its own transaction: a merge holds its
  * rows in DuckDB's memory three times (summed, sorted, inserted) until it commits, and a day of a busy 1-minute tier
