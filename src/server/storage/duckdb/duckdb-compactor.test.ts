@@ -32,12 +32,16 @@ async function tierCounts(path: string) {
 function mergeLog() {
   const merged = new Set<string>();
   const pieces = new Map<string, number>();
+  // Commits and merges in the order they were logged.
+  const steps: string[] = [];
   let notify = () => {};
   const sink = new Writable({
     write(chunk, _enc, done) {
       for (const line of String(chunk).trim().split('\n')) {
         const entry = JSON.parse(line) as { msg?: string; tier?: string; pieces?: number };
+        if (entry.msg === 'duckdb write') steps.push('commit');
         if (entry.msg === 'duckdb rollup merged' && entry.tier) {
+          steps.push(`merge ${entry.tier}`);
           merged.add(entry.tier);
           pieces.set(entry.tier, (pieces.get(entry.tier) ?? 0) + entry.pieces!);
         }
@@ -51,7 +55,7 @@ function mergeLog() {
       notify = () => expected.every((t) => merged.has(t)) && resolve();
       notify();
     });
-  return { logger: createLogger('debug', sink), mergedAll, pieces };
+  return { logger: createLogger('debug', sink), mergedAll, pieces, steps };
 }
 
 const HOUR = Date.UTC(2026, 5, 1, 10);
@@ -129,6 +133,18 @@ test('a merge goes in pieces of at most the rows asked for, each slot whole, and
   const pieces = await reopenUntilMerged(path, ['5m', '15m', '1h', '1d'], 15);
   expect(pieces.get('5m')).toBe(8);
   expectMerged(await tierCounts(path));
+});
+
+test('while ingest goes on, a merge holds the writer: a batch sent after the commit that called for it waits for it', async () => {
+  const { logger, steps } = mergeLog();
+  const store = await openDuckDBStore({ path: join(dir, 'holds.duckdb'), logger, compactAfterRepeats: 1, idleCompactMs: 3_600_000 });
+  await store.ingest([event(HOUR, 'a')]);
+  // The same model in the next minute repeats the 5-minute, 15-minute, hour and day slots: the commit calls for a merge.
+  await store.ingest([event(HOUR + 60_000, 'a')]);
+  // Another model ten days on repeats nothing, so no merge follows this one.
+  await store.ingest([event(HOUR + 10 * 86_400_000, 'z')]);
+  await store.close();
+  expect(steps).toEqual(['commit', 'commit', 'merge 5m', 'merge 15m', 'merge 1h', 'merge 1d', 'commit']);
 });
 
 test('merge ranges cover every slot from the first to the last, each within the row limit unless one slot exceeds it', () => {
