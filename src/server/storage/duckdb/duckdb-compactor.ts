@@ -27,6 +27,9 @@ type RollupTier = Exclude<TierId, 'raw'>;
 /** Rows of a tier merged in one transaction, at most (a single slot with more is merged whole). */
 export const MERGE_PIECE_ROWS = 50_000;
 
+/** Estimated repeated rows in a tier before it is merged while ingest goes on. */
+export const MIN_REPEATED_ROWS = 50_000;
+
 /** Slots touched since the last merge of a tier, as sorted disjoint [lo, hi] slot-start intervals. */
 interface Dirty {
   intervals: [number, number][];
@@ -35,7 +38,7 @@ interface Dirty {
 }
 
 export interface DuckDBCompactorOptions {
-  /** Estimated repeated rows in a tier before it is merged while ingest goes on. Default 50,000. */
+  /** Default MIN_REPEATED_ROWS. */
   minRepeatedRows?: number;
   /** Rows merged in one transaction; default MERGE_PIECE_ROWS. */
   pieceRows?: number;
@@ -59,8 +62,8 @@ export class DuckDBCompactor {
 
   /**
    * Starts merging in the background (see `compact`) unless a merge is under way, paused or stopped. While ingest goes
-   * on (not `idle`), a pass starts no sooner after the last one ended than that one took: merges then use at most
-   * half of the time, and the queries that share the cores with them keep the rest.
+   * on (not `idle`), a pass starts no sooner after the last one ended than that one took: merges, which then hold the
+   * writer, take at most half of the time, and ingest keeps the rest.
    */
   start(idle = false): void {
     if (this.running || this.pauses > 0 || this.stopped || (!idle && performance.now() < this.restUntil)) return;
@@ -74,9 +77,9 @@ export class DuckDBCompactor {
       });
   }
 
-  /** Starts merging as `start` does, and resolves once that merge, or the one under way, has ended. */
-  async merge(idle = false): Promise<void> {
-    this.start(idle);
+  /** Starts merging as `start` does while ingest goes on, and resolves once that merge, or the one under way, has ended. */
+  async merge(): Promise<void> {
+    this.start();
     await this.running;
   }
 
@@ -132,7 +135,7 @@ export class DuckDBCompactor {
 
   /** True when some tier has enough repeated rows to merge (`idle`: any repeated row at all). */
   wants(idle = false): boolean {
-    const min = idle ? 1 : (this.options.minRepeatedRows ?? 50_000);
+    const min = idle ? 1 : (this.options.minRepeatedRows ?? MIN_REPEATED_ROWS);
     return [...this.dirty.values()].some((d) => d.repeats >= min);
   }
 
@@ -150,7 +153,7 @@ export class DuckDBCompactor {
         this.dirty.delete(tier);
         continue;
       }
-      if (!idle && d.repeats < (this.options.minRepeatedRows ?? 50_000)) continue;
+      if (!idle && d.repeats < (this.options.minRepeatedRows ?? MIN_REPEATED_ROWS)) continue;
       const table = rollupTable(tier);
       const started = performance.now();
       // Commits noted from here on go to a new record: they may land after the merge's snapshots.

@@ -48,7 +48,7 @@ export interface DuckDBStoreOptions {
   logger: Logger;
   /** Reader connections; default 4. */
   readers?: number;
-  /** Estimated repeated rollup rows before a tier is merged while ingest goes on; default 50,000. */
+  /** Estimated repeated rollup rows before a tier is merged while ingest goes on; default MIN_REPEATED_ROWS (duckdb-compactor.ts). */
   compactAfterRepeats?: number;
   /** Rollup rows merged in one transaction; default MERGE_PIECE_ROWS (see duckdb-compactor.ts). */
   mergePieceRows?: number;
