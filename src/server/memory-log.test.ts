@@ -1,18 +1,6 @@
-import { Writable } from 'node:stream';
 import { afterEach, expect, test, vi } from 'vitest';
-import { createLogger } from './logger';
+import { capturedLog } from '../../test/support/captured-log';
 import { logMemory } from './memory-log';
-
-/** A logger at `level` whose lines land in `lines`. */
-function capturing(level: string, lines: Record<string, unknown>[]) {
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()));
-      done();
-    },
-  });
-  return createLogger(level, sink);
-}
 
 afterEach(() => {
   vi.useRealTimers();
@@ -20,8 +8,8 @@ afterEach(() => {
 
 test('at debug level the memory is logged every interval, each figure a positive number of MiB', async () => {
   vi.useFakeTimers();
-  const lines: Record<string, unknown>[] = [];
-  const stop = logMemory(capturing('debug', lines), 1000);
+  const { logger, entries: lines } = capturedLog('debug');
+  const stop = logMemory(logger, 1000);
   vi.advanceTimersByTime(3000);
   stop();
   vi.advanceTimersByTime(3000);
@@ -36,8 +24,8 @@ test('at debug level the memory is logged every interval, each figure a positive
 
 test('above debug level nothing is logged', () => {
   vi.useFakeTimers();
-  const lines: Record<string, unknown>[] = [];
-  logMemory(capturing('info', lines), 1000);
+  const { logger, entries: lines } = capturedLog('info');
+  logMemory(logger, 1000);
   vi.advanceTimersByTime(5000);
   expect(lines).toEqual([]);
 });

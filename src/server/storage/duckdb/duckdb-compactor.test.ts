@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, expect, test } from 'vitest';
+import { capturedLog } from '../../../../test/support/captured-log';
 import { storedEvent } from '../../../../test/support/usage-events';
 import { createLogger } from '../../logger';
 import type { Store, StoredEvent } from '../engine';
@@ -35,27 +35,22 @@ function mergeLog() {
   // Commits and merges in the order they were logged.
   const steps: string[] = [];
   let notify = () => {};
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).trim().split('\n')) {
-        const entry = JSON.parse(line) as { msg?: string; tier?: string; pieces?: number };
-        if (entry.msg === 'duckdb write') steps.push('commit');
-        if (entry.msg === 'duckdb rollup merged' && entry.tier) {
-          steps.push(`merge ${entry.tier}`);
-          merged.add(entry.tier);
-          pieces.set(entry.tier, (pieces.get(entry.tier) ?? 0) + entry.pieces!);
-        }
-      }
-      notify();
-      done();
-    },
+  const { logger } = capturedLog('debug', (entry) => {
+    if (entry.msg === 'duckdb write') steps.push('commit');
+    const tier = entry.tier as string | undefined;
+    if (entry.msg === 'duckdb rollup merged' && tier) {
+      steps.push(`merge ${tier}`);
+      merged.add(tier);
+      pieces.set(tier, (pieces.get(tier) ?? 0) + (entry.pieces as number));
+    }
+    notify();
   });
   const mergedAll = (expected: string[]) =>
     new Promise<void>((resolve) => {
       notify = () => expected.every((t) => merged.has(t)) && resolve();
       notify();
     });
-  return { logger: createLogger('debug', sink), mergedAll, pieces, steps };
+  return { logger, mergedAll, pieces, steps };
 }
 
 const HOUR = Date.UTC(2026, 5, 1, 10);

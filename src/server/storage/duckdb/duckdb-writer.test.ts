@@ -1,17 +1,16 @@
 /**
  * The DuckDB writer's group commit: requests that queue while a commit runs are written together in the next one,
- * each answered with its own counts; events DuckDB refuses fail only their own request; rollup merges running beside
- * the commits keep every committed row.
+ * each answered with its own counts; events DuckDB refuses fail only their own request; rollup merges between and
+ * beside the commits keep every committed row.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, expect, test } from 'vitest';
 import { StoreUnavailableError } from '../../errors';
+import { capturedLog } from '../../../../test/support/captured-log';
 import { storedEvent } from '../../../../test/support/usage-events';
-import { createLogger } from '../../logger';
 import type { StoredEvent } from '../engine';
 import { openDuckDBStore } from './duckdb-store';
 
@@ -22,20 +21,8 @@ const start = Date.UTC(2026, 9, 1);
 
 const event = (id: string | null, ts: number, inputTokens = 10, model = 'm'): StoredEvent => storedEvent({ id, ts, inputTokens, model });
 
-/** A debug logger whose entries the test reads back. */
-function logged() {
-  const entries: { msg?: string; requests?: number; events?: number }[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).trim().split('\n')) entries.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { logger: createLogger('debug', sink), entries };
-}
-
 test('requests queued while a commit runs go into the next commit together, each answered with its own counts', async () => {
-  const { logger, entries } = logged();
+  const { logger, entries } = capturedLog();
   const store = await openDuckDBStore({ path: join(dir, 'group.duckdb'), logger });
   const first = store.ingest([event('a', start)]);
   // Sent while the first commit runs: one group, in which an id repeats an earlier request's and one the stored event's.
@@ -62,7 +49,7 @@ test('requests queued while a commit runs go into the next commit together, each
 });
 
 test('events DuckDB refuses fail only their own request; the others of the group are stored', async () => {
-  const { logger, entries } = logged();
+  const { logger, entries } = capturedLog();
   const store = await openDuckDBStore({ path: join(dir, 'refused.duckdb'), logger });
   const first = store.ingest([event('a', start)]);
   // 1e20 tokens pass as a JavaScript number but not as DuckDB's BIGINT column.
@@ -83,7 +70,7 @@ test('events DuckDB refuses fail only their own request; the others of the group
 });
 
 test('rollup merges between and beside the commits keep every committed row', async () => {
-  const { logger, entries } = logged();
+  const { logger, entries } = capturedLog();
   const path = join(dir, 'merges.duckdb');
   // A merge as soon as any slot repeats: while ingest goes on it runs between commits (as a writer task); one that
   // starts 1 ms after a round, once the writer is idle, runs beside the next round's commits.
