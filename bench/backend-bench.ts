@@ -64,14 +64,9 @@ const order = args.order as EventOrder;
 // generation to 4 MiB semi-spaces (see Dockerfile).
 const SERVER_ENV = {
   MALLOC_ARENA_MAX: '2',
-  NODE_OPTIONS: '--max-semi-space-size=4',
+  NODE_OPTIONS: ['--max-semi-space-size=4', ...(args['server-cpu-prof'] ? [`--import=${join(import.meta.dirname, 'cpu-profile.mjs')}`] : [])].join(' '),
   TOKENSCOPE_LOG_LEVEL: args['server-log'] ? 'debug' : 'info',
-  ...(args['server-cpu-prof']
-    ? {
-        NODE_OPTIONS: `--max-semi-space-size=4 --import=${join(import.meta.dirname, 'cpu-profile.mjs')}`,
-        TOKENSCOPE_BENCH_CPU_PROFILE_DIR: args['server-cpu-prof'],
-      }
-    : {}),
+  ...(args['server-cpu-prof'] ? { TOKENSCOPE_BENCH_CPU_PROFILE_DIR: args['server-cpu-prof'] } : {}),
 };
 
 interface Latency {
@@ -114,13 +109,13 @@ async function timePaired(a: () => Promise<unknown>, b: () => Promise<unknown>):
   return [latency(samples[0]), latency(samples[1])];
 }
 
-/** The server's peak resident set (VmHWM), in MiB. */
 /** CPU time a process has used, user + system, in clock ticks (1/100 s on Linux). */
 function cpuTicksOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return Number(fields[11]) + Number(fields[12]); // utime + stime, after the command name
 }
 
+/** The server's peak resident set (VmHWM), in MiB. */
 function peakRssMiB(pid: number): number {
   return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024);
 }
