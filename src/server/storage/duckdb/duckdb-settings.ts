@@ -4,7 +4,7 @@
  * DuckDB's memory limit (its buffer pool: cached blocks, data written since the last checkpoint, query working
  * memory), which a long load fills with cached blocks. Past it DuckDB spills to a temporary folder next to the file.
  * 128MB with 128MB checkpoints once failed a dashboard query under load (no block could be pinned); with 32MB
- * checkpoints and rollup merges in pieces it served the load run without an error, 40–80 MiB under 192MB's peak,
+ * checkpoints and rollup merges in pieces it served the load run without an error, 15–45 MiB under 192MB's peak (two runs each),
  * and at 100M events the heaviest refresh (Usage Trend) took about an eighth longer than with 192MB.
  */
 export const DEFAULT_DUCKDB_MEMORY_LIMIT = '128MB';
