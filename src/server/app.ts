@@ -128,7 +128,7 @@ export async function buildApp({ config, store, logger }: AppDeps): Promise<Fast
   const tokens = createTokenSource({ ingest: config.ingestTokens, read: config.readTokens, scrape: config.metricsTokens }, config.tokensFile, logger);
   app.addHook('onClose', async () => tokens.close());
   const authorizer = createAuthorizer(config.authEnabled, tokens.current);
-  const metrics = createAppMetrics(config, logger);
+  const metrics = createAppMetrics(config, logger, { storeMemory: store.memory?.bind(store) });
 
   if (config.corsOrigin) await app.register(cors, { origin: config.corsOrigin, allowedHeaders: ['authorization', 'content-type'] });
 

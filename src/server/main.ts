@@ -58,7 +58,7 @@ export async function startServer(config: Readonly<Config>, logger: Logger = cre
   if (otlpUrl || grpc) logger.info({ otlpHttp: otlpUrl ?? undefined, otlpGrpc: grpc?.address }, 'otlp listening');
   logger.info({ url, engine: store.engine, db: config.store === 'duckdb' ? config.db : undefined, version: config.version }, 'tokenscope listening');
   if (!config.authEnabled) logger.warn('auth is off: no TOKENSCOPE_INGEST_TOKENS / TOKENSCOPE_READ_TOKENS set, listening on loopback only');
-  const stopMemoryLog = logMemory(logger);
+  const stopMemoryLog = logMemory(logger, store.memory?.bind(store));
   let closing: Promise<void> | undefined;
   return {
     app,

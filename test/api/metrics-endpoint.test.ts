@@ -189,3 +189,24 @@ describe('label-set cap and api_key switch', () => {
     expect(samplesOf(samples, 'tokenscope_requests_total')).toHaveLength(sets.size);
   });
 });
+
+describe("the store's memory", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.stop());
+
+  test('DuckDB reports its own memory and the id index by part; the index holds the days of the stored ids', async () => {
+    const part = (samples: Sample[], name: string) => samplesOf(samples, 'tokenscope_store_memory_bytes').find((s) => s.labels.part === name)?.value;
+    const before = await scrape(server);
+    expect(part(before, 'engine')).toBeGreaterThan(0);
+    expect(part(before, 'id_index')).toBe(0);
+    expect((await server.json('POST', '/api/v1/usage', fresh(50, 'memory'))).body).toMatchObject({ accepted: 50 });
+    const after = await scrape(server);
+    // Each UTC day within the resend window of the events (a day either side) is loaded, its table at first 1,024
+    // slots of 8 bytes; the events, stamped within the last few seconds, span one UTC day or two.
+    expect([3 * 8192, 4 * 8192]).toContain(part(after, 'id_index'));
+    expect(part(after, 'engine')).toBeGreaterThan(0);
+  });
+});

@@ -1,10 +1,10 @@
 /** The metrics of one app instance, in a registry of its own (several apps in one process never collide). */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Scope } from '../../shared';
 import type { Config } from '../config';
-import type { StoredEvent } from '../storage/engine';
+import type { StoreMemory, StoredEvent } from '../storage/engine';
 import { createLiveUsage } from './live-usage';
 
 const DROPPED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -24,7 +24,13 @@ export interface AppMetrics {
 
 export type MetricsConfig = Pick<Config, 'metricsWindowMs' | 'metricsApiKeyLabel' | 'metricsMaxLabelSets'> & { prices: Pick<Config['prices'], 'currency'> };
 
-export function createAppMetrics(config: MetricsConfig, logger: Logger, now?: () => number): AppMetrics {
+export interface AppMetricsOptions {
+  now?: () => number;
+  /** What an embedded store holds of the process's memory (Store.memory), read at each scrape. */
+  storeMemory?: () => Promise<StoreMemory>;
+}
+
+export function createAppMetrics(config: MetricsConfig, logger: Logger, { now, storeMemory }: AppMetricsOptions = {}): AppMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   // These gauges break Prometheus naming (`_total` belongs to counters; promtool flags them) and only sum the
@@ -46,6 +52,25 @@ export function createAppMetrics(config: MetricsConfig, logger: Logger, now?: ()
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers,
   });
+  if (storeMemory) {
+    new Gauge({
+      name: 'tokenscope_store_memory_bytes',
+      help: "Memory the embedded store holds in this process, by part: engine (DuckDB's own, as DuckDB accounts it, up to TOKENSCOPE_DUCKDB_MEMORY_LIMIT) and id_index (hashed ids of recently stored events, for recognising resends; up to TOKENSCOPE_DUCKDB_ID_INDEX_MEMORY).",
+      labelNames: ['part'],
+      registers,
+      async collect() {
+        try {
+          const memory = await storeMemory();
+          this.set({ part: 'engine' }, memory.engineBytes);
+          this.set({ part: 'id_index' }, memory.idIndexBytes);
+        } catch (err) {
+          // A store that cannot answer now (reopening, closing): no sample rather than a stale one or a failed scrape.
+          this.reset();
+          logger.debug({ err }, 'store memory not read for /metrics');
+        }
+      },
+    });
+  }
   const live = createLiveUsage({
     registry,
     logger,

@@ -230,6 +230,11 @@ export interface Store {
   /** Drops what is past retention and gives the disk space back; engines also run it in the background. */
   applyRetention?(): Promise<void>;
   /**
+   * Bytes the store holds in this process, by part (an embedded engine's own memory, the index of stored ids);
+   * absent for an engine that runs elsewhere.
+   */
+  memory?(): Promise<StoreMemory>;
+  /**
    * Optional (absent: the engine cannot reprice). Gives every stored event stamped in [from, to) the cost
    * `price` returns for it, in the raw events and in every rollup tier, exactly; returns what changed per
    * (service, model). `price` receives the event with its current cost.
@@ -237,6 +242,12 @@ export interface Store {
   reprice?(from: number, to: number, price: (event: StoredEvent) => EventCost): Promise<RepricedGroup[]>;
   /** Flushes and closes; the store is unusable afterwards. */
   close(): Promise<void>;
+}
+
+/** What `Store.memory` reports: the embedded engine's own memory as it accounts it, and the index of stored ids. */
+export interface StoreMemory {
+  engineBytes: number;
+  idIndexBytes: number;
 }
 
 /**

@@ -186,6 +186,7 @@ export async function reopeningStore(open: OpenDatabase, logger: Logger, vacuum:
     aggregate: (request) => call((store) => store.aggregate(request)),
     largestCalls: (request) => call((store) => store.largestCalls(request)),
     eventCount: () => call((store) => store.eventCount()),
+    memory: () => call((store) => store.memory!()),
     ...(held ? { heldFrom: held } : {}),
     // Resolves once a vacuum that the sweep started has finished too.
     applyRetention: async () => {

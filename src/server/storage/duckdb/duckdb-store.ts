@@ -298,6 +298,12 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
 
     heldFrom: () => heldFrom(retention, now()),
 
+    memory: () =>
+      read('memory', async (c) => {
+        const [[engineBytes]] = (await c.runAndReadAll('SELECT coalesce(sum(memory_usage_bytes), 0)::DOUBLE FROM duckdb_memory()')).getRowsJS() as number[][];
+        return { engineBytes, idIndexBytes: writer.idIndexBytes };
+      }),
+
     applyRetention: () => {
       if (closed) return Promise.reject(new StoreUnavailableError('the store is closed'));
       return applyRetention();

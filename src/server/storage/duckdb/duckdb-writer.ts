@@ -123,6 +123,11 @@ export class DuckDBWriter {
     for (const appender of [this.eventsAppender, ...this.rollupAppenders, this.suspectsAppender]) appender.close();
   }
 
+  /** Bytes the index of stored ids holds. */
+  get idIndexBytes(): number {
+    return this.storedIds.bytes;
+  }
+
   get idle(): boolean {
     return !this.draining && this.queue.length === 0;
   }
