@@ -4,7 +4,7 @@
  */
 import { BASE_SUMS, type BaseSum, type DimensionId } from '../../../shared';
 import type { AggregateRequest, RankOrder, ScanPiece } from '../engine';
-import type { ClickHouseLayout } from './clickhouse-schema';
+import { rollupTable, type ClickHouseLayout } from './clickhouse-schema';
 import { filtersCondition, spanCondition, tierRows, timeColumn } from './clickhouse-sources';
 import { quoteInt, quoteList, quoteString } from './clickhouse-sql';
 
@@ -53,6 +53,11 @@ export function compileAggregate(layout: ClickHouseLayout, request: AggregateReq
 FROM (${pieces})
 GROUP BY bucket, key, keyed`;
   return { sql: request.top ? topSql(sql, request.top, sums) : sql, sums };
+}
+
+/** How many values a dimension has, over the daily tier: one row (`n`). */
+export function distinctValuesSql(layout: ClickHouseLayout, dimension: DimensionId): string {
+  return `SELECT uniqExact(${dimension}) AS n FROM ${layout.table(rollupTable('1d'))}`;
 }
 
 /**

@@ -251,6 +251,34 @@ describe.skipIf(!clickhouseProgram.path)(`ClickHouse engine${clickhouseProgram.s
     expect((await sql(`SELECT argMax(value, written) FROM ${db}.tokenscope_meta WHERE key = 'schema_version'`)).trim()).toBe('4');
   });
 
+  test('a top ranked and folded in JavaScript (few rows) or in SQL (many) gives the same rows', async () => {
+    const { db } = freshDatabase();
+    const location = parseClickHouseUrl(cluster.storeUrl(db));
+    const inJs = await openClickHouseStore({ location, logger: silent });
+    const inSql = await openClickHouseStore({ location, logger: silent, jsWorkMaxRows: 0 });
+    const events = makeEvents(3000, START, 2 * DAY, 23).map(stored);
+    await inJs.ingest(events);
+    const from = START + 17_123;
+    const to = START + 2 * DAY - 41_000;
+    const pieces = planBuckets(from, to, bucketBoundaries(from, to, '1h', 'UTC'));
+    const sorted = (rows: AggregateRow[]) => [...rows].sort((a, b) => a.bucket - b.bucket || String(a.key).localeCompare(String(b.key)));
+    const asks = [
+      { groupBy: 'model' as const, top: { limit: 2, order: { of: ['input_tokens', 'output_tokens'] as const, timedOnly: false } } },
+      { groupBy: 'api_key' as const, top: { limit: 1, order: { of: ['duration_ms'] as const, timedOnly: true } } },
+    ];
+    for (const ask of asks) {
+      const request = { pieces, filters: {}, sums: ['input_tokens', 'output_tokens', 'duration_ms', 'timed_requests'] as const, ...ask };
+      const [js, sql] = [await inJs.aggregate(request), await inSql.aggregate(request)];
+      expect(sorted(js)).toEqual(sorted(sql));
+      // The top kept, the rest folded into key null, and no token lost on the way.
+      expect(new Set(js.filter((r) => r.key !== null).map((r) => r.key)).size).toBe(ask.top.limit);
+      expect(js.some((r) => r.key === null)).toBe(true);
+      const inRange = events.filter((e) => e.ts >= from && e.ts < to);
+      expect(js.reduce((n, r) => n + r.sums.input_tokens, 0)).toBe(inRange.reduce((n, e) => n + e.inputTokens, 0));
+    }
+    await Promise.all([inJs.close(), inSql.close()]);
+  });
+
   test('a database written by a newer layout is refused', async () => {
     const { db, open } = freshDatabase();
     await (await open()).close();

@@ -3,7 +3,7 @@
  * ClickHouse server or cluster and give the same answers.
  */
 import type { Logger } from 'pino';
-import { BASE_SUMS, type BaseSums } from '../../../shared';
+import { BASE_SUMS, type BaseSums, type DimensionId } from '../../../shared';
 import { QueryLimitError, StoreUnavailableError } from '../../errors';
 import {
   DEDUPE_WINDOW_MS,
@@ -17,13 +17,14 @@ import {
   type Store,
   type StoredEvent,
 } from '../engine';
-import { compileAggregate, type ClickHouseAggregateRow } from './clickhouse-aggregate';
+import { compileAggregate, distinctValuesSql, type ClickHouseAggregateRow } from './clickhouse-aggregate';
 import { callFromRow, callScore, compileCalls, earliestSql, firstDaySql, thresholdSql, type ClickHouseCallRow } from './clickhouse-calls';
 import { connectClickHouse, type ClickHouseConnection } from './clickhouse-client';
 import { repairRollups } from './clickhouse-repair';
 import { fillAddedTiers } from './clickhouse-rollups';
 import { dropExpiredPartitions } from './clickhouse-retention';
 import { ClickHouseLayout, checkCluster, migrateNode, recordLayout } from './clickhouse-schema';
+import { JS_WORK_MAX_ROWS, bucketsRead, foldPastTop } from '../js-work';
 import { KEEP_EVERYTHING, RETENTION_SWEEP_MS, heldFrom, keepsEverything, type RetentionPolicy } from '../retention';
 import { describeClickHouse, type ClickHouseLocation } from './clickhouse-url';
 import { ClickHouseWriter } from './clickhouse-writer';
@@ -41,6 +42,8 @@ export interface ClickHouseStoreOptions {
   now?: () => number;
   /** Limits on each aggregate read; default none. */
   queryLimits?: QueryLimits;
+  /** Most rows an aggregate hands to JavaScript to rank and fold past the top (see js-work.ts); 0: SQL always does. */
+  jsWorkMaxRows?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -48,6 +51,9 @@ const DAY_MS = 86_400_000;
 const READ_SETTINGS = { max_query_size: 64 * 1024 * 1024 };
 /** The candidates' subquery reads each shard's own events: an event's copies all live on its shard. */
 const CANDIDATE_SETTINGS = { distributed_product_mode: 'local' };
+
+/** How long a count of a dimension's values is trusted: it only picks where a top is folded, never the answer. */
+const DISTINCT_VALUES_TTL_MS = 60_000;
 
 /** ClickHouse's own limits for an aggregate read (both 0: none; 18.16 takes whole seconds). */
 function limitSettings(limits: QueryLimits): Record<string, number | string> {
@@ -148,6 +154,18 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     }
   };
 
+  // Values per dimension, counted on the daily tier (which holds every value as soon as it is written).
+  const distinctCounts = new Map<DimensionId, { count: number; at: number }>();
+  const distinctValues = async (dimension: DimensionId): Promise<number> => {
+    const held = distinctCounts.get(dimension);
+    if (held && Date.now() - held.at < DISTINCT_VALUES_TTL_MS) return held.count;
+    const [row] = await read<{ n: string }>('distinct values', distinctValuesSql(layout, dimension));
+    const count = Number(row?.n ?? 0);
+    distinctCounts.set(dimension, { count, at: Date.now() });
+    return count;
+  };
+  const jsWorkMaxRows = options.jsWorkMaxRows ?? JS_WORK_MAX_ROWS;
+
   /**
    * The limit largest events, collapsing only candidates: events with a copy scoring at least T, the k-th largest
    * raw score. Every other event scores below T, so the answer is exact once `limit` candidates score at least T,
@@ -194,15 +212,20 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
 
     async aggregate(request: AggregateRequest): Promise<AggregateRow[]> {
       if (request.pieces.length === 0) return [];
-      const compiled = compileAggregate(layout, request);
-      const rows = await read<ClickHouseAggregateRow>('aggregate', compiled.sql, { ...READ_SETTINGS, ...limitSettings(limits) });
-      return rows.map((r) => {
+      // Ranking and folding in SQL gathers every key's rows into arrays and spreads them out again; with few rows it
+      // costs more than the read itself, and JavaScript does it in a pass.
+      const { top, groupBy } = request;
+      const topInJs = top && groupBy && bucketsRead(request.pieces) * (await distinctValues(groupBy)) <= jsWorkMaxRows ? top : null;
+      const compiled = compileAggregate(layout, topInJs ? { ...request, top: undefined } : request);
+      const found = await read<ClickHouseAggregateRow>('aggregate', compiled.sql, { ...READ_SETTINGS, ...limitSettings(limits) });
+      const rows = found.map((r): AggregateRow => {
         // Sums not asked for stay 0, as the Store contract allows.
         const sums = {} as BaseSums;
         for (const c of BASE_SUMS) sums[c] = Number(r[c] ?? 0);
         const keyed = Number(r.keyed) === 1;
         return { bucket: Number(r.bucket), key: keyed ? r.key : null, label: keyed ? r.label : null, sums };
       });
+      return topInJs ? foldPastTop(rows, topInJs) : rows;
     },
 
     heldFrom: () => heldFrom(retention, now()),

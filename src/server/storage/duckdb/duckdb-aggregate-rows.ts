@@ -4,7 +4,7 @@
  */
 import { addSums, zeroSums, type BaseSums } from '../../../shared';
 import type { AggregateRequest, AggregateRow } from '../engine';
-import { rankedTotals } from '../rank';
+import { foldPastTop } from '../js-work';
 import type { CompiledAggregate } from './duckdb-aggregate';
 import type { DimsCatalogue } from './duckdb-dims-catalogue';
 
@@ -48,35 +48,7 @@ export function aggregateRows(request: AggregateRequest, compiled: CompiledAggre
     for (let i = 0; i < buckets.length; i++) cells.add(buckets[i], keyAt(i), sumsAt(i));
     rows = cells.rows(row);
   }
-  return request.top && !compiled.foldedTop ? foldPastTop(rows, request.top.limit, request.top.order, row) : rows;
-}
-
-/** Keeps the `limit` values that rank first over all rows; the others become one row per bucket with key null. */
-function foldPastTop(
-  rows: AggregateRow[],
-  limit: number,
-  order: NonNullable<AggregateRequest['top']>['order'],
-  row: (bucket: number, key: string | null, sums: BaseSums) => AggregateRow,
-): AggregateRow[] {
-  const ranked = rankedTotals(rows, order);
-  if (ranked.length <= limit) return rows;
-  const kept = new Set(ranked.slice(0, limit).map((t) => t.key));
-  // The kept rows move to the front of `rows` (this call's own array), the folded ones follow.
-  const rest = new Map<number, AggregateRow>();
-  let length = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    if (r.key !== null && kept.has(r.key)) {
-      rows[length++] = r;
-      continue;
-    }
-    const folded = rest.get(r.bucket);
-    if (folded) addSums(folded.sums, r.sums);
-    else rest.set(r.bucket, row(r.bucket, null, r.sums));
-  }
-  rows.length = length;
-  for (const folded of rest.values()) rows.push(folded);
-  return rows;
+  return request.top && !compiled.foldedTop ? foldPastTop(rows, request.top) : rows;
 }
 
 /** Sums added up per (bucket, key). */

@@ -5,6 +5,7 @@
 import { BIGINT, LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { BASE_SUMS, DIMENSION_IDS, patternSource, type BaseSum, type DimensionId } from '../../../shared';
 import { TIERS, type AggregateRequest, type RowFilters, type ScanPiece } from '../engine';
+import { JS_WORK_MAX_ROWS, bucketsRead, singleBucket } from '../js-work';
 import { DIMENSION_COLUMN } from './duckdb-dims-catalogue';
 import { rollupTable } from './duckdb-schema';
 
@@ -33,13 +34,6 @@ export interface DimsCounts {
   distinct(dimension: DimensionId): number;
 }
 
-/**
- * Most rows a statement may hand to JavaScript for the work SQL would otherwise do (adding up dims ids of one value,
- * ranking and folding past the top). Below it, that work costs less in JavaScript than DuckDB's extra joins and
- * passes over a handful of rows; above it, converting the rows would cost more.
- */
-export const JS_WORK_MAX_ROWS = 20_000;
-
 /** Raw events hold one call per row; these give them the rollup columns. */
 const RAW_SUMS: Record<(typeof BASE_SUMS)[number], string> = {
   input_tokens: 'input_tokens',
@@ -64,18 +58,6 @@ const RAW_SUMS: Record<(typeof BASE_SUMS)[number], string> = {
  * the next and the store can reuse its prepared statement; DuckDB still prunes row groups by their values.
  */
 type BindNumber = (n: number) => string;
-
-/** The one bucket all of a piece's rows land in, or null when they spread over several. */
-function singleBucket({ origin, step, from, to }: ScanPiece): number | null {
-  if (step === null) return origin;
-  const first = Math.floor((from - origin) / step);
-  return first === Math.floor((to - 1 - origin) / step) ? origin + first * step : null;
-}
-
-/** An upper bound on the buckets a request's rows land in. */
-function bucketsRead(pieces: readonly ScanPiece[]): number {
-  return pieces.reduce((n, p) => n + (singleBucket(p) !== null ? 1 : Math.ceil((p.to - p.from) / p.step!) + 1), 0);
-}
 
 function bucketExpression(piece: ScanPiece, slot: string, slotMs: number, int: BindNumber): string {
   const { origin, step } = piece;
