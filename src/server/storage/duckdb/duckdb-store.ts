@@ -312,20 +312,23 @@ async function openDuckDBDatabase(options: DuckDBStoreOptions, { onFailure, onRe
     async largestCalls(request: CallsRequest): Promise<CallsResult> {
       const { thresholdSql, sql, values, types, earliest: first } = compileCalls(request);
       const started = performance.now();
-      return read('calls', async (c) => {
-        // Raw reads count against the query limits as aggregates do.
-        const run = async (text: string, bound: Record<string, DuckDBValue>, boundTypes: Record<string, DuckDBType>) => {
-          const statement = await prepared(c, text);
-          statement.bind(bound, boundTypes);
-          return withinLimits(c, limits, async () => (await statement.runAndReadAll()).getColumnsJS());
-        };
-        const [[threshold = null] = []] = (await run(thresholdSql, values, types)) as (number | null)[][];
-        // Bound as an integer, as every score is: against a DOUBLE the column would be cast, and its statistics unused.
-        const calls = threshold === null ? [] : callsFromColumns(await run(sql, { ...values, t: BigInt(threshold) }, { ...types, t: BIGINT }));
-        const [[earliest = null] = []] = (await run(first.sql, first.values, first.types)) as (number | null)[][];
-        logger.debug({ rows: calls.length, ms: Math.round(performance.now() - started) }, 'duckdb calls');
-        return { calls, earliest };
-      });
+      // Raw reads count against the query limits as aggregates do.
+      const run = async (c: DuckDBConnection, text: string, bound: Record<string, DuckDBValue>, boundTypes: Record<string, DuckDBType>) => {
+        const statement = await prepared(c, text);
+        statement.bind(bound, boundTypes);
+        return withinLimits(c, limits, async () => (await statement.runAndReadAll()).getColumnsJS());
+      };
+      // The earliest event is looked up beside the calls, on a connection of its own.
+      const [calls, earliest] = await Promise.all([
+        read('calls', async (c) => {
+          const [[threshold = null] = []] = (await run(c, thresholdSql, values, types)) as (number | null)[][];
+          // Bound as an integer, as every score is: against a DOUBLE the column would be cast, and its statistics unused.
+          return threshold === null ? [] : callsFromColumns(await run(c, sql, { ...values, t: BigInt(threshold) }, { ...types, t: BIGINT }));
+        }),
+        read('earliest', async (c) => ((await run(c, first.sql, first.values, first.types)) as (number | null)[][])[0]?.[0] ?? null),
+      ]);
+      logger.debug({ rows: calls.length, ms: Math.round(performance.now() - started) }, 'duckdb calls');
+      return { calls, earliest };
     },
 
     async reprice(from: number, to: number, price: (event: StoredEvent) => EventCost): Promise<RepricedGroup[]> {
