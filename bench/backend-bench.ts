@@ -326,7 +326,7 @@ async function loadLeg(): Promise<void> {
   const seconds = Number(args.seconds);
   const server = await spawnServer(['--db', join(dir, 'load.duckdb')], SERVER_ENV);
   const client = (role: string, i: number) =>
-    new Promise<{ role: string; acked: number; errors: string[]; ms: number[] }>((resolve, reject) => {
+    new Promise<{ role: string; acked: number; errors: string[]; ms: number[]; kinds: string[] }>((resolve, reject) => {
       const child = spawn(
         process.execPath,
         [
@@ -359,10 +359,16 @@ async function loadLeg(): Promise<void> {
   const serverCpuSeconds = cpuTicksOf(server.child.pid!) / 100;
   await server.kill('SIGTERM');
   if (args['server-log']) writeFileSync(args['server-log'], server.output());
-  const queries = latency(results.filter((r) => r.role === 'query').flatMap((r) => r.ms));
-  console.log(
-    `  query p50 ${ms(queries.p50)}, p99 ${ms(queries.p99)} (${n(results.filter((r) => r.role === 'query').reduce((s, r) => s + r.ms.length, 0))} requests)`,
-  );
+  const timed = results.filter((r) => r.role === 'query').flatMap((r) => r.ms.map((time, i) => ({ time, kind: r.kinds[i] })));
+  const queries = latency(timed.map((t) => t.time));
+  console.log(`  query p50 ${ms(queries.p50)}, p99 ${ms(queries.p99)} (${n(timed.length)} requests)`);
+  // Which requests make the tail: each kind's share of the slowest 1%, and its own p50 / p99.
+  const kinds = [...new Set(timed.map((t) => t.kind))].map((kind) => {
+    const times = timed.filter((t) => t.kind === kind).map((t) => t.time);
+    return { kind, ...latency(times), inTail: times.filter((t) => t >= queries.p99).length };
+  });
+  const tail = kinds.filter((k) => k.inTail > 0).sort((a, b) => b.inTail - a.inTail);
+  console.log(`  the slowest 1%: ${tail.map((k) => `${k.kind} ${k.inTail} (its p50 / p99 ${ms(k.p50)} / ${ms(k.p99)})`).join(', ')}`);
   console.log(
     `  ingest ${n(acked / seconds)} events/s over the ${seconds} s each client ran; acknowledged ${n(acked)}, counted ${n(counted.events)}${acked === counted.events ? ' (equal)' : ' — DIFFERENT'}`,
   );

@@ -1,11 +1,11 @@
 /**
  * One load client, run as its own process by `npm run bench -- --load`: an ingest client (NDJSON batches of
  * 500 events stamped in the last day) or a query client (the dashboards' refresh requests, one after another),
- * for a number of seconds. Prints one JSON line: acknowledged events, errors, and per-request times.
+ * for a number of seconds. Prints one JSON line: acknowledged events, errors, and per-request times and kinds.
  */
 import { parseArgs } from 'node:util';
 import { makeEvents, ndjson } from '../test/support/usage-events';
-import { dashboardRefreshes, send } from './dashboard-refresh';
+import { dashboardRefreshes, send, type HttpRequest } from './dashboard-refresh';
 
 const { values: args } = parseArgs({
   options: { role: { type: 'string' }, url: { type: 'string' }, seconds: { type: 'string' }, client: { type: 'string', default: '0' } },
@@ -15,7 +15,10 @@ const client = Number(args.client);
 const deadline = performance.now() + Number(args.seconds) * 1000;
 const BATCH = 500;
 const HOUR = 3_600_000;
-const result = { role: args.role, acked: 0, errors: [] as string[], ms: [] as number[] };
+const result = { role: args.role, acked: 0, errors: [] as string[], ms: [] as number[], kinds: [] as string[] };
+
+/** What a dashboard request asks for: the query type, or the dimension values a variable lists. */
+const kindOf = (request: HttpRequest) => (request.method === 'GET' ? 'values' : ((request.body as { type?: string }).type ?? 'query'));
 
 if (args.role === 'ingest') {
   const now = Date.now();
@@ -41,6 +44,7 @@ if (args.role === 'ingest') {
       try {
         await send(url, request);
         result.ms.push(performance.now() - started);
+        result.kinds.push(kindOf(request));
       } catch (err) {
         result.errors.push((err as Error).message);
       }
