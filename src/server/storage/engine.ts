@@ -117,6 +117,18 @@ export interface ScanPiece {
   step: number | null;
 }
 
+/** The one bucket all of a piece's rows land in, or null when they spread over several. */
+export function singleBucket({ origin, step, from, to }: ScanPiece): number | null {
+  if (step === null) return origin;
+  const first = Math.floor((from - origin) / step);
+  return first === Math.floor((to - 1 - origin) / step) ? origin + first * step : null;
+}
+
+/** An upper bound on the buckets a request's rows land in. */
+export function bucketsRead(pieces: readonly ScanPiece[]): number {
+  return pieces.reduce((n, p) => n + (singleBucket(p) !== null ? 1 : Math.ceil((p.to - p.from) / p.step!) + 1), 0);
+}
+
 /**
  * The values of one dimension a row may have: any of `values`, or any value matching one of `patterns` (`*` stands
  * for any run of characters; read them with `patternSource` from shared). With neither, no row passes: a query

@@ -1,9 +1,10 @@
 /**
  * What an engine may leave to JavaScript when a result is small: ranking the values and folding those past the top
- * into one row per bucket. Shared by the engines, which each decide by the rows their statement would hand over.
+ * into one row per bucket. Shared by the engines, which each decide by the rows their statement would hand over
+ * (`bucketsRead` in engine.ts times the values).
  */
 import { addSums } from '../../shared';
-import type { AggregateRequest, AggregateRow, ScanPiece } from './engine';
+import type { AggregateRequest, AggregateRow } from './engine';
 import { rankedTotals } from './rank';
 
 /**
@@ -12,18 +13,6 @@ import { rankedTotals } from './rank';
  * passes over a handful of rows; above it, converting the rows would cost more.
  */
 export const JS_WORK_MAX_ROWS = 20_000;
-
-/** The one bucket all of a piece's rows land in, or null when they spread over several. */
-export function singleBucket({ origin, step, from, to }: ScanPiece): number | null {
-  if (step === null) return origin;
-  const first = Math.floor((from - origin) / step);
-  return first === Math.floor((to - 1 - origin) / step) ? origin + first * step : null;
-}
-
-/** An upper bound on the buckets a request's rows land in. */
-export function bucketsRead(pieces: readonly ScanPiece[]): number {
-  return pieces.reduce((n, p) => n + (singleBucket(p) !== null ? 1 : Math.ceil((p.to - p.from) / p.step!) + 1), 0);
-}
 
 /**
  * Keeps the `limit` values that rank first over all rows; the others become one row per bucket with key null.

@@ -3,7 +3,7 @@
  * with `top`, ranked and folded in the same statement (see topSql).
  */
 import { BASE_SUMS, type BaseSum, type DimensionId } from '../../../shared';
-import type { AggregateRequest, RankOrder, ScanPiece } from '../engine';
+import { singleBucket, type AggregateRequest, type RankOrder, type ScanPiece } from '../engine';
 import { rollupTable, type ClickHouseLayout } from './clickhouse-schema';
 import { filtersCondition, spanCondition, tierRows, timeColumn } from './clickhouse-sources';
 import { quoteInt, quoteList, quoteString } from './clickhouse-sql';
@@ -13,12 +13,13 @@ export type ClickHouseAggregateRow = { bucket: string; key: string; keyed: numbe
 
 /** The bucket a row at `slot` belongs to, by the piece's arithmetic (see ScanPiece). */
 function bucketExpression(piece: ScanPiece): string {
-  const { origin, step, from, to } = piece;
-  if (step === null) return `toInt64(${quoteInt(origin)})`;
+  const single = singleBucket(piece);
+  if (single !== null) return `toInt64(${quoteInt(single)})`;
+  // A piece without a step has one bucket, so from here on it has a step.
+  const { origin, from } = piece;
+  const step = piece.step!;
   // intDiv truncates toward zero, which is floor only for slots at or after the origin.
   if (from < origin) throw new Error(`scan piece starts at ${from}, before its origin ${origin}`);
-  const first = Math.floor((from - origin) / step);
-  if (first === Math.floor((to - 1 - origin) / step)) return `toInt64(${quoteInt(origin + first * step)})`;
   return `toInt64(${quoteInt(origin)} + intDiv(slot - ${quoteInt(origin)}, ${quoteInt(step)}) * ${quoteInt(step)})`;
 }
 

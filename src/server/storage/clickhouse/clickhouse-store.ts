@@ -7,6 +7,7 @@ import { BASE_SUMS, type BaseSums, type DimensionId } from '../../../shared';
 import { QueryLimitError, StoreUnavailableError } from '../../errors';
 import {
   DEDUPE_WINDOW_MS,
+  bucketsRead,
   QUERY_LIMIT_MESSAGES,
   type AggregateRequest,
   type AggregateRow,
@@ -24,7 +25,7 @@ import { repairRollups } from './clickhouse-repair';
 import { fillAddedTiers } from './clickhouse-rollups';
 import { dropExpiredPartitions } from './clickhouse-retention';
 import { ClickHouseLayout, checkCluster, migrateNode, recordLayout } from './clickhouse-schema';
-import { JS_WORK_MAX_ROWS, bucketsRead, foldPastTop } from '../js-work';
+import { JS_WORK_MAX_ROWS, foldPastTop } from '../js-work';
 import { KEEP_EVERYTHING, RETENTION_SWEEP_MS, heldFrom, keepsEverything, type RetentionPolicy } from '../retention';
 import { describeClickHouse, type ClickHouseLocation } from './clickhouse-url';
 import { ClickHouseWriter } from './clickhouse-writer';

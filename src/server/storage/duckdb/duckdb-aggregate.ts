@@ -4,8 +4,8 @@
  */
 import { BIGINT, LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { BASE_SUMS, DIMENSION_IDS, patternSource, type BaseSum, type DimensionId } from '../../../shared';
-import { TIERS, type AggregateRequest, type RowFilters, type ScanPiece } from '../engine';
-import { JS_WORK_MAX_ROWS, bucketsRead, singleBucket } from '../js-work';
+import { TIERS, bucketsRead, singleBucket, type AggregateRequest, type RowFilters, type ScanPiece } from '../engine';
+import { JS_WORK_MAX_ROWS } from '../js-work';
 import { DIMENSION_COLUMN } from './duckdb-dims-catalogue';
 import { rollupTable } from './duckdb-schema';
 

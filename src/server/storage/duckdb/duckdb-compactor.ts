@@ -135,8 +135,12 @@ export class DuckDBCompactor {
 
   /** True when some tier has enough repeated rows to merge (`idle`: any repeated row at all). */
   wants(idle = false): boolean {
-    const min = idle ? 1 : (this.options.minRepeatedRows ?? MIN_REPEATED_ROWS);
-    return [...this.dirty.values()].some((d) => d.repeats >= min);
+    return [...this.dirty.values()].some((d) => d.repeats >= this.minRepeats(idle));
+  }
+
+  /** Repeated rows a tier needs before it is merged: any at all when idle. */
+  private minRepeats(idle: boolean): number {
+    return idle ? 1 : (this.options.minRepeatedRows ?? MIN_REPEATED_ROWS);
   }
 
   /**
@@ -153,7 +157,7 @@ export class DuckDBCompactor {
         this.dirty.delete(tier);
         continue;
       }
-      if (!idle && d.repeats < (this.options.minRepeatedRows ?? MIN_REPEATED_ROWS)) continue;
+      if (d.repeats < this.minRepeats(idle)) continue;
       const table = rollupTable(tier);
       const started = performance.now();
       // Commits noted from here on go to a new record: they may land after the merge's snapshots.
