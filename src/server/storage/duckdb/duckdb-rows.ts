@@ -2,19 +2,9 @@
  * Stored events as the rows DuckDB's appender takes: the raw events table's columns, and the rollup rows a set
  * of events sums to, computed here rather than in SQL (appending rows is what DuckDB does fastest).
  */
-import { DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBAppender, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import { BASE_SUMS, type BaseSum } from '../../../shared';
 import { totalMicros, unpricedCost, type StoredEvent } from '../engine';
-
-/** Rows per chunk handed to the appender (DuckDB's vector size). */
-const CHUNK_ROWS = 2048;
-
-/** Column types in the chunks handed to the appender, which casts them to the table's (DOUBLE to BIGINT). */
-const COLUMN_TYPES: Record<string, DuckDBType> = { dims_id: INTEGER, row: INTEGER, id: VARCHAR, trace_id: VARCHAR, span_id: VARCHAR };
-const columnType = (name: string) => COLUMN_TYPES[name] ?? DOUBLE;
-
-/** Columns of rows to append, by name: one array per column, all of one length. */
-export type Columns = Record<string, ArrayLike<number | string | null>>;
+import type { Columns } from './duckdb-table-appender';
 
 /** The raw events table's columns of events. */
 export function eventColumns(rows: readonly StoredEventWithDims[]): Columns {
@@ -175,80 +165,4 @@ export function rollupColumns(rows: readonly StoredEventWithDims[], slotLengths:
     for (let r = 0; r < finest.size; r++) tier.add(finest.slots[r], finest.dimsIds[r], finest.sums, r * WIDTH);
   }
   return tiers.map((t) => ({ columns: t.columns(), rows: t.size }));
-}
-
-/**
- * Appends columns to a table through DuckDB's appender, in the table's own column order (older layouts add columns at
- * the end). The appender stays open between appends, each flushed into the connection's open transaction: creating
- * one costs a trip through the thread pool and a catalog lookup, six times per commit.
- */
-export class TableAppender {
-  /**
-   * One chunk, refilled for every CHUNK_ROWS rows: a chunk's native memory is freed only when the garbage
-   * collector gets to its small JavaScript wrapper, so a chunk per slice would hold hundreds of megabytes.
-   */
-  private chunk: DuckDBDataChunk | null = null;
-  private appender: DuckDBAppender | null = null;
-
-  private constructor(
-    private readonly table: string,
-    private readonly catalog: 'main' | 'temp',
-    private readonly names: string[],
-  ) {}
-
-  /** Reads the table's column order. */
-  static async open(conn: DuckDBConnection, table: string, catalog: 'main' | 'temp' = 'main'): Promise<TableAppender> {
-    const names = (
-      await conn.runAndReadAll(
-        `SELECT column_name FROM duckdb_columns() WHERE table_name = '${table}' AND database_name = ${catalog === 'temp' ? `'temp'` : 'current_database()'} AND schema_name = 'main' ORDER BY column_index`,
-      )
-    ).getRowsJS();
-    return new TableAppender(
-      table,
-      catalog,
-      names.map(([name]) => String(name)),
-    );
-  }
-
-  /** Appends `n` rows within the connection's open transaction; `columns` must hold every column of the table. */
-  async append(conn: DuckDBConnection, columns: Columns, n: number): Promise<void> {
-    if (n === 0) return;
-    const arrays = this.names.map((name) => {
-      const values = columns[name];
-      if (!values) throw new Error(`no values for column ${name} of table ${this.table}`);
-      return values;
-    });
-    this.chunk ??= DuckDBDataChunk.create(this.names.map(columnType), CHUNK_ROWS);
-    const chunk = this.chunk;
-    const appender = (this.appender ??= await conn.createAppender(this.table, null, this.catalog === 'temp' ? 'temp' : null));
-    try {
-      for (let start = 0; start < n; start += CHUNK_ROWS) {
-        const size = Math.min(CHUNK_ROWS, n - start);
-        chunk.reset();
-        chunk.rowCount = size;
-        arrays.forEach((values, k) => {
-          const vector = chunk.getColumnVector(k);
-          for (let i = 0; i < size; i++) vector.setItem(i, values[start + i] as never);
-          vector.flush();
-        });
-        appender.appendDataChunk(chunk);
-      }
-      appender.flushSync();
-    } catch (err) {
-      // An appender that failed may still hold rows; the next append starts with a new one.
-      this.close();
-      throw err;
-    }
-  }
-
-  /** Closes the appender, dropping rows it may still hold (after a failure); the next append opens another. */
-  close(): void {
-    const appender = this.appender;
-    this.appender = null;
-    try {
-      appender?.closeSync();
-    } catch {
-      // Closing flushes what is left, which fails again after a failure; the rows are meant to be dropped.
-    }
-  }
 }

@@ -9,7 +9,8 @@ import { DEDUPE_WINDOW_MS, type IngestResult, type StoredEvent } from '../engine
 import { StoredIdIndex, windowDaysOf, type StoredIdSource } from '../stored-id-index';
 import type { DuckDBDims } from './duckdb-dims';
 import { isDurableCommit, isInvalidated, writeProblem } from './duckdb-failures';
-import { TableAppender, eventColumns, rollupColumns, type StoredEventWithDims } from './duckdb-rows';
+import { eventColumns, rollupColumns, type StoredEventWithDims } from './duckdb-rows';
+import { TableAppender } from './duckdb-table-appender';
 import { ROLLUP_TIERS, SUSPECTS_DDL, rollupTable } from './duckdb-schema';
 
 /** Rows appended to each rollup table by one commit, and the slot range they cover. */
