@@ -86,35 +86,45 @@ function eventSums(e: StoredEvent, out: Float64Array): void {
   out[AT.unpriced_tokens] = c.unpricedTokens;
 }
 
-/** One tier's rollup rows as they are summed: a row per (slot, dims id), its sums in one flat array. */
+/**
+ * One tier's rollup rows as they are summed: a row per (slot, dims id), its sums in one flat array. Rows arrive in
+ * time order, so one slot is open at a time and a row is found by its dims id alone; rows come out in slot order.
+ */
 class TierRows {
-  private readonly rowOf = new Map<number, number>();
   readonly slots: number[] = [];
   readonly dimsIds: number[] = [];
   sums = new Float64Array(1024 * WIDTH);
+  /** The row of each dims id in the open slot, -1 where it has none yet; `touched` lists the dims ids to clear. */
+  private readonly rowOfDims: Int32Array;
+  private readonly touched: number[] = [];
+  private openSlot = -Infinity;
 
-  /**
-   * Rows are found by a small integer key, (slot index - first slot index) * dimsSpan + dims id, which a Map
-   * hashes fast; `dimsSpan` is one more than the largest dims id summed.
-   */
+  /** `dimsSpan` is one more than the largest dims id summed. */
   constructor(
     readonly slotMs: number,
-    private readonly firstSlot: number,
-    private readonly dimsSpan: number,
-  ) {}
+    dimsSpan: number,
+  ) {
+    this.rowOfDims = new Int32Array(dimsSpan).fill(-1);
+  }
 
   get size(): number {
     return this.slots.length;
   }
 
-  /** Adds the `WIDTH` sums at `from` in `sums`. */
+  /** Adds the `WIDTH` sums at `from` in `sums`; `ts` must not be earlier than the last call's. */
   add(ts: number, dimsId: number, sums: Float64Array, from = 0): void {
     const slot = ts - (ts % this.slotMs);
-    const key = ((slot - this.firstSlot) / this.slotMs) * this.dimsSpan + dimsId;
-    let row = this.rowOf.get(key);
-    if (row === undefined) {
+    if (slot !== this.openSlot) {
+      if (slot < this.openSlot) throw new Error(`rollup rows must be summed in time order (${ts} after slot ${this.openSlot})`);
+      for (const d of this.touched) this.rowOfDims[d] = -1;
+      this.touched.length = 0;
+      this.openSlot = slot;
+    }
+    let row = this.rowOfDims[dimsId];
+    if (row < 0) {
       row = this.slots.length;
-      this.rowOf.set(key, row);
+      this.rowOfDims[dimsId] = row;
+      this.touched.push(dimsId);
       this.slots.push(slot);
       this.dimsIds.push(dimsId);
       if ((row + 1) * WIDTH > this.sums.length) {
@@ -129,31 +139,18 @@ class TierRows {
 
   /** The rows as columns, in slot order. */
   columns(): Columns {
-    // Keys order rows as (slot, dims id) do; a typed array sorts them natively.
-    const keys = Float64Array.from(this.rowOf.keys()).sort();
-    const n = keys.length;
-    const slot = new Float64Array(n);
-    const dimsId = new Float64Array(n);
+    const n = this.size;
     const sums = BASE_SUMS.map(() => new Float64Array(n));
-    for (let j = 0; j < n; j++) {
-      const row = this.rowOf.get(keys[j])!;
-      slot[j] = this.slots[row];
-      dimsId[j] = this.dimsIds[row];
-      for (let k = 0; k < WIDTH; k++) sums[k][j] = this.sums[row * WIDTH + k];
-    }
-    return { slot, dims_id: dimsId, ...Object.fromEntries(BASE_SUMS.map((name, k) => [name, sums[k]])) };
+    for (let j = 0; j < n; j++) for (let k = 0; k < WIDTH; k++) sums[k][j] = this.sums[j * WIDTH + k];
+    return { slot: this.slots, dims_id: this.dimsIds, ...Object.fromEntries(BASE_SUMS.map((name, k) => [name, sums[k]])) };
   }
 }
 
-/** The rollup rows of each tier (slot lengths given) that a set of events sums to, as columns. */
+/** The rollup rows of each tier (slot lengths given) that a set of events in time order sums to, as columns. */
 export function rollupColumns(rows: readonly StoredEventWithDims[], slotLengths: readonly number[]): { columns: Columns; rows: number }[] {
-  let firstTs = Infinity;
   let dimsSpan = 1;
-  for (const r of rows) {
-    firstTs = Math.min(firstTs, r.event.ts);
-    dimsSpan = Math.max(dimsSpan, r.dimsId + 1);
-  }
-  const tiers = slotLengths.map((ms) => new TierRows(ms, firstTs - (firstTs % ms), dimsSpan));
+  for (const r of rows) dimsSpan = Math.max(dimsSpan, r.dimsId + 1);
+  const tiers = slotLengths.map((ms) => new TierRows(ms, dimsSpan));
   // The finest tier is summed from the events, each coarser one from the finest (its slots divide theirs).
   const [finest, ...coarser] = tiers;
   const sums = new Float64Array(WIDTH);

@@ -199,7 +199,8 @@ export class DuckDBWriter {
     let begin: Promise<unknown> | null = null;
     try {
       // The days each id may be stored in are loaded first, so that most ids are found (or not) in memory.
-      const withIds = group.flatMap((b) => b.events.filter((e) => e.id !== null).map((e) => e.ts));
+      const withIds: number[] = [];
+      for (const b of group) for (const e of b.events) if (e.id !== null) withIds.push(e.ts);
       await this.storedIds.load(windowDaysOf(withIds), storedIdSource(this.conn));
       step('loadIds');
 
@@ -210,16 +211,18 @@ export class DuckDBWriter {
       const candidates: Candidate[] = [];
       const suspects: number[] = [];
       const seen = new Set<string>();
-      group.forEach((batch, req) =>
-        batch.events.forEach((event, index) => {
+      for (let req = 0; req < group.length; req++) {
+        const events = group[req].events;
+        for (let index = 0; index < events.length; index++) {
+          const event = events[index];
           if (event.id !== null) {
-            if (seen.has(event.id)) return;
+            if (seen.has(event.id)) continue;
             seen.add(event.id);
             if (!this.storedIds.covers(event.ts) || this.storedIds.mayHold(event.id, event.ts)) suspects.push(candidates.length);
           }
           candidates.push({ event, dimsId: this.dims.idFor(event), req, index });
-        }),
-      );
+        }
+      }
       // Without suspects every candidate is fresh, and its rows can be summed before the transaction is open.
       let rows = suspects.length === 0 ? this.rowsOf(candidates) : null;
       step('prepare');
