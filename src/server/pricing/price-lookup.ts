@@ -35,18 +35,26 @@ export function createPriceLookup(table: PriceTable): PriceLookup {
   }
   for (const list of [...exact.values(), ...patterns.map((p) => p.prices)]) list.sort((a, b) => b.from - a.from);
 
-  const candidates = new Map<string, Timeline[]>();
+  // By service, then model: two lookups of strings each hashed once, instead of a joined key built per call.
+  const candidates = new Map<string, Map<string, Timeline[]>>();
+  let remembered = 0;
   const timelinesFor = (service: string, model: string): Timeline[] => {
-    const key = `${service}\u0000${model}`;
-    let found = candidates.get(key);
+    let forService = candidates.get(service);
+    const found = forService?.get(model);
     if (found) return found;
     const matching = (forService: string | null) => patterns.filter((p) => p.service === forService && p.regex.test(model)).map((p) => p.prices);
-    found = [exact.get(`${service}\u0000${model}`), ...matching(service), exact.get(`\u0000${model}`), ...matching(null)].filter(
+    const timelines = [exact.get(`${service}\u0000${model}`), ...matching(service), exact.get(`\u0000${model}`), ...matching(null)].filter(
       (t): t is Price[] => t !== undefined,
     );
-    if (candidates.size >= CACHE_LIMIT) candidates.clear();
-    candidates.set(key, found);
-    return found;
+    if (remembered >= CACHE_LIMIT) {
+      candidates.clear();
+      remembered = 0;
+      forService = undefined;
+    }
+    if (!forService) candidates.set(service, (forService = new Map()));
+    forService.set(model, timelines);
+    remembered++;
+    return timelines;
   };
 
   return {
