@@ -18,7 +18,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawnServer, type ServerProcess } from '../test/support/server-process';
@@ -110,9 +110,24 @@ async function timePaired(a: () => Promise<unknown>, b: () => Promise<unknown>):
 }
 
 /** CPU time a process has used, user + system, in clock ticks (1/100 s on Linux). */
-function cpuTicksOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+/** CPU time of a process (all its threads), or with `thread` of one thread, in clock ticks (1/100 s). */
+function cpuTicksOf(pid: number, thread?: number): number {
+  const stat = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+  const fields = readFileSync(stat, 'utf8').split(') ')[1].split(' ');
   return Number(fields[11]) + Number(fields[12]); // utime + stime, after the command name
+}
+
+/** CPU time spent from now until the returned function is called: the server's (and its main thread's) and ours. */
+function cpuMeter(serverPid: number): () => { server: number; serverMain: number; client: number } {
+  const start = { server: cpuTicksOf(serverPid), serverMain: cpuTicksOf(serverPid, serverPid), client: process.cpuUsage() };
+  return () => {
+    const client = process.cpuUsage(start.client);
+    return {
+      server: (cpuTicksOf(serverPid) - start.server) / 100,
+      serverMain: (cpuTicksOf(serverPid, serverPid) - start.serverMain) / 100,
+      client: (client.user + client.system) / 1e6,
+    };
+  };
 }
 
 /** The server's peak resident set (VmHWM), in MiB. */
@@ -171,6 +186,7 @@ async function ingestLeg(leg: ClickHouseLeg | null): Promise<void> {
   let sent = 0;
   const started = performance.now();
   let lastReport = started;
+  const cpu = cpuMeter(server.child.pid!);
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       for (let next = bodies.next(); !next.done; next = bodies.next()) {
@@ -187,6 +203,7 @@ async function ingestLeg(leg: ClickHouseLeg | null): Promise<void> {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpuSeconds = cpu();
   if (accepted !== sent) throw new Error(`server accepted ${accepted} of ${sent} events`);
   writeFileSync(manifestPath, JSON.stringify({ events: sent, from: traffic.from, to: traffic.to, order } satisfies Manifest));
   // Right after the load, without waiting for merges: a few samples only (they change as merges go on).
@@ -201,6 +218,12 @@ async function ingestLeg(leg: ClickHouseLeg | null): Promise<void> {
   if (args['server-log']) writeFileSync(args['server-log'], server.output());
   console.log(
     `  ingest through HTTP: ${n(sent / seconds)} events/s (${seconds.toFixed(0)} s, ${concurrency} clients, batches of ${n(batchSize)}), all ${n(accepted)} acknowledged`,
+  );
+  // What the machine's cores went to: at N events/s the server and this client need N × (their µs per event) of CPU
+  // (on ClickHouse its server's CPU is not counted, so the line is left out).
+  const perEvent = (s: number) => `${((s * 1e6) / sent).toFixed(1)} µs`;
+  if (!leg) console.log(
+    `  CPU per event while ingesting: server ${perEvent(cpuSeconds.server)} (its main thread ${perEvent(cpuSeconds.serverMain)}), this client generating and sending ${perEvent(cpuSeconds.client)}; ${((cpuSeconds.server + cpuSeconds.client) / seconds).toFixed(2)} of ${availableParallelism()} cores busy`,
   );
   if (!leg) console.log(`  bytes on disk: ${(bytesOnDisk(dir, 'tokenscope.duckdb') / sent).toFixed(1)} per event`);
   console.log(`  server peak RSS (VmHWM) while ingesting: ${peakIngest} MiB`);
