@@ -34,7 +34,25 @@ export function* benchBatches(traffic: BenchTraffic, size: number): Generator<De
   }
 }
 
-/** One NDJSON body per batch. */
+/**
+ * One NDJSON body per batch, each line written straight into the body's bytes: joining the lines into one string and
+ * encoding that cost the sending client a third more CPU, on the machine the server is measured on.
+ */
 export function* ndjsonBodies(batches: Iterable<DemoEvent[]>): Generator<{ body: Buffer; events: number }> {
-  for (const batch of batches) yield { body: Buffer.from(batch.map((e) => JSON.stringify(e)).join('\n') + '\n'), events: batch.length };
+  for (const batch of batches) {
+    let bytes = Buffer.allocUnsafe(512 * batch.length);
+    let at = 0;
+    for (const event of batch) {
+      const line = JSON.stringify(event);
+      // A UTF-16 code unit takes at most three bytes in UTF-8, and the line ends with a newline.
+      if (at + 3 * line.length + 1 > bytes.length) {
+        const grown = Buffer.allocUnsafe(2 * (at + 3 * line.length + 1));
+        bytes.copy(grown, 0, 0, at);
+        bytes = grown;
+      }
+      at += bytes.write(line, at);
+      bytes[at++] = 0x0a;
+    }
+    yield { body: bytes.subarray(0, at), events: batch.length };
+  }
 }
