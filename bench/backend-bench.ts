@@ -61,10 +61,10 @@ const order = args.order as EventOrder;
 // server logs at debug (each write's steps in ms) into that file.
 // --server-cpu-prof DIR: the servers write V8 CPU profiles of their main thread there when they stop.
 // The servers run as the Docker image and `npm run serve` run them: glibc's arenas limited to two and V8's young
-// generation to 4 MiB semi-spaces (see Dockerfile).
+// generation to 4 MiB semi-spaces, and one V8 background thread (see Dockerfile).
 const SERVER_ENV = {
   MALLOC_ARENA_MAX: '2',
-  NODE_OPTIONS: ['--max-semi-space-size=4', ...(args['server-cpu-prof'] ? [`--import=${join(import.meta.dirname, 'cpu-profile.mjs')}`] : [])].join(' '),
+  NODE_OPTIONS: ['--max-semi-space-size=4', '--v8-pool-size=1', ...(args['server-cpu-prof'] ? [`--import=${join(import.meta.dirname, 'cpu-profile.mjs')}`] : [])].join(' '),
   TOKENSCOPE_LOG_LEVEL: args['server-log'] ? 'debug' : 'info',
   ...(args['server-cpu-prof'] ? { TOKENSCOPE_BENCH_CPU_PROFILE_DIR: args['server-cpu-prof'] } : {}),
 };

@@ -232,15 +232,15 @@ describe('Dockerfile', () => {
     expect(isIgnored('node_modules')).toBe(true);
   });
 
-  test('starts the backend as npm run serve/demo and the benchmark do: two glibc arenas, 4 MiB young-generation halves', () => {
+  test('starts the backend as npm run serve/demo and the benchmark do: two glibc arenas, 4 MiB young-generation halves, one V8 background thread', () => {
     const backend = dockerfile.slice(dockerfile.indexOf('AS backend\n'));
     expect(/^ENV[^]*?^\s+MALLOC_ARENA_MAX=2 \\$/m.test(backend)).toBe(true);
-    expect(JSON.parse(/^ENTRYPOINT (\[.+\])$/m.exec(backend)![1])).toEqual(['node', '--max-semi-space-size=4', 'bin/tokenscope.js']);
+    expect(JSON.parse(/^ENTRYPOINT (\[.+\])$/m.exec(backend)![1])).toEqual(['node', '--max-semi-space-size=4', '--v8-pool-size=1', 'bin/tokenscope.js']);
     const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
-    for (const command of ['serve', 'demo']) expect(scripts[command]).toBe(`MALLOC_ARENA_MAX=2 node --max-semi-space-size=4 bin/tokenscope.js ${command}`);
+    for (const command of ['serve', 'demo']) expect(scripts[command]).toBe(`MALLOC_ARENA_MAX=2 node --max-semi-space-size=4 --v8-pool-size=1 bin/tokenscope.js ${command}`);
     const bench = read('bench/backend-bench.ts');
     expect(bench).toContain("MALLOC_ARENA_MAX: '2'");
-    expect(bench).toContain("['--max-semi-space-size=4'");
+    expect(bench).toContain("['--max-semi-space-size=4', '--v8-pool-size=1'");
   });
 });
 
