@@ -44,7 +44,7 @@ function writeNulls(vector: duckdb.Vector, values: ArrayLike<unknown>, start: nu
 }
 
 /** A value a number column cannot hold exactly, refused as DuckDB's own cast would refuse it. */
-export class ColumnValueError extends Error {}
+class ColumnValueError extends Error {}
 
 function notExact(value: number, type: string): never {
   throw new ColumnValueError(`${value} is not an integer that ${type} holds exactly`);
@@ -52,7 +52,7 @@ function notExact(value: number, type: string): never {
 
 /**
  * BIGINT from safe integers (every number column holds counts, milliseconds or micro-units): each value as its low
- * and high 32-bit words (little-endian, two's complement).
+ * and high 32-bit words, two's complement, low word first (DuckDB's node bindings exist for little-endian machines only).
  */
 const writeBigInts: VectorWriter = (vector, values, start, size, scratch) => {
   const words = scratch.words;
