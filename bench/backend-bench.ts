@@ -64,7 +64,11 @@ const order = args.order as EventOrder;
 // generation to 4 MiB semi-spaces, and one V8 background thread (see Dockerfile).
 const SERVER_ENV = {
   MALLOC_ARENA_MAX: '2',
-  NODE_OPTIONS: ['--max-semi-space-size=4', '--v8-pool-size=1', ...(args['server-cpu-prof'] ? [`--import=${join(import.meta.dirname, 'cpu-profile.mjs')}`] : [])].join(' '),
+  NODE_OPTIONS: [
+    '--max-semi-space-size=4',
+    '--v8-pool-size=1',
+    ...(args['server-cpu-prof'] ? [`--import=${join(import.meta.dirname, 'cpu-profile.mjs')}`] : []),
+  ].join(' '),
   TOKENSCOPE_LOG_LEVEL: args['server-log'] ? 'debug' : 'info',
   ...(args['server-cpu-prof'] ? { TOKENSCOPE_BENCH_CPU_PROFILE_DIR: args['server-cpu-prof'] } : {}),
 };
@@ -109,8 +113,7 @@ async function timePaired(a: () => Promise<unknown>, b: () => Promise<unknown>):
   return [latency(samples[0]), latency(samples[1])];
 }
 
-/** CPU time a process has used, user + system, in clock ticks (1/100 s on Linux). */
-/** CPU time of a process (all its threads), or with `thread` of one thread, in clock ticks (1/100 s). */
+/** CPU time, user + system, of a process (all its threads) or with `thread` of one thread, in clock ticks (1/100 s on Linux). */
 function cpuTicksOf(pid: number, thread?: number): number {
   const stat = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
   const fields = readFileSync(stat, 'utf8').split(') ')[1].split(' ');
@@ -222,9 +225,10 @@ async function ingestLeg(leg: ClickHouseLeg | null): Promise<void> {
   // What the machine's cores went to: at N events/s the server and this client need N × (their µs per event) of CPU
   // (on ClickHouse its server's CPU is not counted, so the line is left out).
   const perEvent = (s: number) => `${((s * 1e6) / sent).toFixed(1)} µs`;
-  if (!leg) console.log(
-    `  CPU per event while ingesting: server ${perEvent(cpuSeconds.server)} (its main thread ${perEvent(cpuSeconds.serverMain)}), this client generating and sending ${perEvent(cpuSeconds.client)}; ${((cpuSeconds.server + cpuSeconds.client) / seconds).toFixed(2)} of ${availableParallelism()} cores busy`,
-  );
+  if (!leg)
+    console.log(
+      `  CPU per event while ingesting: server ${perEvent(cpuSeconds.server)} (its main thread ${perEvent(cpuSeconds.serverMain)}), this client generating and sending ${perEvent(cpuSeconds.client)}; ${((cpuSeconds.server + cpuSeconds.client) / seconds).toFixed(2)} of ${availableParallelism()} cores busy`,
+    );
   if (!leg) console.log(`  bytes on disk: ${(bytesOnDisk(dir, 'tokenscope.duckdb') / sent).toFixed(1)} per event`);
   console.log(`  server peak RSS (VmHWM) while ingesting: ${peakIngest} MiB`);
   console.log(
