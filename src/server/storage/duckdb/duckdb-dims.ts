@@ -11,8 +11,6 @@ interface DimsRow {
   apiKeyLabel: string;
 }
 
-type DimsKey = Pick<StoredEvent, 'service' | 'model' | 'modelType' | 'apiKey'>;
-
 /**
  * Kept in memory (it is small: one row per combination ever seen) and mirrored in the `dims` table.
  * Ids handed out for a batch stay pending until the batch commits, and are forgotten if it fails.
@@ -37,7 +35,7 @@ export class DuckDBDims {
   }
 
   /** The map from API key to id for these service, model and model type (created empty if new). */
-  private keys(e: Omit<DimsKey, 'apiKey'>): Map<string, number> {
+  private keys(e: Pick<StoredEvent, 'service' | 'model' | 'modelType'>): Map<string, number> {
     let models = this.ids.get(e.service);
     if (!models) this.ids.set(e.service, (models = new Map()));
     let types = models.get(e.model);

@@ -12,9 +12,6 @@ const CHUNK_ROWS = 2048;
 /** Columns of rows to append, by name: one array per column, all of one length. */
 export type Columns = Record<string, ArrayLike<number | string | null>>;
 
-/** The column types the appender writes, by DuckDB's name for them. */
-const TYPES: Record<string, DuckDBType> = { BIGINT, INTEGER, VARCHAR };
-
 /** Scratch memory a chunk's vectors are filled from: values (8 bytes each at most) and validity bits. */
 class Scratch {
   readonly words = new Uint32Array(CHUNK_ROWS * 2);
@@ -86,10 +83,16 @@ const writeStrings: VectorWriter = (vector, values, start, size, scratch) => {
   writeNulls(vector, values, start, size, scratch);
 };
 
-const WRITERS: Record<string, VectorWriter> = { BIGINT: writeBigInts, INTEGER: writeInts, VARCHAR: writeStrings };
+/** The column types the appender writes, by DuckDB's name for them: the chunk's vector type and its writer. */
+const COLUMN_TYPES: Record<string, { type: DuckDBType; write: VectorWriter }> = {
+  BIGINT: { type: BIGINT, write: writeBigInts },
+  INTEGER: { type: INTEGER, write: writeInts },
+  VARCHAR: { type: VARCHAR, write: writeStrings },
+};
 
 interface TableColumn {
   name: string;
+  type: DuckDBType;
   write: VectorWriter;
 }
 
@@ -111,7 +114,6 @@ export class TableAppender {
     private readonly table: string,
     private readonly catalog: 'main' | 'temp',
     private readonly columns: TableColumn[],
-    private readonly types: DuckDBType[],
   ) {}
 
   /** Reads the table's columns and their types; a type the appender cannot write is an error here, not at the first append. */
@@ -122,16 +124,11 @@ export class TableAppender {
       )
     ).getRowsJS();
     const columns = rows.map(([name, type]) => {
-      const write = WRITERS[String(type)];
-      if (!write) throw new Error(`column ${String(name)} of table ${table} is ${String(type)}; the appender writes ${Object.keys(WRITERS).join(', ')}`);
-      return { name: String(name), write };
+      const known = COLUMN_TYPES[String(type)];
+      if (!known) throw new Error(`column ${String(name)} of table ${table} is ${String(type)}; the appender writes ${Object.keys(COLUMN_TYPES).join(', ')}`);
+      return { name: String(name), ...known };
     });
-    return new TableAppender(
-      table,
-      catalog,
-      columns,
-      rows.map(([, type]) => TYPES[String(type)]),
-    );
+    return new TableAppender(table, catalog, columns);
   }
 
   /** Appends `n` rows within the connection's open transaction; `columns` must hold every column of the table. */
@@ -142,7 +139,10 @@ export class TableAppender {
       if (!values) throw new Error(`no values for column ${name} of table ${this.table}`);
       return values;
     });
-    this.chunk ??= DuckDBDataChunk.create(this.types, CHUNK_ROWS);
+    this.chunk ??= DuckDBDataChunk.create(
+      this.columns.map((c) => c.type),
+      CHUNK_ROWS,
+    );
     const chunk = this.chunk.chunk;
     const appender = (this.appender ??= await conn.createAppender(this.table, null, this.catalog === 'temp' ? 'temp' : null));
     try {
