@@ -7,7 +7,8 @@ import { capturedLog } from '../../../../test/support/captured-log';
 import { storedEvent } from '../../../../test/support/usage-events';
 import { createLogger } from '../../logger';
 import type { Store, StoredEvent } from '../engine';
-import { mergeRanges } from './duckdb-compactor';
+import { BASE_SUMS } from '../../../shared';
+import { DuckDBCompactor, mergeRanges } from './duckdb-compactor';
 import { openDuckDBStore } from './duckdb-store';
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenscope-compactor-'));
@@ -140,6 +141,40 @@ test('while ingest goes on, a merge holds the writer: a batch sent after the com
   await store.ingest([event(HOUR + 10 * 86_400_000, 'z')]);
   await store.close();
   expect(steps).toEqual(['commit', 'commit', 'merge 5m', 'merge 15m', 'merge 1h', 'merge 1d', 'commit']);
+});
+
+test('while ingest goes on, a tier is merged once its counted repeats are half its rows, whatever the estimate says', async () => {
+  const path = join(dir, 'counted.duckdb');
+  await (await openWithoutIdleMerges(path)).close();
+  const instance = await DuckDBInstance.create(path);
+  const conn = await instance.connect();
+  const { logger, steps } = mergeLog();
+  // Twenty dims ids in one minute, written twice over as commits would: the estimate counts every row of the
+  // second commit as a repeat, since its slot was touched before.
+  const appendMinute = (ids: number) =>
+    conn.run(
+      `INSERT INTO rollup_1m (slot, dims_id, ${BASE_SUMS.join(', ')}) SELECT ${HOUR}, range, ${BASE_SUMS.map(() => '1').join(', ')} FROM range(1, ${ids + 1})`,
+    );
+  const passAfterTwoCommits = async (rows: number) => {
+    const compactor = new DuckDBCompactor(conn, logger, { minRepeatedRows: 1 });
+    for (let i = 0; i < 2; i++) compactor.note({ rows: new Map([['1m', rows]]), minTs: HOUR, maxTs: HOUR });
+    await compactor.merge();
+  };
+  const rows = async () => Number((await conn.runAndReadAll('SELECT count(*) FROM rollup_1m')).getRowsJS()[0][0]);
+
+  // Each id once: nothing repeats, and nothing is merged.
+  await appendMinute(20);
+  await passAfterTwoCommits(10);
+  expect(steps).toEqual([]);
+  expect(await rows()).toBe(20);
+
+  // Each id twice: half the rows repeat, and the merge leaves one row per id.
+  await appendMinute(20);
+  await passAfterTwoCommits(20);
+  expect(steps).toEqual(['merge 1m']);
+  expect(await rows()).toBe(20);
+  conn.closeSync();
+  instance.closeSync();
 });
 
 test('merge ranges cover every slot from the first to the last, each within the row limit unless one slot exceeds it', () => {

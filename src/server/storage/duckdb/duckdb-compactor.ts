@@ -5,7 +5,10 @@
  *
  * Rows only repeat where commits overlap in time: time-ordered ingest appends the 1-minute tier almost
  * without repeats but the day tier over and over. So the compactor estimates, per tier, how many appended
- * rows fall on slots that earlier commits already touched, and merges a tier only when that is worth it.
+ * rows fall on slots that earlier commits already touched, to know when to look; it then counts the rows that
+ * do repeat a (slot, dims id) and merges a tier only when that is worth it (events spread over a day touch every
+ * minute slot, yet with many dims ids few of their rows repeat one: merging such a tier under the load run took
+ * 6.3 of 60 seconds to save a third of its rows).
  *
  * Merges run on the compactor's own connection: a merge sums, deletes and re-inserts the rows of its snapshot, and
  * rows committed after that snapshot are neither summed nor deleted (DuckDB's appends never conflict). So a merge
@@ -165,12 +168,14 @@ export class DuckDBCompactor {
       try {
         const slots = (
           await this.conn.runAndReadAll(
-            `SELECT slot, count(*)::BIGINT FROM ${table} WHERE slot BETWEEN ${d.intervals[0][0]} AND ${d.intervals[d.intervals.length - 1][1]} GROUP BY slot ORDER BY slot`,
+            `SELECT slot, count(*)::BIGINT, count(DISTINCT dims_id)::BIGINT FROM ${table} WHERE slot BETWEEN ${d.intervals[0][0]} AND ${d.intervals[d.intervals.length - 1][1]} GROUP BY slot ORDER BY slot`,
           )
         ).getRowsJS();
         const total = slots.reduce((n, r) => n + Number(r[1]), 0);
-        if (d.repeats * (idle ? 10 : 2) < total) {
-          this.restore(tier, d);
+        // The rows a merge would save, counted: the estimate assumes every row on a touched slot repeats one.
+        const repeats = slots.reduce((n, r) => n + Number(r[1]) - Number(r[2]), 0);
+        if (repeats * (idle ? 10 : 2) < total) {
+          this.restore(tier, { ...d, repeats });
           continue;
         }
         let after = 0;
