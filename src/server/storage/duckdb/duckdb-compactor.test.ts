@@ -143,38 +143,69 @@ test('while ingest goes on, a merge holds the writer: a batch sent after the com
   expect(steps).toEqual(['commit', 'commit', 'merge 5m', 'merge 15m', 'merge 1h', 'merge 1d', 'commit']);
 });
 
-test('while ingest goes on, a tier is merged once its counted repeats are half its rows, whatever the estimate says', async () => {
-  const path = join(dir, 'counted.duckdb');
+/** A store's 1-minute rollup table opened on its own, to be filled by hand: rows for ids 1 to `ids` in one minute. */
+async function minuteTable(name: string) {
+  const path = join(dir, name);
   await (await openWithoutIdleMerges(path)).close();
   const instance = await DuckDBInstance.create(path);
   const conn = await instance.connect();
+  return {
+    conn,
+    appendMinute: (ids: number) =>
+      conn.run(
+        `INSERT INTO rollup_1m (slot, dims_id, ${BASE_SUMS.join(', ')}) SELECT ${HOUR}, range, ${BASE_SUMS.map(() => '1').join(', ')} FROM range(1, ${ids + 1})`,
+      ),
+    rows: async () => Number((await conn.runAndReadAll('SELECT count(*) FROM rollup_1m')).getRowsJS()[0][0]),
+    close: () => {
+      conn.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+/** What a commit of `rows` rows in that minute tells the compactor. */
+const noteMinute = (compactor: DuckDBCompactor, rows: number) => compactor.note({ rows: new Map([['1m', rows]]), minTs: HOUR, maxTs: HOUR });
+
+test('while ingest goes on, a tier is merged once its counted repeats are half its rows, whatever the estimate says', async () => {
+  const table = await minuteTable('counted.duckdb');
   const { logger, steps } = mergeLog();
-  // Twenty dims ids in one minute, written twice over as commits would: the estimate counts every row of the
-  // second commit as a repeat, since its slot was touched before.
-  const appendMinute = (ids: number) =>
-    conn.run(
-      `INSERT INTO rollup_1m (slot, dims_id, ${BASE_SUMS.join(', ')}) SELECT ${HOUR}, range, ${BASE_SUMS.map(() => '1').join(', ')} FROM range(1, ${ids + 1})`,
-    );
+  // Two commits into one minute: the estimate counts every row of the second as a repeat, since its slot was
+  // touched before.
   const passAfterTwoCommits = async (rows: number) => {
-    const compactor = new DuckDBCompactor(conn, logger, { minRepeatedRows: 1 });
-    for (let i = 0; i < 2; i++) compactor.note({ rows: new Map([['1m', rows]]), minTs: HOUR, maxTs: HOUR });
+    const compactor = new DuckDBCompactor(table.conn, logger, { minRepeatedRows: 1 });
+    for (let i = 0; i < 2; i++) noteMinute(compactor, rows);
     await compactor.merge();
   };
-  const rows = async () => Number((await conn.runAndReadAll('SELECT count(*) FROM rollup_1m')).getRowsJS()[0][0]);
 
   // Each id once: nothing repeats, and nothing is merged.
-  await appendMinute(20);
+  await table.appendMinute(20);
   await passAfterTwoCommits(10);
   expect(steps).toEqual([]);
-  expect(await rows()).toBe(20);
+  expect(await table.rows()).toBe(20);
 
   // Each id twice: half the rows repeat, and the merge leaves one row per id.
-  await appendMinute(20);
+  await table.appendMinute(20);
   await passAfterTwoCommits(20);
   expect(steps).toEqual(['merge 1m']);
-  expect(await rows()).toBe(20);
-  conn.closeSync();
-  instance.closeSync();
+  expect(await table.rows()).toBe(20);
+  table.close();
+});
+
+test('after a count finds too few repeats, a tier is counted again only once the estimate reaches half the rows counted', async () => {
+  const table = await minuteTable('recount.duckdb');
+  const { logger, entries } = capturedLog('debug');
+  const compactor = new DuckDBCompactor(table.conn, logger, { minRepeatedRows: 1 });
+  await table.appendMinute(20);
+  noteMinute(compactor, 20);
+  noteMinute(compactor, 20);
+  await compactor.merge();
+  expect(entries.filter((e) => e.msg === 'duckdb rollup merge not worth it').map((e) => [e.rows, e.repeats])).toEqual([[20, 0]]);
+  // Half of the 20 rows counted must be estimated to repeat before the next count.
+  noteMinute(compactor, 9);
+  expect(compactor.wants()).toBe(false);
+  noteMinute(compactor, 1);
+  expect(compactor.wants()).toBe(true);
+  table.close();
 });
 
 test('merge ranges cover every slot from the first to the last, each within the row limit unless one slot exceeds it', () => {

@@ -33,11 +33,19 @@ export const MERGE_PIECE_ROWS = 50_000;
 /** Estimated repeated rows in a tier before it is merged while ingest goes on. */
 export const MIN_REPEATED_ROWS = 50_000;
 
+/** Rows read per row a merge must save: half of them while ingest goes on, a tenth when idle. */
+const mergeShare = (idle: boolean) => (idle ? 10 : 2);
+
 /** Slots touched since the last merge of a tier, as sorted disjoint [lo, hi] slot-start intervals. */
 interface Dirty {
   intervals: [number, number][];
   /** Estimated rows that repeat a (slot, dims id) already in the table. */
   repeats: number;
+  /**
+   * Rows in the range when a count last found too few repeats to merge: the tier is counted again only once the
+   * estimate reaches the share of them a merge needs (a count of a busy 1-minute tier reads a day of its rows).
+   */
+  counted?: number;
 }
 
 export interface DuckDBCompactorOptions {
@@ -136,14 +144,18 @@ export class DuckDBCompactor {
     }
   }
 
-  /** True when some tier has enough repeated rows to merge (`idle`: any repeated row at all). */
+  /** True when some tier may have enough repeated rows to merge (`idle`: the rules for a merge at rest). */
   wants(idle = false): boolean {
-    return [...this.dirty.values()].some((d) => d.repeats >= this.minRepeats(idle));
+    return [...this.dirty.values()].some((d) => this.mayMerge(d, idle));
   }
 
-  /** Repeated rows a tier needs before it is merged: any at all when idle. */
-  private minRepeats(idle: boolean): number {
-    return idle ? 1 : (this.options.minRepeatedRows ?? MIN_REPEATED_ROWS);
+  /**
+   * Whether a tier's estimated repeats call for a count: many of them while ingest goes on (any when idle), and after
+   * a count that found too few, the share of the rows counted that a merge needs.
+   */
+  private mayMerge(d: Dirty, idle: boolean): boolean {
+    const minRepeats = idle ? 1 : (this.options.minRepeatedRows ?? MIN_REPEATED_ROWS);
+    return d.repeats >= Math.max(minRepeats, (d.counted ?? 0) / mergeShare(idle));
   }
 
   /**
@@ -160,7 +172,7 @@ export class DuckDBCompactor {
         this.dirty.delete(tier);
         continue;
       }
-      if (d.repeats < this.minRepeats(idle)) continue;
+      if (!this.mayMerge(d, idle)) continue;
       const table = rollupTable(tier);
       const started = performance.now();
       // Commits noted from here on go to a new record: they may land after the merge's snapshots.
@@ -174,8 +186,9 @@ export class DuckDBCompactor {
         const total = slots.reduce((n, r) => n + Number(r[1]), 0);
         // The rows a merge would save, counted: the estimate assumes every row on a touched slot repeats one.
         const repeats = slots.reduce((n, r) => n + Number(r[1]) - Number(r[2]), 0);
-        if (repeats * (idle ? 10 : 2) < total) {
-          this.restore(tier, { ...d, repeats });
+        if (repeats * mergeShare(idle) < total) {
+          this.restore(tier, { ...d, repeats, counted: total });
+          this.logger.debug({ tier, rows: total, repeats, ms: Math.round(performance.now() - started) }, 'duckdb rollup merge not worth it');
           continue;
         }
         let after = 0;
@@ -220,6 +233,7 @@ export class DuckDBCompactor {
     const d = this.dirty.get(tier) ?? { intervals: [], repeats: 0 };
     for (const [lo, hi] of taken.intervals) d.intervals = addInterval(d.intervals, lo, hi);
     d.repeats += taken.repeats;
+    if (taken.counted !== undefined) d.counted = Math.max(d.counted ?? 0, taken.counted);
     this.dirty.set(tier, d);
   }
 }
