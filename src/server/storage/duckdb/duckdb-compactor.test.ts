@@ -208,6 +208,26 @@ test('after a count finds too few repeats, a tier is counted again only once the
   table.close();
 });
 
+test('a tier left unmerged while ingest went on, a third of its rows repeating, is merged once idle', async () => {
+  const table = await minuteTable('idle-after-count.duckdb');
+  const { logger, steps, mergedAll } = mergeLog();
+  const compactor = new DuckDBCompactor(table.conn, logger, { minRepeatedRows: 1 });
+  // Twenty ids, then ten of them again: 30 rows, 10 of them repeats.
+  await table.appendMinute(20);
+  await table.appendMinute(10);
+  noteMinute(compactor, 20);
+  noteMinute(compactor, 10);
+  await compactor.merge();
+  expect(steps).toEqual([]);
+  // At rest a tenth is enough, and the count that found too few for a merge under ingest does not hold it back.
+  expect(compactor.wants(true)).toBe(true);
+  compactor.start(true);
+  await mergedAll(['1m']);
+  expect(steps).toEqual(['merge 1m']);
+  expect(await table.rows()).toBe(20);
+  table.close();
+});
+
 test('merge ranges cover every slot from the first to the last, each within the row limit unless one slot exceeds it', () => {
   const slots = [
     [0, 4],

@@ -30,7 +30,7 @@ type RollupTier = Exclude<TierId, 'raw'>;
 /** Rows of a tier merged in one transaction, at most (a single slot with more is merged whole). */
 export const MERGE_PIECE_ROWS = 50_000;
 
-/** Estimated repeated rows in a tier before it is merged while ingest goes on. */
+/** Estimated repeated rows in a tier before its repeats are counted (and it may be merged) while ingest goes on. */
 export const MIN_REPEATED_ROWS = 50_000;
 
 /** Rows read per row a merge must save: half of them while ingest goes on, a tenth when idle. */
@@ -159,8 +159,8 @@ export class DuckDBCompactor {
   }
 
   /**
-   * Merges the dirty slot range of tiers whose repeated rows are at least half the rows there while ingest goes on
-   * (and only once there are many), so the work stays proportional to what it saves; when idle, at least a tenth: a
+   * Merges the dirty slot range of tiers whose counted repeated rows are at least half the rows there while ingest goes
+   * on (and only once the estimate says there are many), so the work stays proportional to what it saves; when idle, at least a tenth: a
    * merge at rest is paid once and every query after it reads fewer rows (a random-order load left the hour tier at
    * 1.8 rows per (slot, dims id) under the half rule). Tiers whose slots no commit repeated are only forgotten.
    * Returns early when paused or stopped between tiers.
